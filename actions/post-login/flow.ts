@@ -1,0 +1,91 @@
+/**
+ * The post-login Action's steps, in order:
+ * 1. resolve the connection (tenant.yaml's table, or what `unmanagedConnections` says);
+ * 2. reconcile the tracked attributes with the provenance record (reconcile.ts);
+ * 3. write the record back, only when it changed, and log each change and replaced record;
+ * 4. enforce: required attributes, value rules, allowed sources (deny | flag | off);
+ * 5. put the sources (and flagged violations) in namespaced ID-token claims, or deny.
+ */
+import type { CompiledPolicy } from '../lib/compile-policy';
+import { enforce } from '../lib/enforce';
+import { id, log } from '../lib/log';
+import { isPlainObject } from '../lib/provenance-record';
+import { messageFor, trackedValues } from '../lib/violations';
+import type { Event, PostLoginAPI } from '../types/post-login';
+import { reconcile, sourcesOf } from './reconcile';
+
+export const SOURCES_CLAIM = 'root_attribute_sources';
+export const VIOLATIONS_CLAIM = 'root_attribute_violations';
+
+/** The connection whose users' root attributes these are: the primary identity's, else the login's. */
+function attributionConnection(event: Event): string {
+  const primary: unknown = event.user?.identities?.[0]?.connection;
+  if (typeof primary === 'string' && primary !== '') return primary;
+  return id(event.connection?.name);
+}
+
+export function postLoginFlow(compiled: CompiledPolicy, clock: () => Date = () => new Date()) {
+  const { namespace, metadataKey } = compiled.policy;
+  return async function onExecutePostLogin(event: Event, api: PostLoginAPI): Promise<void> {
+    const userId = id(event?.user?.user_id);
+    try {
+      const connectionName = attributionConnection(event);
+      const connection = compiled.connection(connectionName);
+      if (connection === 'ignore') return;
+      if (connection === 'deny') {
+        log({ event: 'unmanaged_connection', connection: connectionName, handling: 'deny' });
+        log({ event: 'login_denied', user_id: userId, connection: connectionName, code: 'connection.unmanaged' });
+        api.access.deny('This sign-in method is not available.');
+        return;
+      }
+
+      const appMetadata: unknown = event.user?.app_metadata;
+      const stored = isPlainObject(appMetadata) && Object.prototype.hasOwnProperty.call(appMetadata, metadataKey)
+        ? appMetadata[metadataKey]
+        : undefined;
+      const result = reconcile({
+        compiled,
+        connection,
+        stored,
+        values: trackedValues(event.user),
+        firstLogin: event.stats?.logins_count === 1,
+        now: clock().toISOString(),
+      });
+
+      if (result.changed) {
+        api.user.setAppMetadata(metadataKey, result.record);
+        if (result.replaced) {
+          log({ event: 'provenance_record_replaced', user_id: userId, connection: connection.name, problem: result.replaced });
+        }
+        for (const change of result.changes) {
+          log({
+            event: 'root_attribute_changed',
+            user_id: userId,
+            connection: connection.name,
+            attribute: change.attribute,
+            source: change.source,
+            previous_source: change.previous,
+          });
+        }
+      }
+
+      const { denied, flagged } = enforce(connection, result.record.violations, 'login');
+      if (result.changed) {
+        for (const code of flagged) {
+          log({ event: 'root_attribute_violation', user_id: userId, connection: connection.name, code, enforcement: 'flag' });
+        }
+      }
+      if (denied) {
+        log({ event: 'login_denied', user_id: userId, connection: connection.name, code: denied });
+        api.access.deny(messageFor(compiled, denied, 'login'));
+        return;
+      }
+      api.idToken.setCustomClaim(`${namespace}${SOURCES_CLAIM}`, sourcesOf(result.record));
+      if (flagged.length > 0) api.idToken.setCustomClaim(`${namespace}${VIOLATIONS_CLAIM}`, flagged);
+    } catch (error) {
+      // Never throw from an Action: a throw fails the login. Log the kind of error, not its text,
+      // which could quote a value.
+      log({ event: 'action_error', trigger: 'post-login', error: error instanceof Error ? error.name : typeof error });
+    }
+  };
+}

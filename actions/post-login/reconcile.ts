@@ -1,0 +1,105 @@
+/**
+ * Step 2 of post-login: compare the tracked attributes with the provenance record, attribute every
+ * change to its source, and build the record as it must now be. Pure; the clock comes in as `now`.
+ */
+import { ROOT_ATTRIBUTES, type RecordedSource, type RootAttribute } from '../lib/attributes';
+import { sourceAtCreation, sourceOfChange, sourceWithoutRecord, type AttributionContext } from '../lib/attribution';
+import type { CompiledConnection, CompiledPolicy } from '../lib/compile-policy';
+import { attributeDigest, profileDigest } from '../lib/digest';
+import { parseRecord, RECORD_VERSION, type AttributeEntry, type ProvenanceRecord, type RecordProblem } from '../lib/provenance-record';
+import { requiredViolations, sourceViolations, valueViolations, type TrackedValues } from '../lib/violations';
+
+export interface AttributeChange {
+  attribute: RootAttribute;
+  /** The new source; null when the attribute was removed. */
+  source: RecordedSource | null;
+  previous: RecordedSource | null;
+}
+
+export interface Reconciled {
+  record: ProvenanceRecord;
+  /** Whether the record differs from the stored one and must be written. */
+  changed: boolean;
+  changes: AttributeChange[];
+  /** Set when something was stored that is not a valid record: it is replaced. */
+  replaced: RecordProblem | null;
+}
+
+export interface ReconcileInput {
+  compiled: CompiledPolicy;
+  connection: CompiledConnection;
+  stored: unknown;
+  values: TrackedValues;
+  firstLogin: boolean;
+  now: string;
+}
+
+export function reconcile({ compiled, connection, stored, values, firstLogin, now }: ReconcileInput): Reconciled {
+  const digest = profileDigest(ROOT_ATTRIBUTES, values);
+  const parsed = parseRecord(stored);
+  const previous = parsed.status === 'valid' ? parsed.record : undefined;
+  const replaced = parsed.status === 'invalid' ? parsed.problem : null;
+  if (
+    previous &&
+    previous.digest === digest &&
+    previous.policy === compiled.fingerprint &&
+    previous.connection === connection.name
+  ) {
+    return { record: previous, changed: false, changes: [], replaced: null };
+  }
+
+  const context: AttributionContext = { kind: connection.kind, sync: connection.sync, firstLogin };
+  const attributes: ProvenanceRecord['attributes'] = {};
+  const sources: { [A in RootAttribute]?: RecordedSource } = {};
+  const changes: AttributeChange[] = [];
+  for (const attribute of ROOT_ATTRIBUTES) {
+    const value = values[attribute];
+    const entry = previous?.attributes[attribute];
+    if (value === undefined) {
+      if (entry) changes.push({ attribute, source: null, previous: entry.source });
+      continue;
+    }
+    const valueDigest = attributeDigest(attribute, value);
+    let next: AttributeEntry;
+    if (entry && entry.digest === valueDigest) {
+      next = entry;
+    } else {
+      const source = entry
+        ? sourceOfChange(context)
+        : previous
+          ? firstLogin
+            ? sourceAtCreation(context, Object.values(previous.attributes))
+            : sourceOfChange(context)
+          : sourceWithoutRecord(context);
+      next = { source, at: now, digest: valueDigest };
+      changes.push({ attribute, source, previous: entry?.source ?? null });
+    }
+    attributes[attribute] = next;
+    sources[attribute] = next.source;
+  }
+
+  const violations = [
+    ...requiredViolations(connection, values),
+    ...valueViolations(compiled, values),
+    ...sourceViolations(connection, sources, 'login'),
+  ].map((violation) => violation.code);
+  const record: ProvenanceRecord = {
+    v: RECORD_VERSION,
+    connection: connection.name,
+    digest,
+    policy: compiled.fingerprint,
+    attributes,
+    violations,
+  };
+  return { record, changed: true, changes, replaced };
+}
+
+/** The sources of the attributes a record covers, as the ID-token claim carries them. */
+export function sourcesOf(record: ProvenanceRecord): Record<string, RecordedSource> {
+  const sources: Record<string, RecordedSource> = {};
+  for (const attribute of ROOT_ATTRIBUTES) {
+    const entry = record.attributes[attribute];
+    if (entry) sources[attribute] = entry.source;
+  }
+  return sources;
+}

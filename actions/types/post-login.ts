@@ -1,0 +1,144 @@
+/**
+ * Types of the post-login trigger, version v3, shaped like `@auth0/actions/post-login/v3`
+ * (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger).
+ * A team that can install the official package may import `Event` and `PostLoginAPI` from it instead.
+ */
+import type {
+  CacheAPI,
+  Client,
+  Configuration,
+  Connection,
+  GeoIp,
+  MetadataValue,
+  Secrets,
+  Tenant,
+} from './common';
+
+export interface Identity {
+  connection?: string;
+  isSocial?: boolean;
+  provider?: string;
+  user_id?: string;
+  profileData?: Record<string, unknown>;
+}
+
+export interface User {
+  user_id: string;
+  email?: string;
+  email_verified: boolean;
+  name?: string;
+  given_name?: string;
+  family_name?: string;
+  nickname?: string;
+  picture?: string;
+  username?: string;
+  phone_number?: string;
+  phone_verified?: boolean;
+  created_at: string;
+  updated_at: string;
+  last_password_reset?: string;
+  app_metadata: Record<string, unknown>;
+  user_metadata: Record<string, unknown>;
+  identities: Identity[];
+  multifactor?: string[];
+  enrolledFactors?: Array<{ type: string; options?: Record<string, unknown> }>;
+}
+
+export interface AuthenticationMethod {
+  /** `federated`, `pwd`, `passkey`, `sms`, `email`, `phone_number`, `mfa`, or a URL. */
+  name: string;
+  timestamp: string;
+}
+
+export interface Request {
+  asn?: string;
+  body: Record<string, unknown>;
+  geoip: GeoIp;
+  hostname?: string;
+  ip: string;
+  language?: string;
+  method: string;
+  query: Record<string, unknown>;
+  user_agent?: string;
+}
+
+export interface Transaction {
+  id?: string;
+  acr_values: string[];
+  locale: string;
+  login_hint?: string;
+  prompt?: string[];
+  protocol?: string;
+  redirect_uri?: string;
+  requested_scopes: string[];
+  response_mode?: string;
+  response_type?: string[];
+  state?: string;
+  ui_locales: string[];
+  metadata: Record<string, string>;
+  correlation_id?: string;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  display_name: string;
+  metadata: Record<string, string>;
+}
+
+export interface Event {
+  user: User;
+  connection: Connection;
+  stats: { logins_count: number };
+  authentication?: { methods: AuthenticationMethod[]; riskAssessment?: Record<string, unknown> };
+  authorization?: { roles: string[] };
+  client: Client & { refresh_token?: Record<string, unknown> };
+  organization?: Organization;
+  request: Request;
+  transaction?: Transaction;
+  tenant: Tenant;
+  secrets: Secrets;
+  configuration?: Configuration;
+  session?: { id: string; [key: string]: unknown };
+  refresh_token?: Record<string, unknown>;
+  resource_server?: { identifier: string };
+  prompt?: { id: string; [key: string]: unknown };
+  custom_domain?: { domain: string; domain_metadata?: Record<string, string> };
+  security_context?: { ja3?: string; ja4?: string };
+}
+
+export interface PostLoginAPI {
+  access: {
+    /** Ends the flow; `reason` may be shown to the end user. Metadata writes still persist. */
+    deny(reason: string): PostLoginAPI;
+  };
+  accessToken: {
+    setCustomClaim(name: string, value: unknown): PostLoginAPI;
+    addScope(scope: string): PostLoginAPI;
+    removeScope(scope: string): PostLoginAPI;
+  };
+  idToken: {
+    setCustomClaim(name: string, value: unknown): PostLoginAPI;
+  };
+  user: {
+    setAppMetadata(key: string, value: MetadataValue): PostLoginAPI;
+    setUserMetadata(key: string, value: MetadataValue): PostLoginAPI;
+  };
+  cache: CacheAPI;
+  validation: {
+    error(code: string, message: string): PostLoginAPI;
+  };
+  multifactor: {
+    enable(provider: string, options?: Record<string, unknown>): PostLoginAPI;
+  };
+  redirect: {
+    sendUserTo(url: string, options?: { query?: Record<string, string> }): PostLoginAPI;
+    encodeToken(options: { expiresInSeconds?: number; payload: Record<string, unknown>; secret: string }): string;
+    validateToken(options: { tokenParameterName?: string; secret: string }): Record<string, unknown>;
+  };
+  transaction: {
+    setMetadata(key: string, value: string | number | boolean | null): PostLoginAPI;
+  };
+}
+
+export type PostLoginAction = (event: Event, api: PostLoginAPI) => Promise<void> | void;

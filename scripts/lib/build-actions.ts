@@ -1,0 +1,150 @@
+/**
+ * Compiles both Actions with esbuild into one CommonJS file each, inside tenant.yaml's folder, with the
+ * policy and the connection table derived from tenant.yaml inlined. Checks each bundle: size budget,
+ * no `##KEY##`/`@@KEY@@` pattern (a0deploy would rewrite it), and the trigger's handler exported.
+ */
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { isSyncMode } from '../../actions/lib/connection-kinds';
+import type { ConnectionTable } from '../../actions/lib/connection-table';
+import type { Policy } from '../../actions/lib/define-policy';
+import { ACTION_ENTRIES, BUNDLE_DIR, type ActionEntry } from './action-entries';
+import { ProjectError } from './errors';
+import { loadAction } from './load-action';
+import { deriveConnectionTable, tenantConnections } from './tenant-model';
+import { readTenantFile, type TenantFile } from './tenant-yaml';
+
+/** Our budget per bundle; Auth0's hard limit is 100 kB. */
+export const BUNDLE_BUDGET_BYTES = 20_000;
+export const AUTH0_ACTION_LIMIT_BYTES = 100_000;
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+export interface BuiltAction {
+  entry: ActionEntry;
+  file: string;
+  bytes: number;
+}
+
+export interface BuildResult {
+  tenant: TenantFile;
+  table: ConnectionTable;
+  actions: BuiltAction[];
+}
+
+/** The connection table, after refusing what would make it wrong (a sync value Auth0 would not accept). */
+export function connectionTableFor(tenant: TenantFile, policy: Policy): ConnectionTable {
+  const first = tenant.syntaxErrors[0];
+  if (first) {
+    throw new ProjectError('tenant-invalid', `YAML syntax error: ${first.message}`, {
+      location: first.location,
+      hint: 'fix the YAML syntax; `npm run check` lists every problem',
+    });
+  }
+  for (const connection of tenantConnections(tenant.data)) {
+    if (connection.syncValue !== undefined && !isSyncMode(connection.syncValue)) {
+      throw new ProjectError('tenant-invalid', `connection "${connection.name}": set_user_root_attributes is not a value Auth0 accepts`, {
+        location: tenant.locate([...connection.path, 'options', 'set_user_root_attributes']),
+        hint: 'use on_each_login, on_first_login or never_on_login; `npm run check` suggests the nearest',
+      });
+    }
+  }
+  return deriveConnectionTable(tenant.data, policy);
+}
+
+const PLACEHOLDER = /##[A-Za-z0-9_]+##|@@[A-Za-z0-9_]+@@/;
+
+export const DEFAULT_POLICY_FILE = path.join(PROJECT_ROOT, 'actions', 'policy.ts');
+
+export interface BuildOptions {
+  tenantPath: string;
+  /** The policy module to inline instead of actions/policy.ts (tests build fixtures this way). */
+  policyFile?: string;
+  /** Where bundles go; defaults to `build/actions` in tenant.yaml's folder, where a0deploy looks. */
+  outDir?: string;
+}
+
+/** Loads a policy module (its default export), as the build inlines it. */
+export function loadPolicy(policyFile: string = DEFAULT_POLICY_FILE): Policy {
+  const loaded = require(path.resolve(policyFile)) as { default?: Policy };
+  if (!loaded.default || typeof loaded.default !== 'object') {
+    throw new ProjectError('policy-invalid', `${policyFile} has no default export`, { hint: 'export default definePolicy({ ... })' });
+  }
+  return loaded.default;
+}
+
+export async function buildActions(options: BuildOptions): Promise<BuildResult> {
+  const tenant = readTenantFile(options.tenantPath);
+  const policyFile = path.resolve(options.policyFile ?? DEFAULT_POLICY_FILE);
+  const table = connectionTableFor(tenant, loadPolicy(policyFile));
+  const outDir = options.outDir ? path.resolve(options.outDir) : path.join(tenant.dir, BUNDLE_DIR);
+  mkdirSync(outDir, { recursive: true });
+
+  const tableModule: esbuild.Plugin = {
+    name: 'tenant-connections',
+    setup(build) {
+      build.onResolve({ filter: /^virtual:tenant-connections$/ }, () => ({ path: 'tenant-connections', namespace: 'tenant' }));
+      build.onLoad({ filter: /.*/, namespace: 'tenant' }, () => ({
+        contents: `export const connections = JSON.parse(${JSON.stringify(JSON.stringify(table))});`,
+        loader: 'js',
+      }));
+      // The entries import './policy'; a fixture policy takes its place when one is given.
+      build.onResolve({ filter: /^\.\/policy$/ }, (args) =>
+        path.resolve(args.resolveDir) === path.join(PROJECT_ROOT, 'actions') ? { path: policyFile } : undefined,
+      );
+    },
+  };
+
+  const actions: BuiltAction[] = [];
+  for (const entry of ACTION_ENTRIES) {
+    const file = path.join(outDir, `${entry.bundle}.js`);
+    try {
+      await esbuild.build({
+        entryPoints: [path.join(PROJECT_ROOT, entry.entry)],
+        outfile: file,
+        bundle: true,
+        platform: 'node',
+        target: 'node22',
+        format: 'cjs',
+        // Full minification: the logs carry JSON lines, not stack traces, and the budget is tight.
+        minify: true,
+        legalComments: 'none',
+        logLevel: 'silent',
+        plugins: [tableModule],
+        banner: { js: `// ${entry.bundle}: built by auth0-root-attributes from ${entry.entry}. Do not edit.` },
+      });
+    } catch (error) {
+      const messages = (error as esbuild.BuildFailure).errors?.map((m) => `${m.location?.file ?? ''}:${m.location?.line ?? 0}:${m.location?.column ?? 0} ${m.text}`);
+      throw new ProjectError('build-failed', `esbuild could not build ${entry.entry}${messages ? `:\n  ${messages.join('\n  ')}` : ''}`, { cause: error });
+    }
+    actions.push({ entry, file, bytes: statSync(file).size });
+  }
+
+  for (const action of actions) verifyBundle(action);
+  return { tenant, table, actions };
+}
+
+/** Refuses a bundle Auth0 would not run as intended. */
+export function verifyBundle(action: BuiltAction): void {
+  const relative = path.relative(process.cwd(), action.file);
+  if (action.bytes > BUNDLE_BUDGET_BYTES) {
+    throw new ProjectError('bundle-invalid', `${relative} is ${action.bytes} bytes, over the ${BUNDLE_BUDGET_BYTES}-byte budget (Auth0 refuses over ${AUTH0_ACTION_LIMIT_BYTES})`, {
+      hint: 'look for a large dependency pulled into the bundle; the Actions must carry no npm dependency',
+    });
+  }
+  const loaded = loadAction(action.file);
+  const code = loaded.exports;
+  if (typeof code[action.entry.handler] !== 'function') {
+    throw new ProjectError('bundle-invalid', `${relative} does not export ${action.entry.handler}, which the ${action.entry.trigger} trigger calls`, {
+      hint: `export it from ${action.entry.entry}`,
+    });
+  }
+  const text = readFileSync(action.file, 'utf8');
+  const placeholder = PLACEHOLDER.exec(text);
+  if (placeholder) {
+    throw new ProjectError('bundle-invalid', `${relative} contains "${placeholder[0]}", which a0deploy would replace with an environment value`, {
+      hint: 'keep ##…## and @@…@@ patterns out of the Actions\' code and policy',
+    });
+  }
+}

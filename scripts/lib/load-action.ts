@@ -1,0 +1,54 @@
+/**
+ * Loads a built Action bundle the way the Actions runtime does: as a CommonJS module whose `require`
+ * offers Node's built-in modules and nothing else, with `console` captured per execution.
+ */
+import { readFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import * as path from 'node:path';
+import { format } from 'node:util';
+import * as vm from 'node:vm';
+
+export interface LoadedAction {
+  file: string;
+  exports: Record<string, unknown>;
+  /** Runs `fn` and returns what the bundle printed on `console` meanwhile, one string per call. */
+  captureLogs<T>(fn: () => Promise<T>): Promise<{ result: T; logs: string[] }>;
+}
+
+const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+
+export function loadAction(file: string): LoadedAction {
+  const absolute = path.resolve(file);
+  const code = readFileSync(absolute, 'utf8');
+  const nodeRequire = createRequire(absolute);
+  const restrictedRequire = (id: string): unknown => {
+    if (!BUILTINS.has(id)) throw new Error(`Cannot find module '${id}': only Node built-ins are available to this Action`);
+    return nodeRequire(id);
+  };
+  let sink: string[] | null = null;
+  const write = (...args: unknown[]) => {
+    sink?.push(format(...args));
+  };
+  const actionConsole = { log: write, info: write, warn: write, error: write, debug: write };
+  const module = { exports: {} as Record<string, unknown> };
+  const wrapper = vm.runInThisContext(
+    `(function (exports, require, module, __filename, __dirname, console) {${code}\n})`,
+    { filename: absolute },
+  ) as (...args: unknown[]) => void;
+  wrapper(module.exports, restrictedRequire, module, absolute, path.dirname(absolute), actionConsole);
+
+  return {
+    file: absolute,
+    exports: module.exports,
+    async captureLogs(fn) {
+      const logs: string[] = [];
+      const previous = sink;
+      sink = logs;
+      try {
+        return { result: await fn(), logs };
+      } finally {
+        sink = previous;
+      }
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Typed, tolerant views of tenant.yaml's sections. Wrong types are skipped here (the checker reports
+ * them); what is returned keeps its YAML path so findings can be located.
+ */
+import { connectionKind, DEFAULT_SYNC_MODE, isSyncMode, syncSettingApplies, type ConnectionKind } from '../../actions/lib/connection-kinds';
+import type { ConnectionTable } from '../../actions/lib/connection-table';
+import type { Policy } from '../../actions/lib/define-policy';
+import type { YamlPath } from './tenant-yaml';
+
+export type ConnectionSection = 'databases' | 'connections';
+
+export interface TenantConnection {
+  section: ConnectionSection;
+  path: YamlPath;
+  name: string;
+  strategy: string;
+  options: Record<string, unknown>;
+  /** `options.set_user_root_attributes` exactly as written, or undefined when absent. */
+  syncValue: unknown;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The connections of both sections that have a string name (databases default to strategy `auth0`). */
+export function tenantConnections(data: unknown): TenantConnection[] {
+  if (!isRecord(data)) return [];
+  const found: TenantConnection[] = [];
+  for (const section of ['databases', 'connections'] as const) {
+    const list = data[section];
+    if (!Array.isArray(list)) continue;
+    list.forEach((item: unknown, index) => {
+      if (!isRecord(item) || typeof item.name !== 'string') return;
+      const strategy = typeof item.strategy === 'string' ? item.strategy : section === 'databases' ? 'auth0' : '';
+      const options = isRecord(item.options) ? item.options : {};
+      found.push({ section, path: [section, index], name: item.name, strategy, options, syncValue: options.set_user_root_attributes });
+    });
+  }
+  return found;
+}
+
+export function kindOf(connection: TenantConnection, policy: Pick<Policy, 'strategies'>): ConnectionKind {
+  return connectionKind({ strategy: connection.strategy, options: connection.options }, policy.strategies ?? {});
+}
+
+/**
+ * The connection table the Actions carry: name → strategy, kind, effective sync setting
+ * (absent means `on_each_login`; a value Auth0 would not accept is left to the checker and read as absent).
+ */
+export function deriveConnectionTable(data: unknown, policy: Pick<Policy, 'strategies'>): ConnectionTable {
+  const table: Record<string, ConnectionTable[string]> = {};
+  for (const connection of tenantConnections(data)) {
+    const kind = kindOf(connection, policy);
+    const sync = syncSettingApplies(kind) ? (isSyncMode(connection.syncValue) ? connection.syncValue : DEFAULT_SYNC_MODE) : null;
+    table[connection.name] = { strategy: connection.strategy, kind, sync };
+  }
+  return table;
+}

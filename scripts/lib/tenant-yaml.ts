@@ -1,0 +1,97 @@
+/**
+ * The one loader of tenant.yaml: parsed with the `yaml` package keeping source positions, so every
+ * finding and error can point at `tenant.yaml:LINE:COL`.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { ProjectError, type Location } from './errors';
+
+export type YamlPath = ReadonlyArray<string | number>;
+
+export interface SyntaxProblem {
+  code: string;
+  message: string;
+  location: Location;
+}
+
+export interface TenantFile {
+  /** Absolute path. */
+  path: string;
+  /** The path as printed in findings: relative to the working directory. */
+  displayPath: string;
+  /** tenant.yaml's folder: a0deploy resolves action code paths from here. */
+  dir: string;
+  text: string;
+  document: Document.Parsed;
+  /** The document as plain data (what a0deploy would see, before keyword replacement). */
+  data: unknown;
+  syntaxErrors: SyntaxProblem[];
+  /** Where the node at `at` starts (its key with `part: 'key'`), or its nearest existing ancestor. */
+  locate(at: YamlPath, part?: 'key' | 'value'): Location;
+}
+
+export function readTenantFile(file: string): TenantFile {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    throw new ProjectError('tenant-unreadable', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
+      hint: 'run the command from the project folder, or pass --tenant PATH',
+      cause: error,
+    });
+  }
+  return parseTenantText(text, absolute);
+}
+
+export function parseTenantText(text: string, absolute: string): TenantFile {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const displayPath = path.relative(process.cwd(), absolute) || absolute;
+  const at = (offset: number): Location => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file: displayPath, line, col };
+  };
+  const syntaxErrors: SyntaxProblem[] = document.errors.map((error) => ({
+    code: error.code,
+    message: error.message.split('\n')[0] ?? error.message,
+    location: at(error.pos[0]),
+  }));
+  let data: unknown = null;
+  if (syntaxErrors.length === 0) {
+    try {
+      data = document.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      syntaxErrors.push({ code: 'ALIAS', message: (error as Error).message, location: at(0) });
+    }
+  }
+
+  function locate(target: YamlPath, part: 'key' | 'value' = 'value'): Location {
+    let node: unknown = document.contents;
+    let best: number = (document.contents as Node | null)?.range?.[0] ?? 0;
+    for (let i = 0; i < target.length; i++) {
+      const segment = target[i];
+      const last = i === target.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === segment);
+        if (!pair) break;
+        const keyNode = pair.key as Node;
+        best = keyNode.range?.[0] ?? best;
+        if (last && part === 'key') return at(best);
+        node = pair.value;
+        if (node && (node as Node).range) best = (node as Node).range![0];
+      } else if (isSeq(node) && typeof segment === 'number') {
+        const item = node.items[segment];
+        if (!item) break;
+        node = item;
+        if ((item as Node).range) best = (item as Node).range![0];
+      } else {
+        break;
+      }
+    }
+    return at(best);
+  }
+
+  return { path: absolute, displayPath, dir: path.dirname(absolute), text, document, data, syntaxErrors, locate };
+}
