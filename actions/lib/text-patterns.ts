@@ -41,7 +41,7 @@ const URL_PREFIX = /\b[a-z][a-z0-9+.-]{1,20}:\/\/|\bwww\d{0,3}[.\u3002\uFF0E\uFF
  * ending in a top-level domain from the list below. Not preceded by `@` (that is an e-mail address).
  */
 const HOST =
-  /(?<![\p{L}\p{N}@_-])(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?[.\u3002\uFF0E\uFF61])+([a-z]{2,24}|xn--[a-z0-9-]{1,59})(?![\p{L}\p{N}-]|[.\u3002\uFF0E\uFF61][\p{L}\p{N}])/giu;
+  /(?<![\p{L}\p{N}@_.\u3002\uFF0E\uFF61-])(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?[.\u3002\uFF0E\uFF61])+([a-z]{2,24}|xn--[a-z0-9-]{1,59})(?![\p{L}\p{N}-]|[.\u3002\uFF0E\uFF61][\p{L}\p{N}])/giu;
 
 /** Generic TLDs seen in real links and spam, and every two-letter country code TLD. */
 const TLDS = new Set(

@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import * as path from 'node:path';
 import { format } from 'node:util';
-import * as vm from 'node:vm';
 
 export interface LoadedAction {
   file: string;
@@ -31,9 +30,11 @@ export function loadAction(file: string): LoadedAction {
   };
   const actionConsole = { log: write, info: write, warn: write, error: write, debug: write };
   const module = { exports: {} as Record<string, unknown> };
-  const wrapper = vm.runInThisContext(
-    `(function (exports, require, module, __filename, __dirname, console) {${code}\n})`,
-    { filename: absolute },
+  // The Function constructor of the caller's realm: the bundle shares the caller's globals (Date, URL…),
+  // so a test's frozen clock reaches it too. sourceURL keeps the file name in stack traces.
+  const wrapper = new Function(
+    'exports', 'require', 'module', '__filename', '__dirname', 'console',
+    `${code}\n//# sourceURL=${absolute}`,
   ) as (...args: unknown[]) => void;
   wrapper(module.exports, restrictedRequire, module, absolute, path.dirname(absolute), actionConsole);
 

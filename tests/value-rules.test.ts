@@ -1,0 +1,187 @@
+import { compileValueRules, hostAllowed, PICTURE_RULES, TEXT_RULES } from '../actions/lib/value-rules';
+
+const shipped = compileValueRules({
+  picture: { allowedHosts: ['*.googleusercontent.com', 'gravatar.com', '*.gravatar.com', 'cdn.auth0.com'] },
+});
+const codes = (attribute: 'name' | 'given_name' | 'family_name' | 'nickname' | 'picture', value: string) =>
+  shipped[attribute](value).map((violation) => violation.code);
+
+/** Real names from many scripts and naming traditions; every one must pass every name rule. */
+const REAL_NAMES = [
+  'Ada Lovelace', "Mary-Jane O'Neil", 'Seán Ó Súilleabháin', "D'Angelo Russell", 'Jean-Luc Picard',
+  'Anne-Marie Duff', 'J. R. R. Tolkien', 'J.R.R. Tolkien', 'Martin Luther King Jr.', 'Dr. Jane Smith', 'St. John Rivers',
+  'Björk', 'Cher', 'Madonna', 'Suharto', 'Zoë Saldaña', 'Renée Zellweger', 'Nguyễn Thị Minh Khai', 'Trần Hưng Đạo',
+  'Łukasz Żołądź', 'Sławomir Mrożek', 'Jiří Kratochvíl', 'Gökhan Şahin', 'Øyvind Ødegård', 'Þórunn Guðmundsdóttir',
+  'Ægir Ásgeirsson', 'Santiago Ramón y Cajal', 'Leonardo da Vinci', 'Ludwig van Beethoven', 'Hans-Jürgen Müller',
+  'Kiri Te Kanawa', 'ʻIolani Kamakau', "Ngũgĩ wa Thiong'o", 'Chimamanda Ngozi Adichie', 'Oluwaseun Adébáyọ̀',
+  'Mary’s Daughter', 'Анна Каренина', 'Фёдор Достоевский', 'Олександр Довженко', 'Љубица Јовановић',
+  'Γιώργος Παπαδόπουλος', 'Արամ Խաչատրյան', 'ნინო ბურჯანაძე', 'דוד בן-גוריון', 'محمد بن سلمان', 'فاطمة الزهراء',
+  'علی‌اکبر دهخدا', 'عمران خان', 'अमिताभ बच्चन', 'श्रीनिवास रामानुजन', 'রবীন্দ্রনাথ ঠাকুর', 'சுப்பிரமணிய பாரதி',
+  'పి. వి. నరసింహారావు', 'ಕುವೆಂಪು', 'മമ്മൂട്ടി', 'મહાત્મા ગાંધી', 'ਗੁਰੂ ਨਾਨਕ', 'ශ්‍රීනාත් පෙරේරා', 'สมชาย ใจดี',
+  'ສົມສັກ', 'សុខ ចាន់', 'အောင်ဆန်းစုကြည်', 'བསྟན་འཛིན་རྒྱ་མཚོ', '毛泽东', '李小龍', '山田太郎', '佐藤美咲',
+  '김연아', '이순신', 'Батбаяр', 'ኃይለ ሥላሴ', 'ᏎᏉᏯ', 'Wolfeschlegelsteinhausenbergerdorff', 'X Æ A-12',
+  'Pablo Diego José Francisco de Paula Juan Nepomuceno María de los Remedios Cipriano de la Santísima Trinidad Ruiz y Picasso',
+];
+
+describe('name rules', () => {
+  it('holds at least 60 real names from many scripts', () => {
+    expect(REAL_NAMES.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it.each(REAL_NAMES)('accepts the real name %s in every name attribute', (value) => {
+    for (const attribute of ['name', 'given_name', 'family_name', 'nickname'] as const) {
+      expect(codes(attribute, value)).toEqual([]);
+    }
+  });
+
+  it.each([
+    ['visit www.example.com', 'name.web-address'],
+    ['http://spam.example', 'name.web-address'],
+    ['Buy cheap pills at pills.biz', 'name.web-address'],
+    ['John bit.ly/abc', 'name.web-address'],
+    ['casino-win.xyz', 'name.web-address'],
+    ['Jane 192.168.1.1', 'name.web-address'],
+    ['join t.me/freecoins', 'name.web-address'],
+    ['xn--80ak6aa92e.com', 'name.web-address'],
+    ['example。com', 'name.web-address'],
+    ['ftp://files.example.org', 'name.web-address'],
+  ])('rejects a web address in %j', (value, code) => {
+    expect(codes('name', value)).toContain(code);
+  });
+
+  it.each(['john@example.com', 'write to a.b+c@mail.co.uk now'])('rejects the e-mail address %j', (value) => {
+    expect(codes('given_name', value)).toEqual(['given_name.email-address']);
+  });
+
+  it.each(['<script>alert(1)</script>', '<b>Bold</b>', 'Tom &amp; Jerry', '{{7*7}}', '${jndi:ldap}', 'javascript:alert(1)', '&#60;img&#62;'])(
+    'rejects markup or injection in %j',
+    (value) => {
+      expect(codes('name', value)).toContain('name.markup');
+    },
+  );
+
+  it.each(['Ann\u0000', 'Ann\nDrop', 'Tab\there', '\u0007bell', 'Line\u2028sep', 'Broken\uD800'])('rejects control characters in %j', (value) => {
+    expect(codes('nickname', value)).toContain('nickname.control-characters');
+  });
+
+  it.each(['ad\u200Bmin', 'Ad\u200Dmin', '\uFEFFBob', 'Bo\u00ADb', '\u3164', 'pay\u2060pal', 'علی\u200C'])(
+    'rejects invisible characters in %j',
+    (value) => {
+      expect(codes('name', value)).toContain('name.zero-width');
+    },
+  );
+
+  it('accepts ZWNJ and ZWJ between letters of scripts that spell with them', () => {
+    expect(codes('name', 'علی\u200Cاکبر')).toEqual([]);
+    expect(codes('name', 'ශ්\u200Dරී')).toEqual([]);
+  });
+
+  it.each(['evil\u202Egnp.exe', '\u200FYosef', 'a\u2066b\u2069', 'x\u061Cy'])('rejects direction controls in %j', (value) => {
+    expect(codes('family_name', value)).toContain('family_name.bidi-controls');
+  });
+
+  it('rejects text that is not in NFC, with the message to retype it', () => {
+    const [violation] = shipped.name('Jose\u0301');
+    expect(violation).toEqual({
+      attribute: 'name',
+      rule: 'not-nfc',
+      code: 'name.not-nfc',
+      message: 'Your name uses an unusual character encoding. Please type it again.',
+    });
+  });
+
+  it('enforces Auth0 lengths: names 1–150, nickname 1–350, counted in characters', () => {
+    expect(codes('name', '')).toContain('name.length');
+    expect(codes('name', 'a'.repeat(150))).toEqual([]);
+    expect(codes('name', 'a'.repeat(151))).toEqual(['name.length']);
+    expect(codes('nickname', 'a'.repeat(350))).toEqual([]);
+    expect(codes('nickname', 'a'.repeat(351))).toEqual(['nickname.length']);
+    expect(codes('name', '😀'.repeat(150))).toEqual([]);
+    expect(shipped.given_name('a'.repeat(151))[0]?.message).toBe('Your first name must be between 1 and 150 characters long.');
+  });
+
+  it('rejects a blank name', () => {
+    expect(codes('name', '   ')).toEqual(['name.blank']);
+  });
+
+  it('gives the end user a message naming the attribute and the problem, never the value', () => {
+    const [violation] = shipped.given_name('see www.spam.example.com');
+    expect(violation?.message).toBe("Your first name can't contain a web address.");
+    expect(violation?.message).not.toContain('spam');
+  });
+});
+
+describe('picture rules', () => {
+  it.each([
+    'https://lh3.googleusercontent.com/a/ACg8ocK1=s96-c',
+    'https://s.gravatar.com/avatar/0a1b2c?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2Fjd.png',
+    'https://cdn.auth0.com/avatars/jd.png',
+    'https://gravatar.com/avatar/0a1b2c',
+  ])('accepts %s', (value) => {
+    expect(codes('picture', value)).toEqual([]);
+  });
+
+  it.each([
+    ['http://lh3.googleusercontent.com/a.png', 'picture.https'],
+    ['javascript:alert(1)', 'picture.https'],
+    ['data:image/png;base64,iVBORw0KGgo=', 'picture.https'],
+    ['https://user:pass@lh3.googleusercontent.com/a.png', 'picture.userinfo'],
+    ['https://192.168.0.1/a.png', 'picture.ip-host'],
+    ['https://[::1]/a.png', 'picture.ip-host'],
+    ['https://3232235777/a.png', 'picture.ip-host'],
+    ['https://evil.example/a.png', 'picture.host-not-allowed'],
+    ['https://googleusercontent.com.evil.example/a.png', 'picture.host-not-allowed'],
+    ['https://evilgoogleusercontent.com/a.png', 'picture.host-not-allowed'],
+    ['not a url', 'picture.control-characters'],
+    ['lh3.googleusercontent.com/a.png', 'picture.malformed'],
+    ['https://lh3.googleusercontent.com/a.png\n', 'picture.control-characters'],
+    [`https://lh3.googleusercontent.com/${'a'.repeat(2100)}`, 'picture.length'],
+  ])('rejects %j with %s', (value, code) => {
+    expect(codes('picture', value)).toContain(code);
+  });
+
+  it('stops at a malformed URL instead of reporting every URL rule', () => {
+    expect(codes('picture', 'lh3.googleusercontent.com/a.png')).toEqual(['picture.malformed']);
+  });
+
+  it('matches `*.` wildcards against subdomains only, case-insensitively', () => {
+    expect(hostAllowed('LH3.GoogleUserContent.com', ['*.googleusercontent.com'])).toBe(true);
+    expect(hostAllowed('a.b.googleusercontent.com', ['*.googleusercontent.com'])).toBe(true);
+    expect(hostAllowed('googleusercontent.com', ['*.googleusercontent.com'])).toBe(false);
+    expect(hostAllowed('cdn.auth0.com', ['cdn.auth0.com'])).toBe(true);
+    expect(hostAllowed('x.cdn.auth0.com', ['cdn.auth0.com'])).toBe(false);
+  });
+
+  it('allows no picture at all when the allow-list is empty', () => {
+    const rules = compileValueRules({ picture: { allowedHosts: [] } });
+    expect(rules.picture('https://cdn.auth0.com/a.png').map((v) => v.code)).toEqual(['picture.host-not-allowed']);
+  });
+});
+
+describe('configuring value rules per attribute', () => {
+  it('applies a policy length instead of Auth0\'s', () => {
+    const rules = compileValueRules({ nickname: { length: { min: 2, max: 5 } } });
+    expect(rules.nickname('a').map((v) => v.code)).toEqual(['nickname.length']);
+    expect(rules.nickname('abcdef')[0]?.message).toBe('Your nickname must be between 2 and 5 characters long.');
+    expect(rules.nickname('abc')).toEqual([]);
+  });
+
+  it('switches off a rule for one attribute only', () => {
+    const rules = compileValueRules({ nickname: { disable: ['web-address'] } });
+    expect(rules.nickname('www.example.com')).toEqual([]);
+    expect(rules.name('www.example.com').map((v) => v.code)).toEqual(['name.web-address']);
+  });
+
+  it('switches off a picture rule', () => {
+    const rules = compileValueRules({ picture: { allowedHosts: [], disable: ['host-not-allowed'] } });
+    expect(rules.picture('https://any.example/a.png')).toEqual([]);
+    expect(rules.picture('http://any.example/a.png').map((v) => v.code)).toEqual(['picture.https']);
+  });
+
+  it('gives every rule a stable id and a description a person can read', () => {
+    for (const rule of [...TEXT_RULES, ...PICTURE_RULES]) {
+      expect(rule.id).toMatch(/^[a-z]+(?:-[a-z]+)*$/);
+      expect(rule.description.length).toBeGreaterThan(10);
+    }
+  });
+});
