@@ -61,3 +61,30 @@ export interface CacheAPI {
 
 /** Metadata values are JSON; `null` removes the key. */
 export type MetadataValue = unknown;
+
+/** `event.request`: the body is only available in a few flows, pre-user-registration among them. */
+export interface Request {
+  body: Record<string, unknown>;
+  geoip: GeoIp;
+  hostname?: string;
+  ip: string;
+  language?: string;
+  method: string;
+  user_agent?: string;
+}
+
+/** `event.transaction`: the authorization request being processed. */
+export interface Transaction {
+  acr_values: string[];
+  locale: string;
+  login_hint?: string;
+  prompt?: string[];
+  protocol?: string;
+  redirect_uri?: string;
+  requested_scopes: string[];
+  response_mode?: string;
+  response_type?: string[];
+  state?: string;
+  ui_locales: string[];
+  correlation_id?: string;
+}

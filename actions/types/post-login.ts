@@ -8,10 +8,11 @@ import type {
   Client,
   Configuration,
   Connection,
-  GeoIp,
   MetadataValue,
+  Request as BaseRequest,
   Secrets,
   Tenant,
+  Transaction as BaseTransaction,
 } from './common';
 
 export interface Identity {
@@ -50,33 +51,14 @@ export interface AuthenticationMethod {
   timestamp: string;
 }
 
-export interface Request {
+export interface Request extends BaseRequest {
   asn?: string;
-  body: Record<string, unknown>;
-  geoip: GeoIp;
-  hostname?: string;
-  ip: string;
-  language?: string;
-  method: string;
   query: Record<string, unknown>;
-  user_agent?: string;
 }
 
-export interface Transaction {
+export interface Transaction extends BaseTransaction {
   id?: string;
-  acr_values: string[];
-  locale: string;
-  login_hint?: string;
-  prompt?: string[];
-  protocol?: string;
-  redirect_uri?: string;
-  requested_scopes: string[];
-  response_mode?: string;
-  response_type?: string[];
-  state?: string;
-  ui_locales: string[];
   metadata: Record<string, string>;
-  correlation_id?: string;
 }
 
 export interface Organization {

@@ -9,10 +9,11 @@ import type {
   Client,
   Configuration,
   Connection,
-  GeoIp,
   MetadataValue,
+  Request,
   Secrets,
   Tenant,
+  Transaction,
 } from './common';
 
 /** What the signup supplied. There is no `user_id`, `email_verified` or `identities` yet. */
@@ -27,31 +28,6 @@ export interface User {
   picture?: string;
   user_metadata?: Record<string, unknown>;
   username?: string;
-}
-
-export interface Request {
-  body: Record<string, unknown>;
-  geoip: GeoIp;
-  hostname?: string;
-  ip: string;
-  language?: string;
-  method: string;
-  user_agent?: string;
-}
-
-export interface Transaction {
-  acr_values: string[];
-  locale: string;
-  login_hint?: string;
-  prompt?: string[];
-  protocol?: string;
-  redirect_uri?: string;
-  requested_scopes: string[];
-  response_mode?: string;
-  response_type?: string[];
-  state?: string;
-  ui_locales: string[];
-  correlation_id?: string;
 }
 
 export interface Event {

@@ -121,6 +121,13 @@ export function recordPostLoginApi(): Recording<PostLoginAPI, PostLoginState> {
     validationError: null,
   };
   const record = (method: string, args: unknown[]) => calls.push({ method, args });
+  const claimSetter = (method: string, claims: Record<string, unknown>) => (name: string, value: unknown): PostLoginAPI => {
+    requireString(method, 'name', name);
+    checkJson(method, value);
+    record(method, [name, value]);
+    setKey(claims, name, stored(value));
+    return api;
+  };
   const api: PostLoginAPI = {
     access: {
       deny(reason) {
@@ -131,13 +138,7 @@ export function recordPostLoginApi(): Recording<PostLoginAPI, PostLoginState> {
       },
     },
     accessToken: {
-      setCustomClaim(name, value) {
-        requireString('accessToken.setCustomClaim', 'name', name);
-        checkJson('accessToken.setCustomClaim', value);
-        record('accessToken.setCustomClaim', [name, value]);
-        setKey(state.accessTokenClaims, name, stored(value));
-        return api;
-      },
+      setCustomClaim: claimSetter('accessToken.setCustomClaim', state.accessTokenClaims),
       addScope(scope) {
         record('accessToken.addScope', [scope]);
         state.scopesAdded.push(scope);
@@ -150,13 +151,7 @@ export function recordPostLoginApi(): Recording<PostLoginAPI, PostLoginState> {
       },
     },
     idToken: {
-      setCustomClaim(name, value) {
-        requireString('idToken.setCustomClaim', 'name', name);
-        checkJson('idToken.setCustomClaim', value);
-        record('idToken.setCustomClaim', [name, value]);
-        setKey(state.idTokenClaims, name, stored(value));
-        return api;
-      },
+      setCustomClaim: claimSetter('idToken.setCustomClaim', state.idTokenClaims),
     },
     user: metadataSetters(() => api, record, state),
     cache: recordingCache(record),
