@@ -9,6 +9,7 @@ import * as esbuild from 'esbuild';
 import { isSyncMode } from '../../actions/lib/connection-kinds';
 import type { ConnectionTable } from '../../actions/lib/connection-table';
 import type { Policy } from '../../actions/lib/define-policy';
+import { fingerprint } from '../../actions/lib/digest';
 import { ACTION_ENTRIES, BUNDLE_DIR, type ActionEntry } from './action-entries';
 import { ProjectError } from './errors';
 import { loadAction } from './load-action';
@@ -53,6 +54,16 @@ export function connectionTableFor(tenant: TenantFile, policy: Policy): Connecti
   return deriveConnectionTable(tenant.data, policy);
 }
 
+/** Names the connection table a bundle inlines, so the checker can tell a bundle built from other settings. */
+export function tableMarker(table: ConnectionTable): string {
+  return `connections ${fingerprint(table)}`;
+}
+
+/** The marker a bundle's first line carries, if any. */
+export function bundleTableMarker(code: string): string | undefined {
+  return /connections [A-Za-z0-9_-]{12}/.exec(code.slice(0, code.indexOf('\n') >>> 0))?.[0];
+}
+
 const PLACEHOLDER = /##[A-Za-z0-9_]+##|@@[A-Za-z0-9_]+@@/;
 
 export const DEFAULT_POLICY_FILE = path.join(PROJECT_ROOT, 'actions', 'policy.ts');
@@ -67,7 +78,15 @@ export interface BuildOptions {
 
 /** Loads a policy module (its default export), as the build inlines it. */
 export function loadPolicy(policyFile: string = DEFAULT_POLICY_FILE): Policy {
-  const loaded = require(path.resolve(policyFile)) as { default?: Policy };
+  let loaded: { default?: Policy };
+  try {
+    loaded = require(path.resolve(policyFile)) as { default?: Policy };
+  } catch (error) {
+    throw new ProjectError('policy-unreadable', `cannot load ${policyFile}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, {
+      hint: 'run `npm run typecheck` to see what is wrong with the policy module',
+      cause: error,
+    });
+  }
   if (!loaded.default || typeof loaded.default !== 'object') {
     throw new ProjectError('policy-invalid', `${policyFile} has no default export`, { hint: 'export default definePolicy({ ... })' });
   }
@@ -112,7 +131,7 @@ export async function buildActions(options: BuildOptions): Promise<BuildResult> 
         legalComments: 'none',
         logLevel: 'silent',
         plugins: [tableModule],
-        banner: { js: `// ${entry.bundle}: built by auth0-root-attributes from ${entry.entry}. Do not edit.` },
+        banner: { js: `// ${entry.bundle}: built by auth0-root-attributes from ${entry.entry}; ${tableMarker(table)}. Do not edit.` },
       });
     } catch (error) {
       const messages = (error as esbuild.BuildFailure).errors?.map((m) => `${m.location?.file ?? ''}:${m.location?.line ?? 0}:${m.location?.column ?? 0} ${m.text}`);

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'tenant-unreadable'
   | 'tenant-invalid'
   | 'policy-invalid'
+  | 'policy-unreadable'
   | 'build-failed'
   | 'bundle-invalid';
 

@@ -13,6 +13,7 @@ export interface TenantConnection {
   section: ConnectionSection;
   path: YamlPath;
   name: string;
+  /** As written; databases default to `auth0` as in a0deploy. Empty when a connection gives none. */
   strategy: string;
   options: Record<string, unknown>;
   /** `options.set_user_root_attributes` exactly as written, or undefined when absent. */

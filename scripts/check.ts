@@ -1,0 +1,38 @@
+/**
+ * `npm run check [-- --tenant PATH] [--policy PATH] [--json]`: tenant.yaml and the policy, checked before
+ * anything is deployed. Exit 0 clean (warnings allowed), 1 errors, 2 the files could not be read at all.
+ */
+import { parseArgs } from 'node:util';
+import { runCheck, type CheckResult } from './check/index';
+import { EXIT, ProjectError, runCommand } from './lib/errors';
+
+const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+
+function printText(result: CheckResult): void {
+  for (const finding of result.findings) {
+    const { file, line, col } = finding.location;
+    const severity = finding.severity === 'error' ? paint(31, 'error') : paint(33, 'warning');
+    console.log(`${file}:${line}:${col} ${severity} ${finding.code} ${finding.message}`);
+    console.log(`  hint: ${finding.hint}`);
+  }
+  const files = `${result.tenantFile} and ${result.policyFile}`;
+  if (result.findings.length === 0) console.log(`${files}: no problems found`);
+  else console.log(`\n${result.errors} error${result.errors === 1 ? '' : 's'}, ${result.warnings} warning${result.warnings === 1 ? '' : 's'} in ${files}`);
+}
+
+void runCommand(async () => {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: { tenant: { type: 'string', default: 'tenant.yaml' }, policy: { type: 'string' }, json: { type: 'boolean', default: false } },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new ProjectError('usage', (error as Error).message, { hint: 'usage: npm run check -- [--tenant PATH] [--policy PATH] [--json]' });
+  }
+  const result = runCheck({ tenantPath: values.tenant, policyFile: values.policy });
+  if (values.json) console.log(JSON.stringify(result, null, 2));
+  else printText(result);
+  return result.errors > 0 ? EXIT.findings : EXIT.ok;
+});

@@ -1,0 +1,304 @@
+/**
+ * Actions in tenant.yaml: a code path inside tenant.yaml's folder to a built, current bundle that exports
+ * the handler of each trigger it supports, within Auth0's limits (size, runtime, dependencies, secrets).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { ACTION_ENTRIES, BUNDLE_DIR, TRIGGER_HANDLERS } from '../lib/action-entries';
+import { AUTH0_ACTION_LIMIT_BYTES, BUNDLE_BUDGET_BYTES, bundleTableMarker, connectionTableFor, tableMarker } from '../lib/build-actions';
+import { DEPLOY_CLI_TRIGGERS } from '../lib/deploy-cli';
+import { loadAction } from '../lib/load-action';
+import { nearest } from '../lib/suggest';
+import { isRecord } from '../lib/tenant-model';
+import type { YamlPath } from '../lib/tenant-yaml';
+import { isPlaceholder } from './secrets';
+import { defineRule, type CheckContext, type Rule } from './types';
+
+const MAX_DEPENDENCIES = 10;
+const MAX_SECRETS = 30;
+const EXACT_VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+/** Trigger versions Auth0 marks deprecated, with the current one. */
+const DEPRECATED_VERSIONS: Readonly<Record<string, { deprecated: readonly string[]; current: string }>> = {
+  'post-login': { deprecated: ['v1', 'v2'], current: 'v3' },
+  'pre-user-registration': { deprecated: ['v1'], current: 'v2' },
+  'post-user-registration': { deprecated: ['v1'], current: 'v2' },
+  'post-change-password': { deprecated: ['v1'], current: 'v2' },
+  'credentials-exchange': { deprecated: ['v1'], current: 'v2' },
+  'send-phone-message': { deprecated: ['v1'], current: 'v2' },
+};
+
+export interface TenantAction {
+  path: YamlPath;
+  name: string;
+  item: Record<string, unknown>;
+  /** The bundle's absolute path, when `code` is a string. */
+  file: string | undefined;
+  triggers: Array<{ id: string; version: unknown; index: number }>;
+}
+
+export function tenantActions(data: Record<string, unknown>, dir: string): TenantAction[] {
+  const list = data.actions;
+  if (!Array.isArray(list)) return [];
+  const found: TenantAction[] = [];
+  list.forEach((item: unknown, index) => {
+    if (!isRecord(item) || typeof item.name !== 'string') return;
+    const triggers = Array.isArray(item.supported_triggers)
+      ? item.supported_triggers.flatMap((t: unknown, i) => (isRecord(t) && typeof t.id === 'string' ? [{ id: t.id, version: t.version, index: i }] : []))
+      : [];
+    // a0deploy resolves code paths against tenant.yaml's folder, backslashes as slashes.
+    const file = typeof item.code === 'string' ? path.resolve(dir, item.code.replace(/\\/g, '/')) : undefined;
+    found.push({ path: ['actions', index], name: item.name, item, file, triggers });
+  });
+  return found;
+}
+
+function isInside(dir: string, file: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+/** The bundle exists inside tenant.yaml's folder: the rules about its contents apply. */
+function bundles(context: CheckContext) {
+  return tenantActions(context.data, context.tenant.dir).filter(
+    (action): action is TenantAction & { file: string } => action.file !== undefined && isInside(context.tenant.dir, action.file) && existsSync(action.file) && statSync(action.file).isFile(),
+  );
+}
+
+function newestSource(context: CheckContext): { file: string; mtime: number } {
+  let newest = { file: context.policySource.path, mtime: statSync(context.policySource.path).mtimeMs };
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else if (/\.ts$/.test(entry.name)) {
+        const mtime = statSync(full).mtimeMs;
+        if (mtime > newest.mtime) newest = { file: full, mtime };
+      }
+    }
+  };
+  visit(path.join(context.projectRoot, 'actions'));
+  return newest;
+}
+
+export const ACTION_RULES: readonly Rule[] = [
+  defineRule({
+    id: 'action-code-outside',
+    severity: 'error',
+    description: 'The code path stays inside tenant.yaml\'s folder (a0deploy warns now and will refuse in its next major release).',
+    hint: `build into ./${BUNDLE_DIR}/ next to tenant.yaml`,
+    *check(context) {
+      for (const action of tenantActions(context.data, context.tenant.dir)) {
+        if (action.file && !isInside(context.tenant.dir, action.file)) {
+          yield { location: context.tenant.locate([...action.path, 'code']), message: `the code of "${action.name}" is outside tenant.yaml's folder` };
+        }
+      }
+    },
+  }),
+  defineRule({
+    id: 'action-bundle-missing',
+    severity: 'error',
+    description: 'The bundle the code path names exists.',
+    hint: 'run `npm run build`, or correct the path',
+    *check(context) {
+      for (const action of tenantActions(context.data, context.tenant.dir)) {
+        if (!action.file || !isInside(context.tenant.dir, action.file)) continue;
+        if (!existsSync(action.file) || !statSync(action.file).isFile()) {
+          yield { location: context.tenant.locate([...action.path, 'code']), message: `the bundle of "${action.name}" does not exist: ${path.relative(context.tenant.dir, action.file)}` };
+        }
+      }
+    },
+  }),
+  defineRule({
+    id: 'action-bundle-stale',
+    severity: 'error',
+    description: 'A bundle this project builds is not older than its sources (the Actions and the policy) and inlines the connection settings tenant.yaml has now.',
+    hint: 'run `npm run build`',
+    *check(context) {
+      const ours = new Set(ACTION_ENTRIES.map((entry) => path.join(context.tenant.dir, BUNDLE_DIR, `${entry.bundle}.js`)));
+      const built = bundles(context).filter((action) => ours.has(action.file));
+      if (built.length === 0) return;
+      const newest = newestSource(context);
+      let expected: string | undefined;
+      try {
+        expected = tableMarker(connectionTableFor(context.tenant, context.policy));
+      } catch {
+        expected = undefined; // tenant.yaml has an error that other rules report; the table can't be compared
+      }
+      for (const action of built) {
+        const location = context.tenant.locate([...action.path, 'code']);
+        if (statSync(action.file).mtimeMs < newest.mtime) {
+          yield { location, message: `the bundle of "${action.name}" is older than ${path.relative(context.projectRoot, newest.file)}` };
+        } else if (expected && bundleTableMarker(readFileSync(action.file, 'utf8')) !== expected) {
+          yield { location, message: `the bundle of "${action.name}" was built from other connection settings than tenant.yaml has now` };
+        }
+      }
+    },
+  }),
+  defineRule({
+    id: 'action-handler-missing',
+    severity: 'error',
+    description: 'The bundle loads and exports the handler of each trigger it supports.',
+    hint: 'export the handler from the Action\'s entry (exports.onExecutePostLogin = …), then build',
+    *check(context) {
+      for (const action of bundles(context)) {
+        let exports: Record<string, unknown>;
+        try {
+          exports = loadAction(action.file).exports;
+        } catch (error) {
+          yield { location: context.tenant.locate([...action.path, 'code']), message: `the bundle of "${action.name}" fails to load: ${error instanceof Error ? error.name : 'error'}`, hint: 'rebuild it; it must be a CommonJS module needing only Node built-ins' };
+          continue;
+        }
+        for (const trigger of action.triggers) {
+          const handler = TRIGGER_HANDLERS[trigger.id];
+          if (!handler || typeof exports[handler] === 'function') continue;
+          yield { location: context.tenant.locate([...action.path, 'supported_triggers', trigger.index, 'id']), message: `the bundle of "${action.name}" does not export ${handler}, which ${trigger.id} calls` };
+        }
+      }
+    },
+  }),
+  defineRule({
+    id: 'action-too-large',
+    severity: 'error',
+    description: `A bundle is at most ${AUTH0_ACTION_LIMIT_BYTES / 1000} kB, Auth0's limit.`,
+    hint: 'find what the bundle pulls in; the Actions should carry no npm dependency',
+    *check(context) {
+      for (const action of bundles(context)) {
+        const bytes = statSync(action.file).size;
+        if (bytes > AUTH0_ACTION_LIMIT_BYTES) yield { location: context.tenant.locate([...action.path, 'code']), message: `the bundle of "${action.name}" is ${bytes} bytes; Auth0 refuses Actions over ${AUTH0_ACTION_LIMIT_BYTES}` };
+      }
+    },
+  }),
+  defineRule({
+    id: 'action-over-budget',
+    severity: 'warning',
+    description: `A bundle stays within this project's budget of ${BUNDLE_BUDGET_BYTES / 1000} kB.`,
+    hint: 'find what grew the bundle (esbuild --analyze)',
+    *check(context) {
+      for (const action of bundles(context)) {
+        const bytes = statSync(action.file).size;
+        if (bytes > BUNDLE_BUDGET_BYTES && bytes <= AUTH0_ACTION_LIMIT_BYTES) {
+          yield { location: context.tenant.locate([...action.path, 'code']), message: `the bundle of "${action.name}" is ${bytes} bytes, over the ${BUNDLE_BUDGET_BYTES}-byte budget` };
+        }
+      }
+    },
+  }),
+  defineRule({
+    id: 'action-runtime',
+    severity: 'error',
+    description: 'The runtime is one Auth0 runs: node22 (node18 still runs, with a warning).',
+    hint: 'set `runtime: node22`',
+    *check(context) {
+      for (const action of tenantActions(context.data, context.tenant.dir)) {
+        const runtime = action.item.runtime;
+        if (runtime === undefined || runtime === 'node22' || runtime === 'node18' || runtime === 'node18-actions') continue;
+        yield { location: context.tenant.locate([...action.path, 'runtime']), message: `runtime ${JSON.stringify(runtime)} of "${action.name}" is not one Auth0 runs` };
+      }
+    },
+  }),
+  defineRule({
+    id: 'action-runtime-deprecated',
+    severity: 'warning',
+    description: 'node18 still runs, but Node 22 is the recommended runtime.',
+    hint: 'set `runtime: node22`',
+    *check(context) {
+      for (const action of tenantActions(context.data, context.tenant.dir)) {
+        if (action.item.runtime !== 'node18' && action.item.runtime !== 'node18-actions') continue;
+        yield { location: context.tenant.locate([...action.path, 'runtime']), message: `"${action.name}" runs on ${String(action.item.runtime)}; Auth0 recommends node22` };
+      }
+    },
+  }),
+  defineRule({
+    id: 'action-trigger-unknown',
+    severity: 'error',
+    description: 'Each supported trigger is a trigger id a0deploy and Auth0 know.',
+    hint: 'use a known trigger id such as post-login or pre-user-registration',
+    *check(context) {
+      const known = DEPLOY_CLI_TRIGGERS;
+      for (const action of tenantActions(context.data, context.tenant.dir)) {
+        for (const trigger of action.triggers) {
+          if (known.includes(trigger.id)) continue;
+          const suggestion = nearest(trigger.id, known);
+          yield { location: context.tenant.locate([...action.path, 'supported_triggers', trigger.index, 'id']), message: `"${trigger.id}" is not a trigger Auth0 has`, ...(suggestion ? { hint: `did you mean ${suggestion}?` } : {}) };
+        }
+      }
+    },
+  }),
+  defineRule({
+    id: 'action-trigger-version',
+    severity: 'warning',
+    description: 'Each supported trigger uses its current version.',
+    hint: 'move to the current version of the trigger',
+    *check(context) {
+      for (const action of tenantActions(context.data, context.tenant.dir)) {
+        for (const trigger of action.triggers) {
+          const versions = DEPRECATED_VERSIONS[trigger.id];
+          if (!versions || !versions.deprecated.includes(String(trigger.version))) continue;
+          yield { location: context.tenant.locate([...action.path, 'supported_triggers', trigger.index, 'version']), message: `${trigger.id} ${String(trigger.version)} is deprecated`, hint: `use version ${versions.current}` };
+        }
+      }
+    },
+  }),
+  defineRule({
+    id: 'dependency-unpinned',
+    severity: 'error',
+    description: 'Each dependency names an exact version (Auth0 resolves a range or an empty version to whatever is latest at save time).',
+    hint: 'pin an exact version such as 4.17.21',
+    *check(context) {
+      for (const action of tenantActions(context.data, context.tenant.dir)) {
+        const dependencies = action.item.dependencies;
+        if (!Array.isArray(dependencies)) continue;
+        for (const [index, dependency] of dependencies.entries()) {
+          const version = isRecord(dependency) ? dependency.version : undefined;
+          if (typeof version === 'string' && EXACT_VERSION.test(version)) continue;
+          const name = isRecord(dependency) && typeof dependency.name === 'string' ? dependency.name : `dependency ${index + 1}`;
+          yield { location: context.tenant.locate([...action.path, 'dependencies', index, 'version']), message: `${name} of "${action.name}" is not pinned to an exact version` };
+        }
+      }
+    },
+  }),
+  defineRule({
+    id: 'dependencies-too-many',
+    severity: 'error',
+    description: `An Action has at most ${MAX_DEPENDENCIES} dependencies (Auth0's limit).`,
+    hint: 'bundle what you need instead, or drop dependencies',
+    *check(context) {
+      for (const action of tenantActions(context.data, context.tenant.dir)) {
+        const dependencies = action.item.dependencies;
+        if (Array.isArray(dependencies) && dependencies.length > MAX_DEPENDENCIES) {
+          yield { location: context.tenant.locate([...action.path, 'dependencies']), message: `"${action.name}" has ${dependencies.length} dependencies; Auth0 allows ${MAX_DEPENDENCIES}` };
+        }
+      }
+    },
+  }),
+  defineRule({
+    id: 'action-secret-literal',
+    severity: 'error',
+    description: 'Action secrets are ##KEY## or @@KEY@@ placeholders (a0deploy sends them as they are on every deploy), never literal values.',
+    hint: 'replace the value with a placeholder such as \'##AUDIT_API_KEY##\' and set that variable where you deploy',
+    *check(context) {
+      for (const action of tenantActions(context.data, context.tenant.dir)) {
+        const secrets = action.item.secrets;
+        if (!Array.isArray(secrets)) continue;
+        for (const [index, secret] of secrets.entries()) {
+          if (!isRecord(secret) || secret.value === undefined || isPlaceholder(secret.value)) continue;
+          const name = typeof secret.name === 'string' ? secret.name : `secret ${index + 1}`;
+          yield { location: context.tenant.locate([...action.path, 'secrets', index, 'value']), message: `secret ${name} of "${action.name}" holds a literal value (not printed)` };
+        }
+      }
+    },
+  }),
+  defineRule({
+    id: 'secrets-too-many',
+    severity: 'error',
+    description: `An Action has at most ${MAX_SECRETS} secrets (Auth0's limit).`,
+    hint: 'combine secrets, or move configuration elsewhere',
+    *check(context) {
+      for (const action of tenantActions(context.data, context.tenant.dir)) {
+        const secrets = action.item.secrets;
+        if (Array.isArray(secrets) && secrets.length > MAX_SECRETS) {
+          yield { location: context.tenant.locate([...action.path, 'secrets']), message: `"${action.name}" has ${secrets.length} secrets; Auth0 allows ${MAX_SECRETS}` };
+        }
+      }
+    },
+  }),
+];

@@ -1,0 +1,146 @@
+/**
+ * Connections in tenant.yaml: the right section, the sync setting (a value Auth0 accepts, explicit on
+ * every upstream connection, absent where it means nothing), literal secrets, unclassified strategies.
+ * a0deploy looks at none of this: it passes `options` through untouched.
+ */
+import { DEFAULT_SYNC_MODE, isSyncMode, SYNC_MODES, syncSettingApplies } from '../../actions/lib/connection-kinds';
+import { nearest } from '../lib/suggest';
+import { kindOf, type TenantConnection } from '../lib/tenant-model';
+import { isPlaceholder, secretLikeKeys } from './secrets';
+import { defineRule, type CheckContext, type Rule } from './types';
+
+/** Connections whose section is right for their strategy; the others get one finding, from the section rules. */
+function wellPlaced(connection: TenantConnection): boolean {
+  if (connection.strategy === '') return false;
+  return connection.section === 'databases' ? connection.strategy === 'auth0' : connection.strategy !== 'auth0';
+}
+
+function syncLocation(context: CheckContext, connection: TenantConnection) {
+  return context.tenant.locate([...connection.path, 'options', 'set_user_root_attributes']);
+}
+
+export const CONNECTION_RULES: readonly Rule[] = [
+  defineRule({
+    id: 'database-in-connections',
+    severity: 'error',
+    description: 'A `strategy: auth0` connection is listed under `databases:`. Under `connections:` a0deploy never finds it and creates it again on every run.',
+    hint: 'move this connection from `connections:` to `databases:`',
+    *check(context) {
+      for (const connection of context.connections) {
+        if (connection.section === 'connections' && connection.strategy === 'auth0') {
+          yield { location: context.tenant.locate([...connection.path, 'strategy']), message: `database connection "${connection.name}" is under connections:, where a0deploy re-creates it on every run` };
+        }
+      }
+    },
+  }),
+  defineRule({
+    id: 'non-database-in-databases',
+    severity: 'error',
+    description: '`databases:` holds only `strategy: auth0` connections (a0deploy\'s schema allows no other).',
+    hint: 'move this connection to `connections:`',
+    *check(context) {
+      for (const connection of context.connections) {
+        if (connection.section === 'databases' && connection.strategy !== 'auth0' && connection.strategy !== '') {
+          yield { location: context.tenant.locate([...connection.path, 'strategy']), message: `"${connection.name}" (strategy ${connection.strategy}) is under databases:, which a0deploy accepts only for strategy auth0` };
+        }
+      }
+    },
+  }),
+  defineRule({
+    id: 'strategy-unclassified',
+    severity: 'error',
+    description: 'Every strategy has a known kind, or the policy classifies it in `strategies`.',
+    hint: 'add the strategy to `strategies` in actions/policy.ts, e.g. { \'my-strategy\': \'enterprise\' }',
+    *check(context) {
+      for (const connection of context.connections) {
+        if (!wellPlaced(connection) || kindOf(connection, context.policy) !== 'unknown') continue;
+        yield {
+          location: context.tenant.locate([...connection.path, 'strategy']),
+          message: `strategy "${connection.strategy}" of "${connection.name}" is not one Auth0 lists; the policy must say what kind of connection it is`,
+        };
+      }
+    },
+  }),
+  defineRule({
+    id: 'sync-invalid',
+    severity: 'error',
+    description: '`options.set_user_root_attributes` is one of on_each_login, on_first_login, never_on_login.',
+    hint: `use one of ${SYNC_MODES.join(', ')}`,
+    *check(context) {
+      for (const connection of context.connections) {
+        const value = connection.syncValue;
+        if (value === undefined || isSyncMode(value)) continue;
+        const suggestion = typeof value === 'string' ? nearest(value, SYNC_MODES) : undefined;
+        yield {
+          location: syncLocation(context, connection),
+          message: `set_user_root_attributes of "${connection.name}" is ${JSON.stringify(value)}, which Auth0 does not accept`,
+          hint: suggestion ? `did you mean ${suggestion}? (one of ${SYNC_MODES.join(', ')})` : `use one of ${SYNC_MODES.join(', ')}`,
+        };
+      }
+    },
+  }),
+  defineRule({
+    id: 'sync-missing',
+    severity: 'error',
+    description: 'Every upstream connection states set_user_root_attributes. Left out it means on_each_login, and a later deploy that omits it silently resets the connection (PATCH replaces options).',
+    hint: 'add `set_user_root_attributes:` to its options with the value the policy requires',
+    *check(context) {
+      for (const connection of context.connections) {
+        if (!wellPlaced(connection) || connection.syncValue !== undefined) continue;
+        if (!syncSettingApplies(kindOf(connection, context.policy))) continue;
+        const required = context.policy.connections[connection.name]?.sync;
+        yield {
+          location: context.tenant.locate([...connection.path, isPlainOptions(connection) ? 'options' : 'name']),
+          message: `upstream connection "${connection.name}" does not state set_user_root_attributes, so it syncs ${DEFAULT_SYNC_MODE}`,
+          hint: `add \`set_user_root_attributes: ${required ?? 'on_first_login'}\` to its options${required ? ' (what the policy requires)' : ''}`,
+        };
+      }
+    },
+  }),
+  defineRule({
+    id: 'sync-not-applicable',
+    severity: 'error',
+    description: 'set_user_root_attributes only on upstream connections: Auth0 refuses it on passwordless connections, and it means nothing on a database without an external store.',
+    hint: 'remove set_user_root_attributes from this connection',
+    *check(context) {
+      for (const connection of context.connections) {
+        if (!wellPlaced(connection) || connection.syncValue === undefined) continue;
+        const kind = kindOf(connection, context.policy);
+        if (syncSettingApplies(kind) || kind === 'unknown') continue;
+        yield { location: context.tenant.locate([...connection.path, 'options', 'set_user_root_attributes'], 'key'), message: `set_user_root_attributes does not apply to ${kind} connection "${connection.name}"` };
+      }
+    },
+  }),
+  defineRule({
+    id: 'sync-never-on-login',
+    severity: 'warning',
+    description: 'never_on_login stops the connection from creating users at login; the policy must acknowledge it.',
+    hint: 'if that is meant, set `acknowledgeNeverOnLogin: true` for this connection in actions/policy.ts',
+    *check(context) {
+      for (const connection of context.connections) {
+        if (connection.syncValue !== 'never_on_login' || !wellPlaced(connection)) continue;
+        if (!syncSettingApplies(kindOf(connection, context.policy))) continue;
+        if (context.policy.connections[connection.name]?.acknowledgeNeverOnLogin === true) continue;
+        yield { location: syncLocation(context, connection), message: `"${connection.name}" syncs never_on_login: it no longer creates users at login, and the IdP never sets their root attributes` };
+      }
+    },
+  }),
+  defineRule({
+    id: 'secret-literal',
+    severity: 'error',
+    description: 'Connection secrets are ##KEY## or @@KEY@@ placeholders filled from the environment at deploy time, never literal values.',
+    hint: 'replace the value with a placeholder such as \'##GOOGLE_CLIENT_SECRET##\' and set that variable where you deploy',
+    *check(context) {
+      for (const connection of context.connections) {
+        for (const key of secretLikeKeys(connection.options)) {
+          if (isPlaceholder(connection.options[key])) continue;
+          yield { location: context.tenant.locate([...connection.path, 'options', key]), message: `options.${key} of "${connection.name}" holds a literal secret (its value is not printed)` };
+        }
+      }
+    },
+  }),
+];
+
+function isPlainOptions(connection: TenantConnection): boolean {
+  return Object.keys(connection.options).length > 0;
+}

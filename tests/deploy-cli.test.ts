@@ -1,0 +1,15 @@
+import { execFileSync } from 'node:child_process';
+import { DEPLOY_CLI_SECTIONS, DEPLOY_CLI_TRIGGERS } from '../scripts/lib/deploy-cli';
+
+describe('what the checker knows of a0deploy', () => {
+  it('matches the installed auth0-deploy-cli (update scripts/lib/deploy-cli.ts after an upgrade)', () => {
+    // A child process: a0deploy loads ESM-only dependencies that jest's module system cannot require.
+    const script = `
+      const schema = require('auth0-deploy-cli/lib/tools/auth0/schema').default;
+      const constants = require('auth0-deploy-cli/lib/tools/constants');
+      console.log(JSON.stringify({ sections: Object.keys(schema.properties), triggers: (constants.default || constants).ACTIONS_TRIGGERS }));`;
+    const installed = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { sections: string[]; triggers: string[] };
+    expect(installed.sections).toEqual(DEPLOY_CLI_SECTIONS);
+    expect(installed.triggers).toEqual(DEPLOY_CLI_TRIGGERS);
+  });
+});
