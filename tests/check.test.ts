@@ -1,0 +1,161 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { RULES } from '../scripts/check/index';
+import { buildActions, PROJECT_ROOT } from '../scripts/lib/build-actions';
+
+const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+const SHIPPED = readFileSync(path.join(PROJECT_ROOT, 'tenant.yaml'), 'utf8');
+
+/** tenant.yaml (edited) in a fresh folder with its bundles built, as a team's checkout after `npm run build`. */
+async function checkout(edit: (text: string) => string = (text) => text): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'root-attributes-cli-'));
+  const tenantPath = path.join(dir, 'tenant.yaml');
+  writeFileSync(tenantPath, SHIPPED);
+  await buildActions({ tenantPath });
+  writeFileSync(tenantPath, edit(SHIPPED));
+  return tenantPath;
+}
+
+function check(tenantPath: string, ...args: string[]) {
+  const result = spawnSync(TSX, [path.join(PROJECT_ROOT, 'scripts', 'check.ts'), '--tenant', 'tenant.yaml', ...args], {
+    cwd: path.dirname(tenantPath),
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '' },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const lineOf = (text: string, needle: string) => text.split('\n').findIndex((line) => line.includes(needle)) + 1;
+
+describe('npm run check', () => {
+  it('passes the shipped tenant.yaml and policy', async () => {
+    const tenant = await checkout();
+    const policy = path.relative(path.dirname(tenant), path.join(PROJECT_ROOT, 'actions', 'policy.ts'));
+    expect(check(tenant)).toEqual({ status: 0, stdout: `tenant.yaml and ${policy}: no problems found\n`, stderr: '' });
+  });
+});
+
+describe('as a new user meets it', () => {
+  it('answers a typo in a sync value with one finding that suggests the right value', async () => {
+    const tenant = await checkout((text) => text.replace('set_user_root_attributes: on_first_login', 'set_user_root_attributes: on_first_logon'));
+    const result = check(tenant);
+    const line = lineOf(readFileSync(tenant, 'utf8'), 'on_first_logon');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe(
+      `tenant.yaml:${line}:33 error sync-invalid set_user_root_attributes of "google-oauth2" is "on_first_logon", which Auth0 does not accept\n` +
+        '  hint: did you mean on_first_login? (one of on_each_login, on_first_login, never_on_login)\n' +
+        `\n1 error, 0 warnings in tenant.yaml and ${path.relative(path.dirname(tenant), path.join(PROJECT_ROOT, 'actions', 'policy.ts'))}\n`,
+    );
+  });
+
+  it('answers a database connection moved under connections: with one finding that says where it belongs', async () => {
+    const tenant = await checkout((text) => {
+      const database = text.slice(text.indexOf('databases:\n'), text.indexOf('connections:\n'));
+      const entry = database.replace('databases:\n', '');
+      return text.replace(database, '').replace('connections:\n', `connections:\n${entry}`);
+    });
+    const result = check(tenant);
+    expect(result.status).toBe(1);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^tenant\.yaml:\d+:\d+ error database-in-connections database connection "Username-Password-Authentication" is under connections:/);
+    expect(lines[1]).toBe('  hint: move this connection from `connections:` to `databases:`');
+    expect(lines.filter((line) => /^tenant\.yaml|\.ts:\d/.test(line))).toHaveLength(1);
+  });
+
+  it('answers a literal secret with one finding that never prints the secret', async () => {
+    const tenant = await checkout((text) => text.replace("client_secret: '##GOOGLE_CLIENT_SECRET##'", 'client_secret: GOCSPX-n0t-a-placeholder'));
+    const result = check(tenant);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('error secret-literal options.client_secret of "google-oauth2" holds a literal secret (its value is not printed)');
+    expect(result.stdout).toContain("hint: replace the value with a placeholder such as '##GOOGLE_CLIENT_SECRET##'");
+    expect(result.stdout.match(/ error /g)).toHaveLength(1);
+    expect(result.stdout + result.stderr).not.toContain('GOCSPX');
+  });
+});
+
+describe('output and exit codes', () => {
+  it('prints findings as JSON with --json', async () => {
+    const tenant = await checkout((text) => text.replace('runtime: node22', 'runtime: node18'));
+    const result = check(tenant, '--json');
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout) as { findings: unknown[]; errors: number; warnings: number };
+    expect(report).toMatchObject({ errors: 0, warnings: 1 });
+    expect(report.findings).toEqual([
+      {
+        code: 'action-runtime-deprecated',
+        severity: 'warning',
+        message: '"root-attributes-pre-user-registration" runs on node18; Auth0 recommends node22',
+        hint: 'set `runtime: node22`',
+        location: { file: 'tenant.yaml', line: lineOf(readFileSync(tenant, 'utf8'), 'node18'), col: 14 },
+      },
+    ]);
+  });
+
+  it('exits 0 with warnings only, and prints no colour codes when not on a terminal', async () => {
+    const result = check(await checkout((text) => text.replace('runtime: node22', 'runtime: node18')));
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('warning action-runtime-deprecated');
+    expect(result.stdout).not.toContain('\u001b[');
+  });
+
+  it('exits 2 when tenant.yaml cannot be read at all', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'root-attributes-cli-'));
+    const result = check(path.join(dir, 'tenant.yaml'));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('cannot read tenant.yaml: ENOENT');
+  });
+
+  it('exits 2 when the policy module cannot be loaded', async () => {
+    const tenant = await checkout();
+    const policy = path.join(path.dirname(tenant), 'broken-policy.ts');
+    writeFileSync(policy, 'export default definePolicy({ namespace: ');
+    const result = check(tenant, '--policy', policy);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/error policy-unreadable: cannot load .*broken-policy\.ts/);
+  });
+
+  it('exits 2 on an unknown option, with the usage', async () => {
+    const result = check(await checkout(), '--jsn');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('usage: npm run check -- [--tenant PATH] [--policy PATH] [--json]');
+  });
+
+  it('asks for a build when the bundles are missing', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'root-attributes-cli-'));
+    writeFileSync(path.join(dir, 'tenant.yaml'), SHIPPED);
+    const result = check(path.join(dir, 'tenant.yaml'));
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('error action-bundle-missing the bundle of "root-attributes-post-login" does not exist: build/actions/post-login.js');
+    expect(result.stdout).toContain('hint: run `npm run build`, or correct the path');
+  });
+
+  it.each([
+    ['an empty file', ''],
+    ['a scalar', 'just text\n'],
+    ['null sections', 'actions:\ntriggers:\ndatabases:\nconnections:\n'],
+    ['items of the wrong kind', 'actions: [1, "x", [2]]\nconnections: [null, {name: 3}]\ntriggers: {post-login: [1, {action_name: 2}]}\n'],
+  ])('answers %s with located findings, never a crash', (_label, text) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'root-attributes-cli-'));
+    writeFileSync(path.join(dir, 'tenant.yaml'), text);
+    const result = check(path.join(dir, 'tenant.yaml'), '--json');
+    expect(result.status).toBe(1);
+    const report = JSON.parse(result.stdout) as { findings: Array<{ code: string; location: { line: number } }> };
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(report.findings.map((finding) => finding.code)).not.toContain('checker-error');
+    for (const finding of report.findings) expect(finding.location.line).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('the rules', () => {
+  it('each have a unique stable id, a description and a hint', () => {
+    const ids = RULES.map((rule) => rule.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const rule of RULES) {
+      expect(rule.id).toMatch(/^[a-z]+(?:-[a-z]+)*$/);
+      expect(rule.description.length).toBeGreaterThan(20);
+      expect(rule.hint.length).toBeGreaterThan(5);
+    }
+  });
+});
