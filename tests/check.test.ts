@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { RULES } from '../scripts/check/index';
@@ -157,5 +157,44 @@ describe('the rules', () => {
       expect(rule.description.length).toBeGreaterThan(20);
       expect(rule.hint.length).toBeGreaterThan(5);
     }
+  });
+});
+
+describe('a team\'s own Actions beside ours', () => {
+  it('loads a bundle with declared npm dependencies to find its handler, and reports an undeclared one', async () => {
+    const tenant = await checkout((text) =>
+      text.replace(
+        '\ntriggers:\n',
+        [
+          '  - name: team-sync',
+          '    code: ./team/sync.js',
+          '    runtime: node22',
+          '    dependencies:',
+          '      - name: auth0',
+          '        version: 4.9.0',
+          '    supported_triggers:',
+          '      - id: post-user-registration',
+          '        version: v2',
+          '    deployed: true',
+          '  - name: team-undeclared',
+          '    code: ./team/undeclared.js',
+          '    supported_triggers:',
+          '      - id: post-change-password',
+          '        version: v2',
+          '',
+          'triggers:',
+          '',
+        ].join('\n').replace(/^/, '\n'),
+      ),
+    );
+    const dir = path.dirname(tenant);
+    mkdirSync(path.join(dir, 'team'));
+    writeFileSync(path.join(dir, 'team', 'sync.js'), "const { ManagementClient } = require('auth0');\nconst client = new ManagementClient({ domain: 'x' });\nexports.onExecutePostUserRegistration = async () => { await client.users.get(); };\n");
+    writeFileSync(path.join(dir, 'team', 'undeclared.js'), "const axios = require('axios');\nexports.onExecutePostChangePassword = async () => axios.get('x');\n");
+    const result = check(tenant, '--json');
+    const report = JSON.parse(result.stdout) as { findings: Array<{ code: string; message: string }> };
+    expect(report.findings.map((finding) => [finding.code, finding.message])).toEqual([
+      ['action-handler-missing', 'the bundle of "team-undeclared" fails to load: Error'],
+    ]);
   });
 });

@@ -52,6 +52,11 @@ export function tenantActions(data: Record<string, unknown>, dir: string): Tenan
   return found;
 }
 
+function dependencyNames(item: Record<string, unknown>): string[] {
+  const dependencies = Array.isArray(item.dependencies) ? item.dependencies : [];
+  return dependencies.flatMap((dependency: unknown) => (isRecord(dependency) && typeof dependency.name === 'string' ? [dependency.name] : []));
+}
+
 function isInside(dir: string, file: string): boolean {
   const relative = path.relative(dir, file);
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
@@ -143,7 +148,7 @@ export const ACTION_RULES: readonly Rule[] = [
       for (const action of bundles(context)) {
         let exports: Record<string, unknown>;
         try {
-          exports = loadAction(action.file).exports;
+          exports = loadAction(action.file, { stubbedDependencies: dependencyNames(action.item) }).exports;
         } catch (error) {
           yield { location: context.tenant.locate([...action.path, 'code']), message: `the bundle of "${action.name}" fails to load: ${error instanceof Error ? error.name : 'error'}`, hint: 'rebuild it; it must be a CommonJS module needing only Node built-ins' };
           continue;

@@ -90,7 +90,7 @@ export const CONNECTION_RULES: readonly Rule[] = [
         if (!syncSettingApplies(kindOf(connection, context.policy))) continue;
         const required = context.policy.connections[connection.name]?.sync;
         yield {
-          location: context.tenant.locate([...connection.path, isPlainOptions(connection) ? 'options' : 'name']),
+          location: context.tenant.locate([...connection.path, isPlainOptions(connection) ? 'options' : 'name'], 'key'),
           message: `upstream connection "${connection.name}" does not state set_user_root_attributes, so it syncs ${DEFAULT_SYNC_MODE}`,
           hint: `add \`set_user_root_attributes: ${required ?? 'on_first_login'}\` to its options${required ? ' (what the policy requires)' : ''}`,
         };

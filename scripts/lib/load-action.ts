@@ -16,13 +16,35 @@ export interface LoadedAction {
 
 const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 
-export function loadAction(file: string): LoadedAction {
+export interface LoadOptions {
+  /**
+   * npm dependencies the Action declares in tenant.yaml. Auth0 installs them; here each is a stand-in that
+   * accepts any use, so a bundle that requires one can be loaded to inspect its exports.
+   */
+  stubbedDependencies?: readonly string[];
+}
+
+/** A value that can be called, constructed and read at any depth, standing in for a declared dependency. */
+function standIn(): unknown {
+  const target = function standInModule() {};
+  const proxy: unknown = new Proxy(target, {
+    get: (_target, key) => (key === Symbol.toPrimitive ? () => '' : key === 'then' ? undefined : proxy),
+    apply: () => proxy,
+    construct: () => proxy as object,
+  });
+  return proxy;
+}
+
+export function loadAction(file: string, options: LoadOptions = {}): LoadedAction {
   const absolute = path.resolve(file);
   const code = readFileSync(absolute, 'utf8');
   const nodeRequire = createRequire(absolute);
+  const stubbed = new Set(options.stubbedDependencies ?? []);
   const restrictedRequire = (id: string): unknown => {
-    if (!BUILTINS.has(id)) throw new Error(`Cannot find module '${id}': only Node built-ins are available to this Action`);
-    return nodeRequire(id);
+    if (BUILTINS.has(id)) return nodeRequire(id);
+    const packageName = id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : (id.split('/')[0] ?? id);
+    if (stubbed.has(packageName)) return standIn();
+    throw new Error(`Cannot find module '${id}': only Node built-ins and declared dependencies are available to this Action`);
   };
   let sink: string[] | null = null;
   const write = (...args: unknown[]) => {
