@@ -85,6 +85,24 @@ function newestSource(context: CheckContext): { file: string; mtime: number } {
   return newest;
 }
 
+/** A rule that an action's `field` list has at most `max` entries (one of Auth0's limits). */
+function listLimitRule(id: string, field: 'dependencies' | 'secrets', max: number, hint: string): Rule {
+  return defineRule({
+    id,
+    severity: 'error',
+    description: `An Action has at most ${max} ${field} (Auth0's limit).`,
+    hint,
+    *check(context) {
+      for (const action of tenantActions(context.data, context.tenant.dir)) {
+        const list = action.item[field];
+        if (Array.isArray(list) && list.length > max) {
+          yield { location: context.tenant.locate([...action.path, field]), message: `"${action.name}" has ${list.length} ${field}; Auth0 allows ${max}` };
+        }
+      }
+    },
+  });
+}
+
 export const ACTION_RULES: readonly Rule[] = [
   defineRule({
     id: 'action-code-outside',
@@ -261,20 +279,7 @@ export const ACTION_RULES: readonly Rule[] = [
       }
     },
   }),
-  defineRule({
-    id: 'dependencies-too-many',
-    severity: 'error',
-    description: `An Action has at most ${MAX_DEPENDENCIES} dependencies (Auth0's limit).`,
-    hint: 'bundle what you need instead, or drop dependencies',
-    *check(context) {
-      for (const action of tenantActions(context.data, context.tenant.dir)) {
-        const dependencies = action.item.dependencies;
-        if (Array.isArray(dependencies) && dependencies.length > MAX_DEPENDENCIES) {
-          yield { location: context.tenant.locate([...action.path, 'dependencies']), message: `"${action.name}" has ${dependencies.length} dependencies; Auth0 allows ${MAX_DEPENDENCIES}` };
-        }
-      }
-    },
-  }),
+  listLimitRule('dependencies-too-many', 'dependencies', MAX_DEPENDENCIES, 'bundle what you need instead, or drop dependencies'),
   defineRule({
     id: 'action-secret-literal',
     severity: 'error',
@@ -292,18 +297,5 @@ export const ACTION_RULES: readonly Rule[] = [
       }
     },
   }),
-  defineRule({
-    id: 'secrets-too-many',
-    severity: 'error',
-    description: `An Action has at most ${MAX_SECRETS} secrets (Auth0's limit).`,
-    hint: 'combine secrets, or move configuration elsewhere',
-    *check(context) {
-      for (const action of tenantActions(context.data, context.tenant.dir)) {
-        const secrets = action.item.secrets;
-        if (Array.isArray(secrets) && secrets.length > MAX_SECRETS) {
-          yield { location: context.tenant.locate([...action.path, 'secrets']), message: `"${action.name}" has ${secrets.length} secrets; Auth0 allows ${MAX_SECRETS}` };
-        }
-      }
-    },
-  }),
+  listLimitRule('secrets-too-many', 'secrets', MAX_SECRETS, 'combine secrets, or move configuration elsewhere'),
 ];

@@ -23,6 +23,14 @@ function tenantConnection(context: CheckContext, name: string): TenantConnection
   return context.connections.find((connection) => connection.name === name);
 }
 
+/** Policy entries whose connection tenant.yaml defines, with that connection and its kind. */
+function* pairs(context: CheckContext) {
+  for (const [name, settings] of policyConnections(context)) {
+    const connection = tenantConnection(context, name);
+    if (connection) yield { name, settings, connection, kind: kindOf(connection, context.policy) };
+  }
+}
+
 /** The sync setting sources are judged under: the policy's requirement, else what tenant.yaml says. */
 function judgedSync(connection: TenantConnection, settings: ConnectionPolicy): SyncMode {
   if (settings.sync) return settings.sync;
@@ -63,10 +71,9 @@ export const POLICY_RULES: readonly Rule[] = [
     description: 'Each upstream connection\'s set_user_root_attributes in tenant.yaml is the one the policy requires.',
     hint: 'change set_user_root_attributes in tenant.yaml, or `sync` in the policy, so they agree',
     *check(context) {
-      for (const [name, settings] of policyConnections(context)) {
-        const connection = tenantConnection(context, name);
-        if (!connection || !settings.sync || !isSyncMode(connection.syncValue)) continue;
-        if (!syncSettingApplies(kindOf(connection, context.policy)) || connection.syncValue === settings.sync) continue;
+      for (const { name, settings, connection, kind } of pairs(context)) {
+        if (!settings.sync || !isSyncMode(connection.syncValue)) continue;
+        if (!syncSettingApplies(kind) || connection.syncValue === settings.sync) continue;
         yield {
           location: context.tenant.locate([...connection.path, 'options', 'set_user_root_attributes']),
           message: `"${name}" syncs ${connection.syncValue} in tenant.yaml, but the policy requires ${settings.sync}`,
@@ -81,9 +88,8 @@ export const POLICY_RULES: readonly Rule[] = [
     description: 'The policy states the sync setting of every upstream connection.',
     hint: 'add `sync: \'on_first_login\'` (or the mode you mean) to this connection in the policy',
     *check(context) {
-      for (const [name, settings] of policyConnections(context)) {
-        const connection = tenantConnection(context, name);
-        if (!connection || settings.sync || !syncSettingApplies(kindOf(connection, context.policy))) continue;
+      for (const { name, settings, kind } of pairs(context)) {
+        if (settings.sync || !syncSettingApplies(kind)) continue;
         yield { location: context.policySource.locate(['connections', name], 'key'), message: `the policy does not say how upstream connection "${name}" must sync` };
       }
     },
@@ -94,11 +100,8 @@ export const POLICY_RULES: readonly Rule[] = [
     description: 'The policy requires a sync setting only of upstream connections.',
     hint: 'remove `sync` from this connection in the policy',
     *check(context) {
-      for (const [name, settings] of policyConnections(context)) {
-        const connection = tenantConnection(context, name);
-        if (!connection || !settings.sync) continue;
-        const kind = kindOf(connection, context.policy);
-        if (syncSettingApplies(kind) || kind === 'unknown') continue;
+      for (const { name, settings, kind } of pairs(context)) {
+        if (!settings.sync || syncSettingApplies(kind) || kind === 'unknown') continue;
         yield { location: context.policySource.locate(['connections', name, 'sync'], 'key'), message: `sync does not apply to ${kind} connection "${name}"` };
       }
     },
@@ -109,10 +112,7 @@ export const POLICY_RULES: readonly Rule[] = [
     description: 'Every source the policy allows can happen on that connection: signup only on database and passwordless, import only on databases with the Auth0 store or import mode, idp only upstream, and no management_api for synced attributes under on_each_login (Auth0 refuses those updates).',
     hint: 'remove the source, or change the connection\'s sync setting',
     *check(context) {
-      for (const [name, settings] of policyConnections(context)) {
-        const connection = tenantConnection(context, name);
-        if (!connection) continue;
-        const kind = kindOf(connection, context.policy);
+      for (const { name, settings, connection, kind } of pairs(context)) {
         if (kind === 'unknown') continue;
         const sync = syncSettingApplies(kind) ? judgedSync(connection, settings) : null;
         const possible = possibleSources(kind, sync);

@@ -31,6 +31,15 @@ function* bindings(context: CheckContext): Iterable<Binding> {
   }
 }
 
+/** Bindings that name an action of tenant.yaml, with that action. */
+function* boundActions(context: CheckContext) {
+  const actions = tenantActions(context.data, context.tenant.dir);
+  for (const binding of bindings(context)) {
+    const action = actions.find((candidate) => candidate.name === binding.actionName);
+    if (action) yield { binding, action, location: context.tenant.locate(['triggers', binding.trigger, binding.index, 'action_name']) };
+  }
+}
+
 export const TRIGGER_RULES: readonly Rule[] = [
   defineRule({
     id: 'trigger-unknown',
@@ -84,11 +93,9 @@ export const TRIGGER_RULES: readonly Rule[] = [
     description: 'A bound action lists the trigger in its supported_triggers.',
     hint: 'bind the action to a trigger it supports, or add the trigger to its supported_triggers',
     *check(context) {
-      const actions = tenantActions(context.data, context.tenant.dir);
-      for (const binding of bindings(context)) {
-        const action = actions.find((candidate) => candidate.name === binding.actionName);
-        if (!action || action.triggers.some((trigger) => trigger.id === binding.trigger)) continue;
-        yield { location: context.tenant.locate(['triggers', binding.trigger, binding.index, 'action_name']), message: `"${action.name}" does not support ${binding.trigger}` };
+      for (const { binding, action, location } of boundActions(context)) {
+        if (action.triggers.some((trigger) => trigger.id === binding.trigger)) continue;
+        yield { location, message: `"${action.name}" does not support ${binding.trigger}` };
       }
     },
   }),
@@ -98,11 +105,9 @@ export const TRIGGER_RULES: readonly Rule[] = [
     description: 'A bound action has `deployed: true`: Auth0 refuses to bind an action that was never deployed.',
     hint: 'add `deployed: true` to the action',
     *check(context) {
-      const actions = tenantActions(context.data, context.tenant.dir);
-      for (const binding of bindings(context)) {
-        const action = actions.find((candidate) => candidate.name === binding.actionName);
-        if (!action || action.item.deployed === true) continue;
-        yield { location: context.tenant.locate(['triggers', binding.trigger, binding.index, 'action_name']), message: `"${action.name}" is bound to ${binding.trigger} but not deployed: true` };
+      for (const { binding, action, location } of boundActions(context)) {
+        if (action.item.deployed === true) continue;
+        yield { location, message: `"${action.name}" is bound to ${binding.trigger} but not deployed: true` };
       }
     },
   }),
