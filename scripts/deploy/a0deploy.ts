@@ -1,0 +1,67 @@
+/**
+ * Runs the installed auth0-deploy-cli (`a0deploy import`) as a child process. Its configuration goes
+ * through a temporary config file with `--env=false`, so only the placeholders tenant.yaml names become
+ * keyword mappings (with the CLI's default `--env`, a0deploy would map every environment variable).
+ * Every line it prints passes a redactor: no secret value reaches the terminal.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Target } from '../lib/target';
+
+export interface A0deployOptions {
+  tenantPath: string;
+  target: Target;
+  mappings: Readonly<Record<string, string>>;
+  sections: readonly string[];
+  allowDelete: boolean;
+  /** Receives each line a0deploy prints, redacted. */
+  onLine: (line: string) => void;
+}
+
+export function a0deployBin(): string {
+  const manifest = require.resolve('auth0-deploy-cli/package.json');
+  const { bin } = require(manifest) as { bin: Record<string, string> };
+  return path.join(path.dirname(manifest), bin.a0deploy ?? 'lib/index.js');
+}
+
+/** Replaces every secret value in a line with `***`. */
+export function redactor(secrets: readonly string[]): (line: string) => string {
+  const values = [...new Set(secrets.filter((secret) => secret.length >= 4))].sort((a, b) => b.length - a.length);
+  return (line) => values.reduce((text, secret) => text.split(secret).join('***'), line);
+}
+
+export async function runA0deploy(options: A0deployOptions): Promise<number> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'a0deploy-'));
+  const config = path.join(dir, 'config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      AUTH0_DOMAIN: options.target.domain,
+      AUTH0_CLIENT_ID: options.target.clientId,
+      AUTH0_CLIENT_SECRET: options.target.clientSecret,
+      AUTH0_INCLUDED_ONLY: options.sections,
+      AUTH0_ALLOW_DELETE: options.allowDelete,
+      AUTH0_KEYWORD_REPLACE_MAPPINGS: options.mappings,
+    }),
+    { mode: 0o600 },
+  );
+  const redact = redactor([options.target.clientSecret, ...Object.values(options.mappings)]);
+  try {
+    const child = spawn(process.execPath, [a0deployBin(), 'import', '-c', config, '-i', path.resolve(options.tenantPath), '--env=false'], {
+      env: { ...process.env, ...(options.target.caPath ? { NODE_EXTRA_CA_CERTS: options.target.caPath } : {}), FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const forward = (stream: NodeJS.ReadableStream) => createInterface({ input: stream }).on('line', (line) => options.onLine(redact(line.replace(/\u001b\[[0-9;]*m/g, ''))));
+    forward(child.stdout);
+    forward(child.stderr);
+    return await new Promise<number>((resolve) => {
+      child.on('error', () => resolve(1));
+      child.on('close', (code) => resolve(code ?? 1));
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The state a deploy of tenant.yaml would leave: tenant.yaml and the files it loads, keyword-replaced as
+ * a0deploy replaces them. Reads with the project's tenant.yaml loader.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_SYNC_MODE, isSyncMode, syncSettingApplies } from '../../actions/lib/connection-kinds';
+import type { Policy } from '../../actions/lib/define-policy';
+import { ProjectError } from '../lib/errors';
+import { replaceKeywords } from '../lib/keywords';
+import { isRecord, kindOf, tenantConnections } from '../lib/tenant-model';
+import { parseTenantText } from '../lib/tenant-yaml';
+import { dependencyLabel, sha256, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
+
+function loadFile(dir: string, file: string, mappings: Readonly<Record<string, string>>): string {
+  const resolved = path.resolve(dir, file.replace(/\\/g, '/'));
+  try {
+    return replaceKeywords(readFileSync(resolved, 'utf8'), mappings);
+  } catch (error) {
+    throw new ProjectError('tenant-invalid', `cannot read ${path.relative(process.cwd(), resolved)}, which tenant.yaml names`, { cause: error, hint: 'run `npm run build`, or correct the path' });
+  }
+}
+
+export function desiredTenant(tenantPath: string, mappings: Readonly<Record<string, string>>, policy: Pick<Policy, 'strategies'>): TenantModel {
+  const absolute = path.resolve(tenantPath);
+  const dir = path.dirname(absolute);
+  const tenant = parseTenantText(replaceKeywords(readFileSync(absolute, 'utf8'), mappings), absolute);
+  const data = isRecord(tenant.data) ? tenant.data : {};
+
+  const actions: ActionState[] = (Array.isArray(data.actions) ? data.actions : []).filter(isRecord).map((action) => ({
+    name: String(action.name),
+    codeDigest: sha256(loadFile(dir, String(action.code), mappings)),
+    runtime: typeof action.runtime === 'string' ? action.runtime : undefined,
+    dependencies: (Array.isArray(action.dependencies) ? action.dependencies : []).map(dependencyLabel).sort(),
+    secretNames: (Array.isArray(action.secrets) ? action.secrets : []).filter(isRecord).map((secret) => String(secret.name)).sort(),
+    triggers: (Array.isArray(action.supported_triggers) ? action.supported_triggers : []).filter(isRecord).map((t) => `${String(t.id)}@${String(t.version)}`).sort(),
+    deployed: action.deployed === true,
+  }));
+
+  const triggers: Record<string, BindingState[]> = {};
+  if (isRecord(data.triggers)) {
+    for (const [trigger, bindings] of Object.entries(data.triggers)) {
+      triggers[trigger] = (Array.isArray(bindings) ? bindings : []).filter(isRecord).map((binding) => ({
+        action: String(binding.action_name),
+        displayName: typeof binding.display_name === 'string' ? binding.display_name : undefined,
+      }));
+    }
+  }
+
+  const connections: ConnectionState[] = tenantConnections(data).map((connection) => {
+    const options = structuredClone(connection.options);
+    // a0deploy sends files in place of these paths.
+    const email = options.email;
+    if (connection.strategy === 'email' && isRecord(email) && typeof email.body === 'string') {
+      email.body = loadFile(path.join(dir, 'connections'), email.body, mappings);
+    }
+    if (connection.section === 'databases' && isRecord(options.customScripts)) {
+      for (const [name, script] of Object.entries(options.customScripts)) {
+        if (typeof script === 'string') options.customScripts[name] = loadFile(dir, script, mappings);
+      }
+    }
+    const kind = kindOf(connection, policy);
+    const { set_user_root_attributes: syncValue, ...rest } = options;
+    const item = (Array.isArray(data[connection.section]) ? (data[connection.section] as unknown[]) : [])[connection.path[1] as number];
+    const fields: Record<string, unknown> = {};
+    if (isRecord(item)) {
+      for (const key of ['display_name', 'metadata', 'is_domain_connection', 'show_as_button', 'realms']) if (item[key] !== undefined) fields[key] = item[key];
+    }
+    return {
+      name: connection.name,
+      strategy: connection.strategy,
+      section: connection.section,
+      sync: syncSettingApplies(kind) ? (isSyncMode(syncValue) ? syncValue : DEFAULT_SYNC_MODE) : null,
+      syncExplicit: syncValue !== undefined,
+      options: rest,
+      fields,
+    };
+  });
+  return { actions, triggers, connections };
+}

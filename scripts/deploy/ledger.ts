@@ -1,0 +1,18 @@
+/** What this checkout last deployed to a target, per resource (digests of tenant.yaml's side). */
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../local-tenant/atomic-file';
+import type { Ledger } from './plan';
+
+export function readLedger(file: string): Ledger {
+  if (!existsSync(file)) return {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Ledger) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function writeLedger(file: string, ledger: Ledger): void {
+  writeFileAtomic(file, JSON.stringify(ledger, null, 1));
+}

@@ -1,0 +1,56 @@
+/** A live tenant's deployable state, read through the official auth0 SDK. */
+import type { ManagementClient } from 'auth0';
+import { DEFAULT_SYNC_MODE, connectionKind, isSyncMode, syncSettingApplies } from '../../actions/lib/connection-kinds';
+import type { Policy } from '../../actions/lib/define-policy';
+import { isRecord } from '../lib/tenant-model';
+import { dependencyLabel, sha256, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
+
+async function all<T>(pages: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of pages) items.push(item);
+  return items;
+}
+
+export async function liveTenant(management: ManagementClient, triggerIds: readonly string[], policy: Pick<Policy, 'strategies'>): Promise<TenantModel> {
+  const [actionList, connectionList] = await Promise.all([
+    all(await management.actions.list({ per_page: 100 })),
+    all(await management.connections.list({ take: 50 })),
+  ]);
+
+  const actions: ActionState[] = actionList.map((action) => ({
+    name: action.name ?? '',
+    codeDigest: sha256(action.code ?? ''),
+    runtime: action.runtime,
+    dependencies: (action.dependencies ?? []).map(dependencyLabel).sort(),
+    secretNames: (action.secrets ?? []).map((secret) => secret.name ?? '').sort(),
+    triggers: (action.supported_triggers ?? []).map((t) => `${t.id}@${t.version ?? ''}`).sort(),
+    deployed: action.all_changes_deployed === true,
+  }));
+
+  const triggers: Record<string, BindingState[]> = {};
+  for (const trigger of triggerIds) {
+    const bindings = await all(await management.actions.triggers.bindings.list(trigger as Parameters<ManagementClient["actions"]["triggers"]["bindings"]["list"]>[0], { per_page: 50 }));
+    triggers[trigger] = bindings.map((binding) => ({ action: binding.action?.name ?? '', displayName: binding.display_name }));
+  }
+
+  const connections: ConnectionState[] = connectionList.map((connection) => {
+    const options = (isRecord(connection.options) ? connection.options : {}) as Record<string, unknown>;
+    const { set_user_root_attributes: syncValue, ...rest } = options;
+    const strategy = connection.strategy ?? '';
+    const kind = connectionKind({ strategy, options }, policy.strategies ?? {});
+    const fields: Record<string, unknown> = {};
+    const record = connection as unknown as Record<string, unknown>;
+    for (const key of ['display_name', 'metadata', 'is_domain_connection', 'show_as_button', 'realms']) if (record[key] !== undefined) fields[key] = record[key];
+    return {
+      name: connection.name ?? '',
+      strategy,
+      section: strategy === 'auth0' ? 'databases' : 'connections',
+      // Auth0 omits the option while it is the default.
+      sync: syncSettingApplies(kind) ? (isSyncMode(syncValue) ? syncValue : DEFAULT_SYNC_MODE) : null,
+      syncExplicit: syncValue !== undefined,
+      options: rest,
+      fields,
+    };
+  });
+  return { actions, triggers, connections };
+}

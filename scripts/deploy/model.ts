@@ -1,0 +1,61 @@
+/**
+ * One shape for a tenant's deployable state, read from tenant.yaml (what a0deploy will send) or from a
+ * live tenant (through the auth0 SDK), so the plan compares like with like.
+ */
+import { createHash } from 'node:crypto';
+import type { SyncMode } from '../../actions/lib/connection-kinds';
+
+export interface ActionState {
+  name: string;
+  codeDigest: string;
+  /** Undefined when tenant.yaml leaves it to Auth0's default. */
+  runtime: string | undefined;
+  dependencies: string[];
+  secretNames: string[];
+  triggers: string[];
+  deployed: boolean;
+}
+
+export interface BindingState {
+  action: string;
+  /** Undefined when tenant.yaml leaves it to the default (the action's name). */
+  displayName: string | undefined;
+}
+
+export interface ConnectionState {
+  name: string;
+  strategy: string;
+  section: 'databases' | 'connections';
+  /** Effective `set_user_root_attributes` (absent means on_each_login); null where it does not apply. */
+  sync: SyncMode | null;
+  /** Whether the setting is written out (tenant.yaml) or returned (live: Auth0 omits the default). */
+  syncExplicit: boolean;
+  options: Record<string, unknown>;
+  fields: Record<string, unknown>;
+}
+
+export interface TenantModel {
+  actions: ActionState[];
+  /** Bindings per trigger; for tenant.yaml only the triggers it lists. */
+  triggers: Record<string, BindingState[]>;
+  connections: ConnectionState[];
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** JSON with sorted keys: equal values give equal strings. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    return `{${Object.keys(record).sort().filter((key) => record[key] !== undefined).map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function dependencyLabel(dependency: unknown): string {
+  const record = (typeof dependency === 'object' && dependency !== null ? dependency : {}) as Record<string, unknown>;
+  return `${String(record.name ?? '?')}@${String(record.version ?? '')}`;
+}

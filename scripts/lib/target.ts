@@ -1,0 +1,75 @@
+/**
+ * Where commands send their Management API calls: the tenant named by AUTH0_DOMAIN (with
+ * AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET) when it is set, the local tenant otherwise — started on
+ * demand and stopped afterwards.
+ */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { ManagementClient } from 'auth0';
+import { ensureTlsMaterial } from '../local-tenant/certificates';
+import { defaultStateDir, startLocalTenant } from '../local-tenant/index';
+import { PROJECT_ROOT } from './build-actions';
+import { ProjectError } from './errors';
+
+export interface Target {
+  domain: string;
+  clientId: string;
+  clientSecret: string;
+  /** Set for the local tenant: the CA child processes must trust. */
+  caPath: string | undefined;
+  local: boolean;
+  /** A label for output: never a secret. */
+  label: string;
+  management: ManagementClient;
+  /** Where this checkout records what it last deployed to this target (to tell drift from change). */
+  ledgerFile: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The local tenant's certificate is trusted through NODE_EXTRA_CA_CERTS, which Node reads only at
+ * start: when this process was started without it, run the same command again with it set, and exit
+ * with that run's code.
+ */
+export function trustLocalTenantOrRerun(): void {
+  if (process.env.AUTH0_DOMAIN) return;
+  const { caPath } = ensureTlsMaterial(defaultStateDir());
+  if (process.env.NODE_EXTRA_CA_CERTS === caPath) return;
+  const result = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath },
+  });
+  process.exit(result.status ?? 1);
+}
+
+export async function openTarget(): Promise<Target> {
+  const domain = process.env.AUTH0_DOMAIN;
+  if (domain) {
+    const clientId = process.env.AUTH0_CLIENT_ID;
+    const clientSecret = process.env.AUTH0_CLIENT_SECRET;
+    if (!clientId || !clientSecret) {
+      throw new ProjectError('usage', 'AUTH0_DOMAIN is set but AUTH0_CLIENT_ID or AUTH0_CLIENT_SECRET is not', {
+        hint: 'set all three for a real tenant, or unset AUTH0_DOMAIN to use the local tenant',
+      });
+    }
+    if (/^https?:\/\//.test(domain)) throw new ProjectError('usage', 'AUTH0_DOMAIN must be a host name without https://', { hint: 'e.g. AUTH0_DOMAIN=my-tenant.eu.auth0.com' });
+    return {
+      domain, clientId, clientSecret, caPath: process.env.NODE_EXTRA_CA_CERTS, local: false, label: domain,
+      management: new ManagementClient({ domain, clientId, clientSecret }),
+      ledgerFile: path.join(PROJECT_ROOT, '.local', 'deployments', `${domain.replace(/[^A-Za-z0-9.-]/g, '_')}.json`),
+      close: async () => {},
+    };
+  }
+  const tenant = await startLocalTenant();
+  return {
+    domain: tenant.domain,
+    clientId: tenant.clientId,
+    clientSecret: tenant.clientSecret,
+    caPath: tenant.caPath,
+    local: true,
+    label: `the local tenant (${tenant.domain}, state in ${tenant.stateDir})`,
+    management: new ManagementClient({ domain: tenant.domain, clientId: tenant.clientId, clientSecret: tenant.clientSecret }),
+    ledgerFile: path.join(tenant.stateDir, 'deployments.json'),
+    close: () => tenant.close(),
+  };
+}

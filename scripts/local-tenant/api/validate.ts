@@ -1,0 +1,49 @@
+/** Body validation for the Management API routes, failing as Auth0 does: 400 "Payload validation error". */
+import { badRequest } from '../http';
+
+export function object(body: unknown, what = 'body'): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(`Payload validation error: ${what} must be an object`);
+  return body as Record<string, unknown>;
+}
+
+export function string(body: Record<string, unknown>, field: string, options: { required?: boolean; max?: number } = {}): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) {
+    if (options.required) throw badRequest(`Payload validation error: Missing required property: ${field}`);
+    return undefined;
+  }
+  if (typeof value !== 'string') throw badRequest(`Payload validation error: Expected type string but found type ${Array.isArray(value) ? 'array' : typeof value} (${field})`);
+  if (options.required && value.length === 0) throw badRequest(`Payload validation error: String is too short (0 chars), minimum 1 (${field})`);
+  if (options.max !== undefined && value.length > options.max) throw badRequest(`Payload validation error: String is too long (${value.length} chars), maximum ${options.max} (${field})`);
+  return value;
+}
+
+export function array(body: Record<string, unknown>, field: string): unknown[] | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw badRequest(`Payload validation error: Expected type array but found type ${typeof value} (${field})`);
+  return value;
+}
+
+export function boolean(body: Record<string, unknown>, field: string): boolean | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw badRequest(`Payload validation error: Expected type boolean but found type ${typeof value} (${field})`);
+  return value;
+}
+
+export function onlyKeys(body: Record<string, unknown>, allowed: readonly string[]): void {
+  const extra = Object.keys(body).filter((key) => !allowed.includes(key));
+  if (extra.length > 0) throw badRequest(`Payload validation error: Additional properties not allowed: ${extra.join(',')}`);
+}
+
+/** A page of a list, for the page/per_page style of pagination. */
+export function page(query: URLSearchParams, defaultPerPage: number, maxPerPage: number): { page: number; perPage: number } {
+  const pageValue = Number(query.get('page') ?? '0');
+  const perPageValue = Number(query.get('per_page') ?? String(defaultPerPage));
+  if (!Number.isInteger(pageValue) || pageValue < 0) throw badRequest('Query validation error: page must be a non-negative integer', 'invalid_query_string');
+  if (!Number.isInteger(perPageValue) || perPageValue < 1 || perPageValue > maxPerPage) {
+    throw badRequest(`Query validation error: per_page must be an integer between 1 and ${maxPerPage}`, 'invalid_query_string');
+  }
+  return { page: pageValue, perPage: perPageValue };
+}

@@ -1,0 +1,181 @@
+/**
+ * The local tenant's HTTP layer: a route table, JSON bodies with a size limit, and errors shaped as
+ * Auth0 shapes them. Every failure the client causes is a 4xx JSON answer; nothing a request sends can
+ * make it hang or answer 5xx (a0deploy retries 5xx and 429 for minutes).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export const MAX_BODY_BYTES = 1_000_000;
+
+export interface Request {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  params: Record<string, string>;
+  headers: IncomingMessage['headers'];
+  /** The parsed body: JSON for application/json, an object of fields for form bodies, else undefined. */
+  body: unknown;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Handler = (request: Request) => Reply | Promise<Reply>;
+
+export interface Route {
+  method: string;
+  /** Path with `:name` segments, e.g. `/api/v2/actions/actions/:id/deploy`. */
+  path: string;
+  handler: Handler;
+  /** Routes that need no bearer token (the token endpoint, discovery). */
+  public?: boolean;
+}
+
+/** An error answered as Auth0 answers it: `{ statusCode, error, message, errorCode }`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errorCode?: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+};
+
+export function errorBody(status: number, message: string, errorCode?: string) {
+  return { statusCode: status, error: REASONS[status] ?? 'Error', message, ...(errorCode ? { errorCode } : {}) };
+}
+
+export const badRequest = (message: string, errorCode = 'invalid_body') => new HttpError(400, message, errorCode);
+export const notFound = (message: string, errorCode = 'inexistent_resource') => new HttpError(404, message, errorCode);
+export const conflict = (message: string, errorCode: string) => new HttpError(409, message, errorCode);
+
+interface CompiledRoute extends Route {
+  pattern: RegExp;
+  names: string[];
+}
+
+export function compileRoutes(routes: readonly Route[]): CompiledRoute[] {
+  return routes.map((route) => {
+    const names: string[] = [];
+    const source = route.path.replace(/:([a-z_]+)/gi, (_match, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    return { ...route, pattern: new RegExp(`^${source}/?$`), names };
+  });
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest('Malformed percent-encoding in the path', 'invalid_uri');
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(413, `Request body is larger than ${MAX_BODY_BYTES} bytes`, 'payload_too_large'));
+        request.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function parseBody(raw: Buffer, contentType: string | undefined): unknown {
+  if (raw.length === 0) return undefined;
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  const text = raw.toString('utf8');
+  if (type === 'application/json' || type?.endsWith('+json')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw badRequest('Invalid request payload JSON format', 'invalid_json');
+    }
+  }
+  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
+  throw new HttpError(415, `Unsupported content type ${JSON.stringify(type ?? '')}: send application/json`, 'unsupported_media_type');
+}
+
+export function send(response: ServerResponse, reply: Reply): void {
+  const headers: Record<string, string> = { 'cache-control': 'no-store', ...reply.headers };
+  if (reply.body === undefined) {
+    response.writeHead(reply.status, headers).end();
+    return;
+  }
+  const text = JSON.stringify(reply.body);
+  response.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  response.end(text);
+}
+
+/**
+ * Dispatches one request: finds the route (404 JSON when none), checks the bearer token unless the
+ * route is public, reads the body, and turns every HttpError into its JSON answer.
+ */
+export async function dispatch(
+  routes: readonly CompiledRoute[],
+  authorize: (header: string | undefined) => boolean,
+  incoming: IncomingMessage,
+  response: ServerResponse,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  try {
+    const url = new URL(incoming.url ?? '/', 'https://local');
+    const method = (incoming.method ?? 'GET').toUpperCase();
+    let matched: { route: CompiledRoute; params: Record<string, string> } | undefined;
+    let pathMatched = false;
+    for (const route of routes) {
+      const match = route.pattern.exec(url.pathname);
+      if (!match) continue;
+      pathMatched = true;
+      if (route.method !== method) continue;
+      const params = Object.fromEntries(route.names.map((name, i) => [name, decodeSegment(match[i + 1] ?? '')]));
+      matched = { route, params };
+      break;
+    }
+    if (!matched) {
+      incoming.resume();
+      throw pathMatched ? new HttpError(405, `${method} is not supported on ${url.pathname}`, 'method_not_allowed') : notFound(`Not found: ${method} ${url.pathname} is not implemented by the local tenant`, 'not_implemented');
+    }
+    if (!matched.route.public && !authorize(incoming.headers.authorization)) {
+      incoming.resume();
+      throw new HttpError(401, 'Missing or invalid bearer token', 'invalid_token');
+    }
+    const body = parseBody(await readBody(incoming), incoming.headers['content-type']);
+    const reply = await matched.route.handler({ method, path: url.pathname, query: url.searchParams, params: matched.params, headers: incoming.headers, body });
+    send(response, reply);
+  } catch (error) {
+    if (error instanceof HttpError) {
+      send(response, { status: error.status, body: errorBody(error.status, error.message, error.errorCode) });
+      return;
+    }
+    onError(error);
+    send(response, { status: 500, body: errorBody(500, 'An internal error occurred in the local tenant', 'internal_error') });
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The local tenant: a stand-in Auth0 tenant on 127.0.0.1 over HTTPS, the project's embedded default
+ * target. One component; one file per API area under api/, registered here.
+ */
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../lib/build-actions';
+import { actionRoutes } from './api/actions';
+import { clientRoutes } from './api/clients';
+import { connectionRoutes } from './api/connections';
+import { oauthRoutes } from './api/oauth';
+import { ensureTlsMaterial } from './certificates';
+import { compileRoutes, dispatch, type Route } from './http';
+import { openState, type StateStore } from './state';
+import { verifyBearer } from './tokens';
+
+export interface LocalTenantOptions {
+  /** Where state and TLS material live; `.local/tenant` in the project by default, or LOCAL_TENANT_DIR. */
+  stateDir?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Called after each request with its method, path, status and duration (never bodies). */
+  onRequest?: (line: string) => void;
+}
+
+export interface LocalTenant {
+  /** `127.0.0.1:<port>`: what AUTH0_DOMAIN would be (a0deploy and the SDK add https://). */
+  domain: string;
+  port: number;
+  clientId: string;
+  clientSecret: string;
+  /** The CA to trust (NODE_EXTRA_CA_CERTS). */
+  caPath: string;
+  stateDir: string;
+  store: StateStore;
+  close(): Promise<void>;
+}
+
+export function defaultStateDir(): string {
+  return path.resolve(process.env.LOCAL_TENANT_DIR ?? path.join(PROJECT_ROOT, '.local', 'tenant'));
+}
+
+/** Every API area of the local tenant, by name: one left out fails to compile. */
+function routes(store: StateStore, domain: () => string): Record<'oauth' | 'actions' | 'clients' | 'connections', Route[]> {
+  return {
+    oauth: oauthRoutes(store, domain),
+    actions: actionRoutes(store),
+    clients: clientRoutes(store),
+    connections: connectionRoutes(store),
+  };
+}
+
+export async function startLocalTenant(options: LocalTenantOptions = {}): Promise<LocalTenant> {
+  const stateDir = path.resolve(options.stateDir ?? defaultStateDir());
+  const tls = ensureTlsMaterial(stateDir);
+  const store = openState(stateDir);
+  let domain = '';
+  const compiled = compileRoutes(Object.values(routes(store, () => domain)).flat());
+  const authorize = (header: string | undefined) => verifyBearer(store.state.signingSecret, header);
+  const server = createServer({ cert: tls.cert, key: tls.key, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 1_000 }, (request, response) => {
+    const started = Date.now();
+    if (options.onRequest) {
+      response.once('finish', () => options.onRequest?.(`${request.method ?? ''} ${(request.url ?? '').split('?')[0] ?? ''} ${response.statusCode} ${Date.now() - started}ms`));
+    }
+    void dispatch(compiled, authorize, request, response, (error) => {
+      console.error('local tenant: internal error', error);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  domain = `127.0.0.1:${port}`;
+  const management = store.state.clients.find((client) => client.client_id === store.state.managementClientId);
+  if (!management) throw new Error('the local tenant state has no management client');
+  return {
+    domain,
+    port,
+    clientId: management.client_id,
+    clientSecret: management.client_secret,
+    caPath: tls.caPath,
+    stateDir,
+    store,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * The local tenant's state: one JSON document in the state folder, written atomically after every
+ * change, so a kill at any moment leaves a state that loads. Holds what the Management API serves.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from './atomic-file';
+
+export interface StoredSecret {
+  name: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface ActionVersion {
+  id: string;
+  number: number;
+  code: string;
+  runtime: string;
+  dependencies: unknown[];
+  secrets: Array<{ name: string; updated_at: string }>;
+  supported_triggers: Array<{ id: string; version: string }>;
+  created_at: string;
+}
+
+export interface StoredAction {
+  id: string;
+  name: string;
+  code: string;
+  runtime: string;
+  dependencies: unknown[];
+  secrets: StoredSecret[];
+  supported_triggers: Array<{ id: string; version: string }>;
+  modules: unknown[];
+  created_at: string;
+  updated_at: string;
+  all_changes_deployed: boolean;
+  deployed_version: ActionVersion | null;
+  versions: number;
+}
+
+export interface StoredBinding {
+  id: string;
+  action_id: string;
+  display_name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StoredConnection {
+  id: string;
+  name: string;
+  strategy: string;
+  options: Record<string, unknown>;
+  /** Other top-level fields Auth0 keeps (display_name, metadata, realms, is_domain_connection, …). */
+  fields: Record<string, unknown>;
+  enabled_clients: string[];
+  created_at: string;
+}
+
+export interface StoredClient {
+  client_id: string;
+  client_secret: string;
+  name: string;
+  app_type: string;
+  grant_types: string[];
+  callbacks: string[];
+  is_first_party: boolean;
+}
+
+export interface TenantState {
+  version: 1;
+  /** Signs the access tokens this tenant issues. */
+  signingSecret: string;
+  /** The machine-to-machine client the scripts use (client credentials). */
+  managementClientId: string;
+  clients: StoredClient[];
+  actions: StoredAction[];
+  bindings: Record<string, StoredBinding[]>;
+  connections: StoredConnection[];
+}
+
+function token(bytes: number): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+function alphanumeric(length: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(randomBytes(length), (byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+export const newClientId = () => alphanumeric(32);
+export const newConnectionId = () => `con_${alphanumeric(16)}`;
+export const newId = () => randomUUID();
+
+function initialState(): TenantState {
+  const management: StoredClient = {
+    client_id: newClientId(),
+    client_secret: token(48),
+    name: 'auth0-root-attributes CLI',
+    app_type: 'non_interactive',
+    grant_types: ['client_credentials'],
+    callbacks: [],
+    is_first_party: true,
+  };
+  const app: StoredClient = {
+    client_id: newClientId(),
+    client_secret: token(48),
+    name: 'Default App',
+    app_type: 'regular_web',
+    grant_types: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials', 'password', 'http://auth0.com/oauth/grant-type/password-realm'],
+    callbacks: ['http://localhost:3000/callback'],
+    is_first_party: true,
+  };
+  return { version: 1, signingSecret: token(32), managementClientId: management.client_id, clients: [management, app], actions: [], bindings: {}, connections: [] };
+}
+
+export interface StateStore {
+  readonly file: string;
+  readonly state: TenantState;
+  /** Persists the state after a change. */
+  save(): void;
+}
+
+/** Loads the state from `dir` (creating a fresh tenant on first use). A file that does not parse is kept aside, not lost. */
+export function openState(dir: string): StateStore {
+  const file = path.join(dir, 'state.json');
+  let state: TenantState;
+  if (existsSync(file)) {
+    try {
+      state = JSON.parse(readFileSync(file, 'utf8')) as TenantState;
+      if (state.version !== 1 || !Array.isArray(state.clients)) throw new Error('unknown state version');
+    } catch {
+      const aside = `${file}.unreadable-${Date.now()}`;
+      writeFileAtomic(aside, readFileSync(file, 'utf8'));
+      state = initialState();
+    }
+  } else {
+    state = initialState();
+  }
+  const store: StateStore = {
+    file,
+    state,
+    save: () => writeFileAtomic(file, JSON.stringify(state, null, 1), 0o600),
+  };
+  store.save();
+  return store;
+}
