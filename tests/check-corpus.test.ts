@@ -3,7 +3,7 @@
  * must produce (`expect: <severity> <code> <file>:<line>:<col>`), and nothing else. Each runs against
  * freshly built bundles, so only the planted problem is found.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runCheck } from '../scripts/check/index';
@@ -33,6 +33,7 @@ async function workspace(tenantText: string, policyFile: string | undefined): Pr
   const dir = mkdtempSync(path.join(tmpdir(), 'root-attributes-check-'));
   const tenantPath = path.join(dir, 'tenant.yaml');
   writeFileSync(tenantPath, tenantText);
+  cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(dir, 'connections'), { recursive: true });
   try {
     await buildActions({ tenantPath, policyFile });
   } catch {

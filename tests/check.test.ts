@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { RULES } from '../scripts/check/index';
@@ -13,6 +13,7 @@ async function checkout(edit: (text: string) => string = (text) => text): Promis
   const dir = mkdtempSync(path.join(tmpdir(), 'root-attributes-cli-'));
   const tenantPath = path.join(dir, 'tenant.yaml');
   writeFileSync(tenantPath, SHIPPED);
+  cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(dir, 'connections'), { recursive: true });
   await buildActions({ tenantPath });
   writeFileSync(tenantPath, edit(SHIPPED));
   return tenantPath;

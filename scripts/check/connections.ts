@@ -4,8 +4,10 @@
  * a0deploy looks at none of this: it passes `options` through untouched.
  */
 import { DEFAULT_SYNC_MODE, isSyncMode, SYNC_MODES, syncSettingApplies } from '../../actions/lib/connection-kinds';
+import { existsSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import { nearest } from '../lib/suggest';
-import { kindOf, type TenantConnection } from '../lib/tenant-model';
+import { isRecord, kindOf, type TenantConnection } from '../lib/tenant-model';
 import { isPlaceholder, secretLikeKeys } from './secrets';
 import { defineRule, type CheckContext, type Rule } from './types';
 
@@ -122,6 +124,27 @@ export const CONNECTION_RULES: readonly Rule[] = [
         if (!syncSettingApplies(kindOf(connection, context.policy))) continue;
         if (context.policy.connections[connection.name]?.acknowledgeNeverOnLogin === true) continue;
         yield { location: syncLocation(context, connection), message: `"${connection.name}" syncs never_on_login: it no longer creates users at login, and the IdP never sets their root attributes` };
+      }
+    },
+  }),
+  defineRule({
+    id: 'email-template-missing',
+    severity: 'error',
+    description: 'A passwordless email connection names its email body template, a file in the `connections/` folder beside tenant.yaml (a0deploy aborts the whole import without it).',
+    hint: 'set options.email.body to a file name such as ./passwordless-email.html and create that file in connections/',
+    *check(context) {
+      for (const connection of context.connections) {
+        if (connection.strategy !== 'email' || connection.section !== 'connections' || !connection.optionsValid) continue;
+        const email = connection.options.email;
+        const body = isRecord(email) ? email.body : undefined;
+        const file = typeof body === 'string' ? path.join(context.tenant.dir, 'connections', body) : undefined;
+        if (file && existsSync(file) && statSync(file).isFile()) continue;
+        yield {
+          location: context.tenant.locate([...connection.path, 'options', ...(typeof body === 'string' ? ['email', 'body'] : [])]),
+          message: typeof body === 'string'
+            ? `the email template of "${connection.name}" does not exist: connections/${body.replace(/^\.\//, '')}`
+            : `passwordless connection "${connection.name}" has no options.email.body template`,
+        };
       }
     },
   }),

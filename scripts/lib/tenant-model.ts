@@ -16,6 +16,8 @@ export interface TenantConnection {
   /** As written; databases default to `auth0` as in a0deploy. Empty when a connection gives none. */
   strategy: string;
   options: Record<string, unknown>;
+  /** False when `options` is given but is not a mapping (the checker's field-type rule reports it). */
+  optionsValid: boolean;
   /** `options.set_user_root_attributes` exactly as written, or undefined when absent. */
   syncValue: unknown;
 }
@@ -35,7 +37,8 @@ export function tenantConnections(data: unknown): TenantConnection[] {
       if (!isRecord(item) || typeof item.name !== 'string') return;
       const strategy = typeof item.strategy === 'string' ? item.strategy : section === 'databases' ? 'auth0' : '';
       const options = isRecord(item.options) ? item.options : {};
-      found.push({ section, path: [section, index], name: item.name, strategy, options, syncValue: options.set_user_root_attributes });
+      const optionsValid = item.options === undefined || item.options === null || isRecord(item.options);
+      found.push({ section, path: [section, index], name: item.name, strategy, options, optionsValid, syncValue: options.set_user_root_attributes });
     });
   }
   return found;
