@@ -1,5 +1,5 @@
 import { loadActions, postLoginEvent, TARGETS, type ActionsUnderTest, type PostLoginEvent } from './kit';
-import { CONNECTIONS, FIXTURE, FIXTURE_KEY, FIXTURE_NAMESPACE, freezeClock, logsOf, NOW } from './support';
+import { CONNECTIONS, FIXTURE, FIXTURE_KEY, FIXTURE_NAMESPACE, freezeClock, logsOf, NOW } from './support/scenario';
 
 type Connection = (typeof CONNECTIONS)[keyof typeof CONNECTIONS];
 

@@ -1,5 +1,5 @@
 import { loadActions, postLoginEvent, preUserRegistrationEvent, TARGETS, type ActionsUnderTest } from './kit';
-import { CONNECTIONS, FIXTURE, FIXTURE_KEY, freezeClock, logsOf, NOW } from './support';
+import { CONNECTIONS, FIXTURE, FIXTURE_KEY, freezeClock, logsOf, NOW } from './support/scenario';
 
 describe.each(TARGETS)('pre-user-registration Action (%s)', (target) => {
   let actions: ActionsUnderTest;

@@ -30,8 +30,9 @@ export interface LocalTenant {
   port: number;
   clientId: string;
   clientSecret: string;
-  /** The CA to trust (NODE_EXTRA_CA_CERTS). */
+  /** The CA to trust (NODE_EXTRA_CA_CERTS), and its PEM text. */
   caPath: string;
+  ca: string;
   stateDir: string;
   store: StateStore;
   close(): Promise<void>;
@@ -81,6 +82,7 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
     clientId: management.client_id,
     clientSecret: management.client_secret,
     caPath: tls.caPath,
+    ca: tls.ca,
     stateDir,
     store,
     close: () =>

@@ -1,10 +1,10 @@
 /** Shared set-up of the scenario tests: the fixture tenant and policy, a frozen clock, record helpers. */
 import * as path from 'node:path';
-import type { ActionSetup } from './kit';
+import type { ActionSetup } from '../kit';
 
 export const FIXTURE: ActionSetup = {
-  tenant: path.join(__dirname, 'fixtures', 'tenant.yaml'),
-  policy: path.join(__dirname, 'fixtures', 'strict-policy.ts'),
+  tenant: path.join(__dirname, '..', 'fixtures', 'tenant.yaml'),
+  policy: path.join(__dirname, '..', 'fixtures', 'strict-policy.ts'),
 };
 export const FIXTURE_KEY = 'provenance';
 export const FIXTURE_NAMESPACE = 'https://test.example/';
