@@ -67,8 +67,13 @@ void runCommand(async () => {
   };
   const allowDelete = values['allow-delete'];
 
-  const built = await buildActions({ tenantPath: values.tenant, policyFile: values.policy });
-  for (const action of built.actions) say(`built ${action.entry.bundle}.js (${(action.bytes / 1000).toFixed(1)} KB)`);
+  try {
+    const built = await buildActions({ tenantPath: values.tenant, policyFile: values.policy });
+    for (const action of built.actions) say(`built ${action.entry.bundle}.js (${(action.bytes / 1000).toFixed(1)} KB)`);
+  } catch (error) {
+    // A tenant.yaml too broken to build from: the checker says everything that is wrong with it.
+    if (!(error instanceof ProjectError && error.code === 'tenant-invalid')) throw error;
+  }
   const check = runCheck({ tenantPath: values.tenant, policyFile: values.policy });
   for (const finding of check.findings) {
     const { file, line, col } = finding.location;

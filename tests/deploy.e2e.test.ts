@@ -1,0 +1,136 @@
+/**
+ * End to end: `npm run deploy` as a child process, the real a0deploy as its child, the local tenant over
+ * real HTTPS. Nothing is mocked between them. Each a0deploy run takes a while (its schema compilation).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../scripts/lib/build-actions';
+import { startLocalTenant } from '../scripts/local-tenant/index';
+import { managementApi, type ManagementApi } from './support/local-api';
+
+jest.setTimeout(240_000);
+
+const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+const SECRET = 'gs-not-to-be-printed-4821';
+const workspace = mkdtempSync(path.join(tmpdir(), 'deploy-e2e-'));
+const tenantPath = path.join(workspace, 'tenant.yaml');
+const stateDir = path.join(workspace, 'state');
+cpSync(path.join(PROJECT_ROOT, 'tenant.yaml'), tenantPath);
+cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(workspace, 'connections'), { recursive: true });
+
+function deploy(...args: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: stateDir, GOOGLE_CLIENT_SECRET: SECRET };
+  for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete env[key];
+  const result = spawnSync(TSX, [path.join(PROJECT_ROOT, 'scripts', 'deploy.ts'), '--tenant', tenantPath, ...args], { cwd: workspace, env, encoding: 'utf8', timeout: 200_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, output: result.stdout + result.stderr };
+}
+
+/** Opens the same local tenant (its state folder) in this process to look at what the deploy left. */
+async function inspect<T>(look: (api: ManagementApi, state: Awaited<ReturnType<typeof startLocalTenant>>) => Promise<T>): Promise<T> {
+  const tenant = await startLocalTenant({ stateDir });
+  try {
+    return await look(await managementApi(tenant), tenant);
+  } finally {
+    await tenant.close();
+  }
+}
+
+interface Action {
+  name: string;
+  code: string;
+  all_changes_deployed: boolean;
+  deployed_version?: { code: string; number: number };
+}
+
+const bundle = (name: string) => readFileSync(path.join(workspace, 'build', 'actions', `${name}.js`), 'utf8');
+
+describe('npm run deploy to the local tenant', () => {
+  it('deploys into an empty tenant: both actions with the bundles\' exact code, bindings in order, every connection with its sync setting', async () => {
+    const run = deploy();
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('deployed 8 changes to the local tenant');
+    expect(run.stdout).toContain('a0deploy: ');
+    expect(run.stdout).toMatch(/Created \[databases\]: \{"name":"Username-Password-Authentication"/);
+    expect(run.output).not.toContain(SECRET);
+
+    await inspect(async (api, tenant) => {
+      const { actions } = (await api.call('GET', '/api/v2/actions/actions?page=0&per_page=100')).body as { actions: Action[] };
+      expect(actions.map((a) => a.name)).toEqual(['root-attributes-pre-user-registration', 'root-attributes-post-login']);
+      for (const [name, file] of [['root-attributes-pre-user-registration', 'pre-user-registration'], ['root-attributes-post-login', 'post-login']] as const) {
+        const action = actions.find((candidate) => candidate.name === name)!;
+        expect(action.code).toBe(bundle(file));
+        expect(action.all_changes_deployed).toBe(true);
+        expect(action.deployed_version?.code).toBe(bundle(file));
+      }
+      for (const [trigger, names] of [['pre-user-registration', ['root-attributes-pre-user-registration']], ['post-login', ['root-attributes-post-login']]] as const) {
+        const { bindings } = (await api.call('GET', `/api/v2/actions/triggers/${trigger}/bindings`)).body as { bindings: Array<{ action: { name: string } }> };
+        expect(bindings.map((binding) => binding.action.name)).toEqual(names);
+      }
+      const stored = Object.fromEntries(tenant.store.state.connections.map((c) => [c.name, c]));
+      expect(Object.keys(stored)).toEqual(['Username-Password-Authentication', 'google-oauth2', 'corp-oidc', 'email']);
+      expect(stored['Username-Password-Authentication']?.strategy).toBe('auth0');
+      expect(stored['google-oauth2']?.options).toMatchObject({ set_user_root_attributes: 'on_first_login', client_secret: SECRET });
+      expect(stored['corp-oidc']?.options).toMatchObject({ set_user_root_attributes: 'on_each_login' });
+      expect(stored.email?.options).toMatchObject({ email: { body: readFileSync(path.join(PROJECT_ROOT, 'connections', 'passwordless-email.html'), 'utf8') } });
+      // What Auth0 answers: the default is left out.
+      const { connections } = (await api.call('GET', '/api/v2/connections?take=50')).body as { connections: Array<{ name: string; options: Record<string, unknown> }> };
+      expect(connections.find((c) => c.name === 'corp-oidc')?.options).not.toHaveProperty('set_user_root_attributes');
+    });
+  });
+
+  it('has an empty plan the second time, and changes nothing', async () => {
+    const versions = async () => inspect(async (api) => ((await api.call('GET', '/api/v2/actions/actions')).body as { actions: Action[] }).actions.map((a) => a.deployed_version?.number));
+    const before = await versions();
+    const run = deploy();
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Nothing to deploy: the tenant matches tenant.yaml, so a0deploy is not run.');
+    expect(run.stdout).not.toContain('a0deploy: ');
+    expect(await versions()).toEqual(before);
+  });
+
+  it('plans a policy change as a change of the actions that inline the policy, and of nothing else', () => {
+    const policy = readFileSync(path.join(PROJECT_ROOT, 'actions', 'policy.ts'), 'utf8')
+      .replace("from './lib/define-policy'", `from ${JSON.stringify(path.join(PROJECT_ROOT, 'actions', 'lib', 'define-policy'))}`)
+      .replace("namespace: 'https://example.com/'", "namespace: 'https://identity.example.org/'");
+    const policyFile = path.join(workspace, 'policy.ts');
+    writeFileSync(policyFile, policy);
+    const run = deploy('--plan', '--policy', policyFile);
+    expect(run.status).toBe(0);
+    const items = run.stdout.split('\n').filter((line) => /^ {4}[+~=-] /.test(line)).map((line) => line.trim());
+    expect(items).toEqual(['~ root-attributes-pre-user-registration  update', '~ root-attributes-post-login  update']);
+    expect(run.stdout).toMatch(/code sha256 [0-9a-f]{12} → [0-9a-f]{12}/);
+    expect(run.stdout).toContain('2 changes to deploy.');
+  });
+
+  it('shows a connection reset behind the project\'s back as drift, and the next deploy puts it back', async () => {
+    await inspect(async (api) => {
+      const { connections } = (await api.call('GET', '/api/v2/connections?name=google-oauth2')).body as { connections: Array<{ id: string; options: Record<string, unknown> }> };
+      const google = connections[0]!;
+      const { set_user_root_attributes: _sync, ...reset } = google.options;
+      expect((await api.call('PATCH', `/api/v2/connections/${google.id}`, { options: reset })).status).toBe(200);
+    });
+    const plan = deploy('--plan');
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).toContain('~ google-oauth2  update — drift: changed on the tenant since the last deploy');
+    expect(plan.stdout).toContain('set_user_root_attributes on_each_login (the default) → on_first_login');
+    expect(plan.stdout).toContain('1 change to deploy.');
+
+    const run = deploy();
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('the tenant now matches tenant.yaml');
+    const options = await inspect(async (api) => ((await api.call('GET', '/api/v2/connections?name=google-oauth2')).body as { connections: Array<{ options: Record<string, unknown> }> }).connections[0]?.options);
+    expect(options).toMatchObject({ set_user_root_attributes: 'on_first_login' });
+  });
+
+  it('refuses to deploy a tenant.yaml the checker rejects, and sends nothing', () => {
+    writeFileSync(tenantPath, readFileSync(tenantPath, 'utf8').replace('set_user_root_attributes: on_first_login', 'set_user_root_attributes: on_first_logon'));
+    const run = deploy();
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('error sync-invalid');
+    expect(run.stderr).toMatch(/deploy aborted: npm run check found \d+ errors?; nothing was sent/);
+    expect(run.stdout).not.toContain('Plan for');
+  });
+});
