@@ -21,6 +21,7 @@ describe.each(TARGETS)('post-login Action (%s)', (target) => {
   beforeAll(async () => {
     actions = await loadActions(target, FIXTURE);
   });
+  afterAll(() => actions.close());
   freezeClock();
 
   /** Logs in, then logs in again with the record the first login wrote and `changes` applied. */
@@ -287,6 +288,7 @@ describe.each(TARGETS)('post-login Action with the shipped policy and tenant.yam
   beforeAll(async () => {
     actions = await loadActions(target);
   });
+  afterAll(() => actions.close());
   freezeClock();
 
   it('records provenance under root_attributes and claims the sources under https://example.com/', async () => {

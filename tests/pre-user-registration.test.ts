@@ -6,6 +6,7 @@ describe.each(TARGETS)('pre-user-registration Action (%s)', (target) => {
   beforeAll(async () => {
     actions = await loadActions(target, FIXTURE);
   });
+  afterAll(() => actions.close());
   freezeClock();
 
   type SignupUser = NonNullable<NonNullable<Parameters<typeof preUserRegistrationEvent>[0]>['user']>;
@@ -138,6 +139,7 @@ describe.each(TARGETS)('pre-user-registration Action with the shipped policy (%s
   beforeAll(async () => {
     actions = await loadActions(target);
   });
+  afterAll(() => actions.close());
 
   it('denies a signup whose name holds a web address', async () => {
     const run = await actions.preUserRegistration(preUserRegistrationEvent({ user: { name: 'Cheap pills at pills.biz' } }));

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { ACTION_ENTRIES, BUNDLE_DIR, TRIGGER_HANDLERS } from '../lib/action-entries';
 import { AUTH0_ACTION_LIMIT_BYTES, BUNDLE_BUDGET_BYTES, bundleTableMarker, connectionTableFor, tableMarker } from '../lib/build-actions';
 import { DEPLOY_CLI_TRIGGERS } from '../lib/deploy-cli';
-import { loadAction } from '../lib/load-action';
+import { loadInSandbox } from '../runtime/sandbox';
 import { nearest } from '../lib/suggest';
 import { isRecord } from '../lib/tenant-model';
 import type { YamlPath } from '../lib/tenant-yaml';
@@ -166,7 +166,7 @@ export const ACTION_RULES: readonly Rule[] = [
       for (const action of bundles(context)) {
         let exports: Record<string, unknown>;
         try {
-          exports = loadAction(action.file, { stubbedDependencies: dependencyNames(action.item) }).exports;
+          exports = loadInSandbox(readFileSync(action.file, 'utf8'), { filename: action.file, stubbedDependencies: dependencyNames(action.item) }).exports;
         } catch (error) {
           yield { location: context.tenant.locate([...action.path, 'code']), message: `the bundle of "${action.name}" fails to load: ${error instanceof Error ? error.name : 'error'}`, hint: 'rebuild it; it must be a CommonJS module needing only Node built-ins' };
           continue;

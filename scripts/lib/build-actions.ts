@@ -12,7 +12,7 @@ import type { Policy } from '../../actions/lib/define-policy';
 import { fingerprint } from '../../actions/lib/digest';
 import { ACTION_ENTRIES, BUNDLE_DIR, type ActionEntry } from './action-entries';
 import { ProjectError } from './errors';
-import { loadAction } from './load-action';
+import { loadInSandbox } from '../runtime/sandbox';
 import { deriveConnectionTable, tenantConnections } from './tenant-model';
 import { readTenantFile, type TenantFile } from './tenant-yaml';
 
@@ -152,8 +152,7 @@ export function verifyBundle(action: BuiltAction): void {
       hint: 'look for a large dependency pulled into the bundle; the Actions must carry no npm dependency',
     });
   }
-  const loaded = loadAction(action.file);
-  const code = loaded.exports;
+  const code = loadInSandbox(readFileSync(action.file, 'utf8'), { filename: action.file }).exports;
   if (typeof code[action.entry.handler] !== 'function') {
     throw new ProjectError('bundle-invalid', `${relative} does not export ${action.entry.handler}, which the ${action.entry.trigger} trigger calls`, {
       hint: `export it from ${action.entry.entry}`,

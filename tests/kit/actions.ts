@@ -5,22 +5,23 @@
  * describe.each(TARGETS)('post-login (%s)', (target) => {
  *   let actions: ActionsUnderTest;
  *   beforeAll(async () => { actions = await loadActions(target); });
+ *   afterAll(() => actions.close());
  *   it('…', async () => { const run = await actions.postLogin(postLoginEvent()); expect(run.state.denied).toBeNull(); });
  * });
  * ```
  * `bundle` builds with the same build code as `npm run build` (into a temporary folder per test worker)
- * and loads the result as the Actions runtime would; `source` compiles the same policy and table in-process.
+ * and runs the result in the Actions runtime the local tenant uses (scripts/runtime), with the test's
+ * clock; `source` compiles the same policy and table in-process.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { compilePolicy } from '../../actions/lib/compile-policy';
 import { postLoginFlow } from '../../actions/post-login/flow';
 import { preUserRegistrationFlow } from '../../actions/pre-user-registration/flow';
-import type { Event as PostLoginEvent, PostLoginAPI } from '../../actions/types/post-login';
-import type { Event as PreUserRegistrationEvent, PreUserRegistrationAPI } from '../../actions/types/pre-user-registration';
+import type { Event as PostLoginEvent } from '../../actions/types/post-login';
+import type { Event as PreUserRegistrationEvent } from '../../actions/types/pre-user-registration';
 import { buildActions, DEFAULT_POLICY_FILE, loadPolicy, PROJECT_ROOT } from '../../scripts/lib/build-actions';
-import { loadAction } from '../../scripts/lib/load-action';
 import { deriveConnectionTable } from '../../scripts/lib/tenant-model';
 import { readTenantFile } from '../../scripts/lib/tenant-yaml';
 import {
@@ -29,7 +30,8 @@ import {
   type PostLoginState,
   type PreUserRegistrationState,
   type RecordedCall,
-} from './recording-api';
+} from '../../scripts/runtime/api';
+import { ActionsRuntime, type FlowResult, type Trigger } from '../../scripts/runtime/index';
 
 export type Target = 'source' | 'bundle';
 export const TARGETS: readonly Target[] = ['source', 'bundle'];
@@ -54,9 +56,8 @@ export interface ActionsUnderTest {
   target: Target;
   postLogin(event: PostLoginEvent): Promise<Run<PostLoginState>>;
   preUserRegistration(event: PreUserRegistrationEvent): Promise<Run<PreUserRegistrationState>>;
+  close(): Promise<void>;
 }
-
-type Handler<E, A> = (event: E, api: A) => Promise<void> | void;
 
 function parseLines(lines: string[]): unknown[] {
   return lines.map((line) => {
@@ -90,47 +91,88 @@ async function builtBundles(tenant: string, policy: string): Promise<Record<stri
   if (!built) {
     const outDir = mkdtempSync(path.join(tmpdir(), 'root-attributes-bundle-'));
     built = buildActions({ tenantPath: tenant, policyFile: policy, outDir }).then((result) =>
-      Object.fromEntries(result.actions.map((action) => [action.entry.bundle, action.file])),
+      Object.fromEntries(result.actions.map((action) => [action.entry.bundle, readFileSync(action.file, 'utf8')])),
     );
     bundles.set(key, built);
   }
   return built;
 }
 
+/** The recording state of a flow that ran in the runtime, in the shape the source target records. */
+function postLoginState(result: FlowResult): PostLoginState {
+  const scopes = (method: string) => result.calls.filter((call) => call.method === method).map((call) => String(call.args[0]));
+  const validation = result.calls.find((call) => call.method === 'validation.error');
+  return {
+    denied: result.denied ? { reason: result.denied.reason } : null,
+    appMetadata: result.appMetadata,
+    userMetadata: result.userMetadata,
+    idTokenClaims: result.idTokenClaims,
+    accessTokenClaims: result.accessTokenClaims,
+    scopesAdded: scopes('accessToken.addScope'),
+    scopesRemoved: scopes('accessToken.removeScope'),
+    validationError: validation ? { code: String(validation.args[0]), message: String(validation.args[1]) } : null,
+  };
+}
+
+function preUserRegistrationState(result: FlowResult): PreUserRegistrationState {
+  const validation = result.calls.find((call) => call.method === 'validation.error');
+  return {
+    denied: result.denied ? { reason: result.denied.reason, userMessage: result.denied.userMessage ?? '' } : null,
+    appMetadata: result.appMetadata,
+    userMetadata: result.userMetadata,
+    validationError: validation ? { code: String(validation.args[0]), message: String(validation.args[1]) } : null,
+  };
+}
+
 export async function loadActions(target: Target, setup: ActionSetup = {}): Promise<ActionsUnderTest> {
   const tenant = path.resolve(setup.tenant ?? path.join(PROJECT_ROOT, 'tenant.yaml'));
   const policyFile = path.resolve(setup.policy ?? DEFAULT_POLICY_FILE);
-  let postLogin: (event: PostLoginEvent, api: PostLoginAPI) => Promise<string[]>;
-  let preUserRegistration: (event: PreUserRegistrationEvent, api: PreUserRegistrationAPI) => Promise<string[]>;
 
   if (target === 'source') {
     const policy = loadPolicy(policyFile);
     const compiled = compilePolicy(policy, deriveConnectionTable(readTenantFile(tenant).data, policy));
     const onPostLogin = postLoginFlow(compiled);
     const onPreUserRegistration = preUserRegistrationFlow(compiled);
-    postLogin = (event, api) => captureConsole(() => onPostLogin(event, api));
-    preUserRegistration = (event, api) => captureConsole(() => onPreUserRegistration(event, api));
-  } else {
-    const files = await builtBundles(tenant, policyFile);
-    const post = loadAction(files['post-login'] ?? '');
-    const pre = loadAction(files['pre-user-registration'] ?? '');
-    const onPostLogin = post.exports.onExecutePostLogin as Handler<PostLoginEvent, PostLoginAPI>;
-    const onPreUserRegistration = pre.exports.onExecutePreUserRegistration as Handler<PreUserRegistrationEvent, PreUserRegistrationAPI>;
-    postLogin = async (event, api) => (await post.captureLogs(async () => onPostLogin(event, api))).logs;
-    preUserRegistration = async (event, api) => (await pre.captureLogs(async () => onPreUserRegistration(event, api))).logs;
+    return {
+      target,
+      async postLogin(event) {
+        const { api, calls, state } = recordPostLoginApi();
+        const rawLogs = await captureConsole(() => onPostLogin(event, api));
+        return { state, calls, logs: parseLines(rawLogs), rawLogs };
+      },
+      async preUserRegistration(event) {
+        const { api, calls, state } = recordPreUserRegistrationApi();
+        const rawLogs = await captureConsole(() => onPreUserRegistration(event, api));
+        return { state, calls, logs: parseLines(rawLogs), rawLogs };
+      },
+      close: async () => {},
+    };
   }
 
+  const code = await builtBundles(tenant, policyFile);
+  const runtime = new ActionsRuntime({ workers: 1 });
+  const run = async (trigger: Trigger, bundle: string, event: object) => {
+    const result = await runtime.run({
+      trigger,
+      actions: [{ name: bundle, code: code[bundle] ?? '', secrets: {}, dependencies: [] }],
+      event: event as Record<string, unknown>,
+      fixedTime: Date.now(),
+    });
+    if (result.outcome === 'failed') throw new Error(`the ${bundle} bundle failed: ${result.failure?.message ?? ''}`);
+    const rawLogs = result.logs.map((log) => log.line);
+    const calls = result.calls.map(({ method, args }) => ({ method, args }));
+    return { result, calls, rawLogs, logs: parseLines(rawLogs) };
+  };
   return {
     target,
     async postLogin(event) {
-      const { api, calls, state } = recordPostLoginApi();
-      const rawLogs = await postLogin(event, api);
-      return { state, calls, logs: parseLines(rawLogs), rawLogs };
+      const { result, ...rest } = await run('post-login', 'post-login', event);
+      return { state: postLoginState(result), ...rest };
     },
     async preUserRegistration(event) {
-      const { api, calls, state } = recordPreUserRegistrationApi();
-      const rawLogs = await preUserRegistration(event, api);
-      return { state, calls, logs: parseLines(rawLogs), rawLogs };
+      const { result, ...rest } = await run('pre-user-registration', 'pre-user-registration', event);
+      return { state: preUserRegistrationState(result), ...rest };
     },
+    close: () => runtime.close(),
   };
 }

@@ -12,5 +12,6 @@ export {
   type PreUserRegistrationState,
   type RecordedCall,
   type Recording,
-} from './recording-api';
+} from '../../scripts/runtime/api';
 export { loadActions, TARGETS, type ActionSetup, type ActionsUnderTest, type Run, type Target } from './actions';
+export { ActionsRuntime, type DeployedAction, type FlowRequest, type FlowResult } from '../../scripts/runtime/index';

@@ -1,0 +1,103 @@
+/**
+ * Runs one trigger's bound Actions in order over one event, as Auth0 does: each Action gets its own
+ * recording `api`; a deny ends the flow after the Action that denied; a throw fails it; metadata written
+ * by earlier Actions is visible to later ones in `event.user`, and all writes are merged at the first
+ * level for the user after the flow; claims are collected for the tokens.
+ */
+import { recordPostLoginApi, recordPreUserRegistrationApi, type RecordedCall } from './api';
+import { loadInSandbox, type SandboxedModule } from './sandbox';
+
+export type Trigger = 'post-login' | 'pre-user-registration';
+
+/** A deployed Action as the runtime runs it. */
+export interface DeployedAction {
+  name: string;
+  code: string;
+  secrets: Record<string, string>;
+  dependencies: string[];
+}
+
+export interface FlowRequest {
+  trigger: Trigger;
+  actions: DeployedAction[];
+  event: Record<string, unknown>;
+  /** A fixed clock for tests (ms since the epoch). */
+  fixedTime?: number;
+}
+
+export interface FlowResult {
+  outcome: 'completed' | 'denied' | 'failed';
+  /** Set when the flow failed: an Action threw or ran past the time limit. */
+  failure?: { action: string; kind: 'error' | 'timeout'; message: string };
+  denied?: { action: string; reason: string; userMessage?: string };
+  appMetadata: Record<string, unknown>;
+  userMetadata: Record<string, unknown>;
+  idTokenClaims: Record<string, unknown>;
+  accessTokenClaims: Record<string, unknown>;
+  calls: Array<RecordedCall & { action: string }>;
+  logs: Array<{ action: string; line: string }>;
+}
+
+const HANDLERS: Record<Trigger, string> = { 'post-login': 'onExecutePostLogin', 'pre-user-registration': 'onExecutePreUserRegistration' };
+
+export function emptyResult(): FlowResult {
+  return { outcome: 'completed', appMetadata: {}, userMetadata: {}, idTokenClaims: {}, accessTokenClaims: {}, calls: [], logs: [] };
+}
+
+function set(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Modules by code, per process: module-level code runs once per instance, as in Node 22 Actions. */
+const cache = new Map<string, SandboxedModule>();
+
+function load(action: DeployedAction, fixedTime: number | undefined): SandboxedModule {
+  const key = `${fixedTime ?? ''}\u0000${action.dependencies.join(',')}\u0000${action.code}`;
+  let module = cache.get(key);
+  if (!module) {
+    module = loadInSandbox(action.code, { filename: `actions/${action.name}.js`, stubbedDependencies: action.dependencies, fixedTime });
+    if (cache.size > 50) cache.clear();
+    cache.set(key, module);
+  }
+  return module;
+}
+
+export async function runFlow(request: FlowRequest): Promise<FlowResult> {
+  const result = emptyResult();
+  const event = structuredClone(request.event);
+  const user = (typeof event.user === 'object' && event.user !== null ? event.user : {}) as Record<string, unknown>;
+  for (const action of request.actions) {
+    const recording = request.trigger === 'post-login' ? recordPostLoginApi() : recordPreUserRegistrationApi();
+    let logs: string[] = [];
+    try {
+      const module = load(action, request.fixedTime);
+      const handler = module.exports[HANDLERS[request.trigger]];
+      if (typeof handler === 'function') {
+        const actionEvent = { ...event, secrets: { ...action.secrets } };
+        ({ logs } = await module.withLogs(async () => (handler as (e: unknown, a: unknown) => unknown)(actionEvent, recording.api)));
+      }
+    } catch (error) {
+      result.outcome = 'failed';
+      result.failure = { action: action.name, kind: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    }
+    for (const line of logs) result.logs.push({ action: action.name, line });
+    for (const call of recording.calls) result.calls.push({ ...call, action: action.name });
+    const { state } = recording;
+    for (const [key, value] of Object.entries(state.appMetadata)) set(result.appMetadata, key, value);
+    for (const [key, value] of Object.entries(state.userMetadata)) set(result.userMetadata, key, value);
+    // Later Actions see what earlier ones wrote.
+    user.app_metadata = { ...((user.app_metadata as object | undefined) ?? {}), ...state.appMetadata };
+    user.user_metadata = { ...((user.user_metadata as object | undefined) ?? {}), ...state.userMetadata };
+    if ('idTokenClaims' in state) {
+      Object.assign(result.idTokenClaims, state.idTokenClaims);
+      Object.assign(result.accessTokenClaims, state.accessTokenClaims);
+    }
+    if (result.outcome === 'failed') break;
+    if (state.denied) {
+      result.outcome = 'denied';
+      result.denied = { action: action.name, ...state.denied };
+      break;
+    }
+  }
+  return result;
+}
