@@ -91,9 +91,14 @@ export class ActionsRuntime {
   private slot(): Slot {
     return new Slot((exited) => {
       exited.fail('error', 'the Actions runtime worker stopped');
-      const index = this.slots.indexOf(exited);
-      if (index >= 0 && !this.closed) this.slots[index] = this.slot();
+      this.replace(exited);
     });
+  }
+
+  /** Puts a fresh worker in a slot's place (before the old one is gone, so no flow is sent to it). */
+  private replace(slot: Slot): void {
+    const index = this.slots.indexOf(slot);
+    if (index >= 0 && !this.closed) this.slots[index] = this.slot();
   }
 
   /** The least busy worker. */
@@ -112,6 +117,7 @@ export class ActionsRuntime {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         // The worker may be stuck in a loop: stop it (with every flow it had) and start a fresh one.
+        this.replace(slot);
         slot.fail('timeout', `Script execution time exceeded (${this.timeoutMs} ms)`);
         void slot.worker.terminate();
       }, this.timeoutMs);
