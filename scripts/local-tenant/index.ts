@@ -10,8 +10,15 @@ import { actionRoutes } from './api/actions';
 import { clientRoutes } from './api/clients';
 import { connectionRoutes } from './api/connections';
 import { oauthRoutes } from './api/oauth';
+import { passwordlessRoutes } from './api/passwordless';
+import { signupRoutes } from './api/signup';
+import { upstreamRoutes } from './api/upstream';
+import { userRoutes } from './api/users';
+import { wellKnownRoutes } from './api/wellknown';
 import { ensureTlsMaterial } from './certificates';
 import { compileRoutes, dispatch, type Route } from './http';
+import { ActionsRuntime } from '../runtime/index';
+import type { LoginContext } from './login';
 import { openState, type StateStore } from './state';
 import { verifyBearer } from './tokens';
 
@@ -22,6 +29,8 @@ export interface LocalTenantOptions {
   port?: number;
   /** Called after each request with its method, path, status and duration (never bodies). */
   onRequest?: (line: string) => void;
+  /** Time limit of one Actions flow (20 s by default, Auth0's); ACTIONS_TIMEOUT_MS sets it too. */
+  actionsTimeoutMs?: number;
 }
 
 export interface LocalTenant {
@@ -42,13 +51,22 @@ export function defaultStateDir(): string {
   return path.resolve(process.env.LOCAL_TENANT_DIR ?? path.join(PROJECT_ROOT, '.local', 'tenant'));
 }
 
+type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'wellKnown' | 'actions' | 'clients' | 'connections' | 'users';
+
 /** Every API area of the local tenant, by name: one left out fails to compile. */
-function routes(store: StateStore, domain: () => string): Record<'oauth' | 'actions' | 'clients' | 'connections', Route[]> {
+function routes(context: LoginContext): Record<Area, Route[]> {
+  const { store, domain } = context;
+  const passwordless = passwordlessRoutes(context);
   return {
-    oauth: oauthRoutes(store, domain),
+    oauth: oauthRoutes(context, passwordless.verify),
+    signup: signupRoutes(context),
+    passwordless: passwordless.routes,
+    upstream: upstreamRoutes(context),
+    wellKnown: wellKnownRoutes(store, domain),
     actions: actionRoutes(store),
     clients: clientRoutes(store),
     connections: connectionRoutes(store),
+    users: userRoutes(store),
   };
 }
 
@@ -57,8 +75,10 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   const tls = ensureTlsMaterial(stateDir);
   const store = openState(stateDir);
   let domain = '';
-  const compiled = compileRoutes(Object.values(routes(store, () => domain)).flat());
-  const authorize = (header: string | undefined) => verifyBearer(store.state.signingSecret, header);
+  const timeout = options.actionsTimeoutMs ?? (process.env.ACTIONS_TIMEOUT_MS ? Number(process.env.ACTIONS_TIMEOUT_MS) : undefined);
+  const runtime = new ActionsRuntime({ timeoutMs: timeout });
+  const compiled = compileRoutes(Object.values(routes({ store, runtime, domain: () => domain })).flat());
+  const authorize = (header: string | undefined) => verifyBearer(store.state.signingSecret, header, `https://${domain}/api/v2/`);
   const server = createServer({ cert: tls.cert, key: tls.key, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 1_000 }, (request, response) => {
     const started = Date.now();
     if (options.onRequest) {
@@ -85,10 +105,12 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
     ca: tls.ca,
     stateDir,
     store,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await runtime.close();
+    },
   };
 }

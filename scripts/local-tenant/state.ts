@@ -2,7 +2,7 @@
  * The local tenant's state: one JSON document in the state folder, written atomically after every
  * change, so a kill at any moment leaves a state that loads. Holds what the Management API serves.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic-file';
@@ -69,6 +69,39 @@ export interface StoredClient {
   is_first_party: boolean;
 }
 
+export interface StoredIdentity {
+  connection: string;
+  provider: string;
+  user_id: string;
+  isSocial: boolean;
+}
+
+/** The root attributes a user can have, as stored. */
+export const USER_ROOT_FIELDS = ['email', 'email_verified', 'name', 'given_name', 'family_name', 'nickname', 'picture', 'username', 'phone_number'] as const;
+
+export interface StoredUser {
+  user_id: string;
+  email?: string;
+  email_verified: boolean;
+  name?: string;
+  given_name?: string;
+  family_name?: string;
+  nickname?: string;
+  picture?: string;
+  username?: string;
+  phone_number?: string;
+  app_metadata: Record<string, unknown>;
+  user_metadata: Record<string, unknown>;
+  identities: StoredIdentity[];
+  created_at: string;
+  updated_at: string;
+  last_login?: string;
+  logins_count: number;
+  blocked?: boolean;
+  /** scrypt, `salt:hash` in base64url; database users only. Never served. */
+  password_hash?: string;
+}
+
 export interface TenantState {
   version: 1;
   /** Signs the access tokens this tenant issues. */
@@ -79,6 +112,9 @@ export interface TenantState {
   actions: StoredAction[];
   bindings: Record<string, StoredBinding[]>;
   connections: StoredConnection[];
+  users: StoredUser[];
+  /** RS256 key that signs ID tokens; the public half is served as the JWKS. */
+  idTokenKey: { kid: string; privatePem: string };
 }
 
 function token(bytes: number): string {
@@ -113,7 +149,11 @@ function initialState(): TenantState {
     callbacks: ['http://localhost:3000/callback'],
     is_first_party: true,
   };
-  return { version: 1, signingSecret: token(32), managementClientId: management.client_id, clients: [management, app], actions: [], bindings: {}, connections: [] };
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    version: 1, signingSecret: token(32), managementClientId: management.client_id, clients: [management, app], actions: [], bindings: {}, connections: [], users: [],
+    idTokenKey: { kid: token(12), privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+  };
 }
 
 export interface StateStore {
@@ -130,7 +170,7 @@ export function openState(dir: string): StateStore {
   if (existsSync(file)) {
     try {
       state = JSON.parse(readFileSync(file, 'utf8')) as TenantState;
-      if (state.version !== 1 || !Array.isArray(state.clients)) throw new Error('unknown state version');
+      if (state.version !== 1 || !Array.isArray(state.clients) || !Array.isArray(state.users) || !state.idTokenKey) throw new Error('unknown state version');
     } catch {
       const aside = `${file}.unreadable-${Date.now()}`;
       writeFileAtomic(aside, readFileSync(file, 'utf8'));

@@ -3,7 +3,7 @@
  * the Authentication API's shape (`{ error, error_description }`), not the Management API's.
  */
 import type { Reply, Route } from '../http';
-import type { StateStore } from '../state';
+import { completeLogin, findConnection, passwordMatches, tenantKind, type LoginContext } from '../login';
 import { issueAccessToken, ACCESS_TOKEN_LIFETIME_S } from '../tokens';
 
 const SCOPES = [
@@ -23,15 +23,34 @@ function credentials(fields: Record<string, string>, authorization: string | und
   return { id: fields.client_id, secret: fields.client_secret };
 }
 
-export function oauthRoutes(store: StateStore, domain: () => string): Route[] {
+const PASSWORD_REALM = 'http://auth0.com/oauth/grant-type/password-realm';
+const PASSWORDLESS_OTP = 'http://auth0.com/oauth/grant-type/passwordless/otp';
+
+/** The password-realm grant: a database user's e-mail (or username) and password in a connection (the realm). */
+async function passwordLogin(context: LoginContext, fields: Record<string, string>, headers: Record<string, string | string[] | undefined>): Promise<Reply> {
+  const client = context.store.state.clients.find((candidate) => candidate.client_id === fields.client_id);
+  if (!client) return authError(401, 'access_denied', 'Unauthorized');
+  const connection = findConnection(context.store, fields.realm);
+  if (!connection || tenantKind(connection) !== 'database') return authError(400, 'invalid_request', 'realm must be a database connection');
+  const username = (fields.username ?? '').trim().toLowerCase();
+  const user = context.store.state.users.find((candidate) => (candidate.email === username || candidate.username === username) && candidate.identities.some((identity) => identity.connection === connection.name));
+  if (!user || !passwordMatches(fields.password ?? '', user.password_hash)) return authError(403, 'invalid_grant', 'Wrong email or password.');
+  if (user.blocked) return authError(401, 'unauthorized', 'user is blocked');
+  return completeLogin(context, { user, connection, client, method: 'pwd', scope: fields.scope ?? 'openid', audience: fields.audience, headers, body: fields });
+}
+
+export function oauthRoutes(context: LoginContext, verifyPasswordless: (fields: Record<string, string>, headers: Record<string, string | string[] | undefined>) => Promise<Reply>): Route[] {
+  const { store, domain } = context;
   return [
     {
       method: 'POST',
       path: '/oauth/token',
       public: true,
-      handler: ({ body, headers }) => {
+      handler: async ({ body, headers }) => {
         if (typeof body !== 'object' || body === null || Array.isArray(body)) return authError(400, 'invalid_request', 'The request body must be a form or a JSON object.');
         const fields = Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
+        if (fields.grant_type === PASSWORD_REALM) return passwordLogin(context, fields, headers);
+        if (fields.grant_type === PASSWORDLESS_OTP) return verifyPasswordless(fields, headers);
         const { id, secret } = credentials(fields, headers.authorization);
         const client = store.state.clients.find((candidate) => candidate.client_id === id);
         if (!client || client.client_secret !== secret) return authError(401, 'access_denied', 'Unauthorized');
@@ -41,7 +60,7 @@ export function oauthRoutes(store: StateStore, domain: () => string): Route[] {
         const audience = `https://${domain()}/api/v2/`;
         if (fields.audience !== undefined && fields.audience !== audience) return authError(403, 'access_denied', `Service not enabled within domain: ${fields.audience}`);
         if (client.client_id !== store.state.managementClientId) return authError(403, 'access_denied', 'Client has not been granted scopes for the Management API');
-        const accessToken = issueAccessToken(store.state.signingSecret, { sub: `${client.client_id}@clients`, aud: audience, iss: `https://${domain()}/`, scope: SCOPES });
+        const accessToken = issueAccessToken(store.state.signingSecret, { sub: `${client.client_id}@clients`, aud: audience, iss: `https://${domain()}/`, scope: SCOPES, gty: 'client-credentials' });
         return { status: 200, body: { access_token: accessToken, scope: SCOPES, expires_in: ACCESS_TOKEN_LIFETIME_S, token_type: 'Bearer' } };
       },
     },

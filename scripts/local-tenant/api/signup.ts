@@ -1,0 +1,73 @@
+/**
+ * Public signup, `POST /dbconnections/signup`, for database connections: runs the pre-user-registration
+ * bindings before the user exists, answers a denial with the Action's user message, and otherwise
+ * creates the user with what signup supplied and what the Actions wrote.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Reply, Route } from '../http';
+import { auth0Defaults, boundActions, findClient, findConnection, hashPassword, mergeMetadata, newUser, requestInfo, tenantKind, type LoginContext } from '../login';
+
+/** Signup errors have their own shape: `{ name, code, description, statusCode }`. */
+const signupError = (status: number, name: string, code: string, description: string): Reply => ({ status, body: { name, code, description, statusCode: status } });
+
+const ROOT_FIELDS = ['given_name', 'family_name', 'name', 'nickname', 'picture', 'username', 'phone_number'] as const;
+
+function minimumLength(options: Record<string, unknown>): number {
+  const complexity = (options.password_options as { complexity?: { min_length?: unknown } } | undefined)?.complexity;
+  return typeof complexity?.min_length === 'number' ? complexity.min_length : 8;
+}
+
+export function signupRoutes(context: LoginContext): Route[] {
+  const { store, runtime } = context;
+  return [
+    {
+      method: 'POST',
+      path: '/dbconnections/signup',
+      public: true,
+      handler: async ({ body, headers }) => {
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) return signupError(400, 'BadRequestError', 'invalid_body', 'The request body must be a JSON object.');
+        const fields = body as Record<string, unknown>;
+        if (!findClient(store, fields.client_id)) return signupError(400, 'BadRequestError', 'invalid_client', 'Unknown client.');
+        const connection = findConnection(store, fields.connection);
+        if (!connection) return signupError(400, 'BadRequestError', 'connection_not_found', 'Connection does not exist.');
+        if (tenantKind(connection) !== 'database') return signupError(400, 'BadRequestError', 'invalid_connection', 'This endpoint only works for database connections.');
+        if (connection.options.disable_signup === true) return signupError(403, 'BadRequestError', 'signup_disabled', 'Public signup is disabled');
+        const email = typeof fields.email === 'string' ? fields.email.trim().toLowerCase() : '';
+        if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return signupError(400, 'BadRequestError', 'invalid_signup', 'Invalid sign up: a valid email is required.');
+        const password = fields.password;
+        if (typeof password !== 'string' || password.length < minimumLength(connection.options) || password.length > 72) {
+          return signupError(400, 'PasswordStrengthError', 'invalid_password', `Password is too weak: use ${minimumLength(connection.options)} to 72 characters.`);
+        }
+        for (const field of ROOT_FIELDS) {
+          if (fields[field] !== undefined && typeof fields[field] !== 'string') return signupError(400, 'BadRequestError', 'invalid_body', `${field} must be a string.`);
+        }
+        const exists = store.state.users.some((user) => user.email === email && user.identities.some((identity) => identity.connection === connection.name));
+        if (exists) return signupError(409, 'BadRequestError', 'user_exists', 'The user already exists.');
+
+        const supplied = Object.fromEntries(ROOT_FIELDS.filter((field) => typeof fields[field] === 'string').map((field) => [field, fields[field] as string]));
+        const userMetadata = typeof fields.user_metadata === 'object' && fields.user_metadata !== null ? (fields.user_metadata as Record<string, unknown>) : {};
+        const event = {
+          user: { email, ...supplied, user_metadata: userMetadata, app_metadata: {} },
+          connection: { id: connection.id, name: connection.name, strategy: connection.strategy, metadata: {} },
+          request: requestInfo(headers, {}),
+          client: { client_id: String(fields.client_id), name: findClient(store, fields.client_id)?.name ?? '', metadata: {} },
+          transaction: { acr_values: [], locale: 'en', requested_scopes: [], ui_locales: [] },
+          tenant: { id: 'local' },
+        };
+        const result = await runtime.run({ trigger: 'pre-user-registration', actions: boundActions(store, 'pre-user-registration'), event });
+        if (result.outcome === 'failed') {
+          return signupError(400, 'ExtensibilityError', 'extensibility_error', result.failure?.kind === 'timeout' ? 'Script execution time exceeded' : 'Something went wrong, please try again later.');
+        }
+        if (result.outcome === 'denied') return signupError(400, 'ExtensibilityError', 'extensibility_error', result.denied?.userMessage ?? 'Sign up was denied.');
+
+        const id = randomBytes(12).toString('hex');
+        const user = newUser(connection, 'auth0', id, { email, ...auth0Defaults(email), ...supplied, password_hash: hashPassword(password) });
+        user.app_metadata = mergeMetadata({}, result.appMetadata);
+        user.user_metadata = mergeMetadata(userMetadata, result.userMetadata);
+        store.state.users.push(user);
+        store.save();
+        return { status: 200, body: { _id: id, email_verified: false, email, ...supplied } };
+      },
+    },
+  ];
+}
