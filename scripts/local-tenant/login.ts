@@ -4,6 +4,7 @@
  * answer with tokens whose ID token carries the claims they set — or with the denial.
  */
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { connectionKind } from '../../actions/lib/connection-kinds';
 import type { ActionsRuntime, DeployedAction, FlowResult } from '../runtime/index';
 import type { Reply } from './http';
 import { signIdToken } from './id-token';
@@ -76,7 +77,7 @@ export function newUser(connection: StoredConnection, provider: string, provider
     email_verified: false,
     app_metadata: {},
     user_metadata: {},
-    identities: [{ connection: connection.name, provider, user_id: providerUserId, isSocial: tenantKind(connection) === 'upstream' && connection.strategy !== 'oidc' && connection.strategy !== 'samlp' && connection.strategy !== 'waad' }],
+    identities: [{ connection: connection.name, provider, user_id: providerUserId, isSocial: connectionKind({ strategy: connection.strategy, options: connection.options }) === 'social' }],
     created_at: now,
     updated_at: now,
     logins_count: 0,

@@ -8,6 +8,7 @@
  * - `never_on_login`: creates no user, and never sets them.
  * Then it runs post-login and answers like the token endpoint.
  */
+import { connectionKind } from '../../../actions/lib/connection-kinds';
 import type { Route } from '../http';
 import { authError, completeLogin, effectiveSync, findClient, findConnection, newUser, SYNCED_ATTRIBUTES, tenantKind, type LoginContext } from '../login';
 
@@ -32,10 +33,12 @@ export function upstreamRoutes(context: LoginContext): Route[] {
         }
         const synced = Object.fromEntries(SYNCED_ATTRIBUTES.filter((key) => typeof profile[key] === 'string').map((key) => [key, profile[key] as string]));
         const sync = effectiveSync(connection);
-        let user = store.state.users.find((candidate) => candidate.identities.some((identity) => identity.connection === connection.name && identity.user_id === subject));
+        // Auth0's ids: `google-oauth2|123` for social connections, `oidc|corp-oidc|abc` for enterprise ones.
+        const providerUserId = connectionKind({ strategy: connection.strategy, options: connection.options }) === 'social' ? subject : `${connection.name}|${subject}`;
+        let user = store.state.users.find((candidate) => candidate.identities.some((identity) => identity.connection === connection.name && identity.user_id === providerUserId));
         if (!user) {
           if (sync === 'never_on_login') return authError(401, 'access_denied', 'The user does not exist and this connection does not create users at login.');
-          user = newUser(connection, connection.strategy, subject, {
+          user = newUser(connection, connection.strategy, providerUserId, {
             email: typeof profile.email === 'string' ? profile.email : undefined,
             email_verified: profile.email_verified === true,
             ...synced,
