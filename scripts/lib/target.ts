@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { ManagementClient } from 'auth0';
 import { ensureTlsMaterial } from '../local-tenant/certificates';
-import { defaultStateDir, startLocalTenant } from '../local-tenant/index';
+import { defaultStateDir, startLocalTenant, type LocalTenant } from '../local-tenant/index';
 import { PROJECT_ROOT } from './build-actions';
 import { ProjectError } from './errors';
 
@@ -31,9 +31,9 @@ export interface Target {
  * start: when this process was started without it, run the same command again with it set, and exit
  * with that run's code.
  */
-export function trustLocalTenantOrRerun(): void {
-  if (process.env.AUTH0_DOMAIN) return;
-  const { caPath } = ensureTlsMaterial(defaultStateDir());
+export function trustLocalTenantOrRerun(stateDir?: string): void {
+  if (process.env.AUTH0_DOMAIN && stateDir === undefined) return;
+  const { caPath } = ensureTlsMaterial(stateDir ?? defaultStateDir());
   if (process.env.NODE_EXTRA_CA_CERTS === caPath) return;
   const result = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
@@ -60,7 +60,11 @@ export async function openTarget(): Promise<Target> {
       close: async () => {},
     };
   }
-  const tenant = await startLocalTenant();
+  return localTarget(await startLocalTenant());
+}
+
+/** A target for a local tenant this process started; closing the target stops the tenant. */
+export function localTarget(tenant: LocalTenant): Target {
   return {
     domain: tenant.domain,
     clientId: tenant.clientId,

@@ -31,6 +31,8 @@ export interface LocalTenantOptions {
   onRequest?: (line: string) => void;
   /** Time limit of one Actions flow (20 s by default, Auth0's); ACTIONS_TIMEOUT_MS sets it too. */
   actionsTimeoutMs?: number;
+  /** Told about every Actions flow that ran (signup or login), with its logs and outcome. */
+  onFlow?: LoginContext['observe'];
 }
 
 export interface LocalTenant {
@@ -77,7 +79,7 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   let domain = '';
   const timeout = options.actionsTimeoutMs ?? (process.env.ACTIONS_TIMEOUT_MS ? Number(process.env.ACTIONS_TIMEOUT_MS) : undefined);
   const runtime = new ActionsRuntime({ timeoutMs: timeout });
-  const compiled = compileRoutes(Object.values(routes({ store, runtime, domain: () => domain })).flat());
+  const compiled = compileRoutes(Object.values(routes({ store, runtime, domain: () => domain, observe: options.onFlow })).flat());
   const authorize = (header: string | undefined) => verifyBearer(store.state.signingSecret, header, `https://${domain}/api/v2/`);
   const server = createServer({ cert: tls.cert, key: tls.key, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 1_000 }, (request, response) => {
     const started = Date.now();

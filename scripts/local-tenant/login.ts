@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { connectionKind } from '../../actions/lib/connection-kinds';
-import type { ActionsRuntime, DeployedAction, FlowResult } from '../runtime/index';
+import type { ActionsRuntime, DeployedAction, FlowResult, Trigger } from '../runtime/index';
 import type { Reply } from './http';
 import { signIdToken } from './id-token';
 import { newId, type StateStore, type StoredClient, type StoredConnection, type StoredUser } from './state';
@@ -15,6 +15,15 @@ export interface LoginContext {
   store: StateStore;
   runtime: ActionsRuntime;
   domain: () => string;
+  /** Told about every flow that ran (its logs and outcome), e.g. to print the Actions' log lines. */
+  observe?: (trigger: Trigger, result: FlowResult) => void;
+}
+
+/** Runs a trigger's bound Actions over an event, telling the observer. */
+export async function runTrigger(context: LoginContext, trigger: Trigger, event: Record<string, unknown>): Promise<FlowResult> {
+  const result = await context.runtime.run({ trigger, actions: boundActions(context.store, trigger), event });
+  context.observe?.(trigger, result);
+  return result;
 }
 
 export type TenantKind = 'database' | 'passwordless' | 'upstream';
@@ -143,7 +152,7 @@ export interface LoginRequest {
 
 /** Runs post-login for a user whose identity is proven, then answers with tokens or the denial. */
 export async function completeLogin(context: LoginContext, login: LoginRequest): Promise<Reply> {
-  const { store, runtime } = context;
+  const { store } = context;
   const { user, connection, client } = login;
   const now = new Date().toISOString();
   user.logins_count += 1;
@@ -160,7 +169,7 @@ export async function completeLogin(context: LoginContext, login: LoginRequest):
     authorization: { roles: [] },
     tenant: { id: 'local' },
   };
-  const result = await runtime.run({ trigger: 'post-login', actions: boundActions(store, 'post-login'), event });
+  const result = await runTrigger(context, 'post-login', event);
   // Metadata writes persist even when an Action denies (Auth0 does not roll them back).
   user.app_metadata = mergeMetadata(user.app_metadata, result.appMetadata);
   user.user_metadata = mergeMetadata(user.user_metadata, result.userMetadata);

@@ -7,7 +7,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Reply, Route } from '../http';
-import { auth0Defaults, authError, boundActions, completeLogin, findClient, findConnection, newUser, requestInfo, tenantKind, type LoginContext } from '../login';
+import { auth0Defaults, authError, completeLogin, runTrigger, findClient, findConnection, newUser, requestInfo, tenantKind, type LoginContext } from '../login';
 
 const CODE_LIFETIME_MS = 300_000;
 
@@ -20,7 +20,7 @@ interface Message {
 }
 
 export function passwordlessRoutes(context: LoginContext) {
-  const { store, runtime } = context;
+  const { store } = context;
   const outbox: Message[] = [];
 
   const routes: Route[] = [
@@ -73,7 +73,7 @@ export function passwordlessRoutes(context: LoginContext) {
         transaction: { acr_values: [], locale: 'en', requested_scopes: [], ui_locales: [] },
         tenant: { id: 'local' },
       };
-      const result = await runtime.run({ trigger: 'pre-user-registration', actions: boundActions(store, 'pre-user-registration'), event });
+      const result = await runTrigger(context, 'pre-user-registration', event);
       if (result.outcome === 'denied') return authError(403, 'access_denied', result.denied?.userMessage ?? 'Sign up was denied.');
       if (result.outcome === 'failed') return authError(403, 'access_denied', 'Script execution time exceeded');
       // "You cannot currently use pre-user-registration Actions to add metadata to passwordless users."

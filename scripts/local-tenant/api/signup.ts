@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Reply, Route } from '../http';
-import { auth0Defaults, boundActions, findClient, findConnection, hashPassword, mergeMetadata, newUser, requestInfo, tenantKind, type LoginContext } from '../login';
+import { auth0Defaults, runTrigger, findClient, findConnection, hashPassword, mergeMetadata, newUser, requestInfo, tenantKind, type LoginContext } from '../login';
 
 /** Signup errors have their own shape: `{ name, code, description, statusCode }`. */
 const signupError = (status: number, name: string, code: string, description: string): Reply => ({ status, body: { name, code, description, statusCode: status } });
@@ -18,7 +18,7 @@ function minimumLength(options: Record<string, unknown>): number {
 }
 
 export function signupRoutes(context: LoginContext): Route[] {
-  const { store, runtime } = context;
+  const { store } = context;
   return [
     {
       method: 'POST',
@@ -54,7 +54,7 @@ export function signupRoutes(context: LoginContext): Route[] {
           transaction: { acr_values: [], locale: 'en', requested_scopes: [], ui_locales: [] },
           tenant: { id: 'local' },
         };
-        const result = await runtime.run({ trigger: 'pre-user-registration', actions: boundActions(store, 'pre-user-registration'), event });
+        const result = await runTrigger(context, 'pre-user-registration', event);
         if (result.outcome === 'failed') {
           return signupError(400, 'ExtensibilityError', 'extensibility_error', result.failure?.kind === 'timeout' ? 'Script execution time exceeded' : 'Something went wrong, please try again later.');
         }
