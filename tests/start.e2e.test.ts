@@ -1,0 +1,56 @@
+/** `npm start` and `npm run simulate` as a person runs them: child processes, real a0deploy, real HTTPS. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../scripts/lib/build-actions';
+
+jest.setTimeout(240_000);
+
+function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete childEnv[key];
+  const result = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', script), ...args], { cwd: PROJECT_ROOT, env: childEnv, encoding: 'utf8', timeout: 200_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('npm start', () => {
+  it('tells the story end to end and exits 0', () => {
+    const result = run('start.ts', []);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const out = result.stdout;
+    expect(out).toMatch(/deployed 8 changes to the local tenant/);
+    expect(out).toMatch(/a\. A clean signup[\s\S]*→ created auth0\|[0-9a-f]+: name ← signup/);
+    expect(out).toContain('→ denied with 400: "Your name can\'t contain a web address." (no user created)');
+    expect(out).toContain('"code":"name.web-address"');
+    expect(out).toMatch(/c\. A Google user's first login[\s\S]*→ created google-oauth2\|104417: name ← idp/);
+    expect(out).toMatch(/the next login recorded: .*picture ← management_api/);
+    expect(out).toMatch(/"attribute":"name","source":"idp","previous_source":"idp"/);
+    expect(out).toContain('→ refused as Auth0 refuses it: 400 operation_not_supported: "The following user attributes cannot be updated: name.');
+    expect(out).toMatch(/google-oauth2\|104417 +google-oauth2 +idp +idp +idp +— +management_api/);
+    expect(out.match(/https:\/\/example\.com\/root_attribute_sources/g)).toHaveLength(5);
+    expect(out).toContain('Done.');
+    // Attribute values stay out of the report.
+    for (const value of ['Ada Lovelace', 'Grace Hopper', 'Edsger', 'lh3.googleusercontent.com/a/grace']) expect(out).not.toContain(value);
+  });
+});
+
+describe('npm run simulate', () => {
+  it('runs one upstream login through the deployed Actions and shows the verified claims', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'simulate-'));
+    const profile = path.join(dir, 'profile.json');
+    writeFileSync(profile, JSON.stringify({ user_id: '42', email: 'hedy@corp.example', name: 'Hedy Lamarr', given_name: 'Hedy', family_name: 'Lamarr', picture: 'https://tracker.example/h.png' }));
+    const result = run('simulate.ts', ['--connection', 'corp-oidc', '--profile', profile], { LOCAL_TENANT_DIR: path.join(dir, 'state') });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('login through corp-oidc (upstream, syncs on_each_login): 200');
+    expect(result.stdout).toContain('https://example.com/root_attribute_violations ["picture.host-not-allowed"]');
+    expect(result.stdout).toContain('recorded sources of oidc|corp-oidc|42: name ← idp');
+  });
+
+  it('explains what it needs when called without a profile', () => {
+    const result = run('simulate.ts', ['--connection', 'corp-oidc']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('usage: npm run simulate -- --connection NAME --profile FILE');
+  });
+});
