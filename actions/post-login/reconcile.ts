@@ -32,14 +32,20 @@ export interface ReconcileInput {
   values: TrackedValues;
   firstLogin: boolean;
   now: string;
+  /**
+   * Sources to record for attributes whose value is new (no entry, or another digest), instead of
+   * inferring them: the project's own write paths (`users update`, `users import`) know their source.
+   */
+  forcedSources?: { [A in RootAttribute]?: RecordedSource };
 }
 
-export function reconcile({ compiled, connection, stored, values, firstLogin, now }: ReconcileInput): Reconciled {
+export function reconcile({ compiled, connection, stored, values, firstLogin, now, forcedSources }: ReconcileInput): Reconciled {
   const digest = profileDigest(ROOT_ATTRIBUTES, values);
   const parsed = parseRecord(stored);
   const previous = parsed.status === 'valid' ? parsed.record : undefined;
   const replaced = parsed.status === 'invalid' ? parsed.problem : null;
   if (
+    !forcedSources &&
     previous &&
     previous.digest === digest &&
     previous.policy === compiled.fingerprint &&
@@ -64,13 +70,13 @@ export function reconcile({ compiled, connection, stored, values, firstLogin, no
     if (entry && entry.digest === valueDigest) {
       next = entry;
     } else {
-      const source = entry
+      const source = forcedSources?.[attribute] ?? (entry
         ? sourceOfChange(context)
         : previous
           ? firstLogin
             ? sourceAtCreation(context, Object.values(previous.attributes))
             : sourceOfChange(context)
-          : sourceWithoutRecord(context);
+          : sourceWithoutRecord(context));
       next = { source, at: now, digest: valueDigest };
       changes.push({ attribute, source, previous: entry?.source ?? null });
     }

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'tenant-invalid'
   | 'policy-invalid'
   | 'policy-unreadable'
+  | 'refused'
   | 'build-failed'
   | 'bundle-invalid';
 
@@ -47,7 +48,7 @@ export async function runCommand(main: () => Promise<number>): Promise<void> {
   } catch (error) {
     if (error instanceof ProjectError) {
       console.error(`error ${error.code}: ${error.format()}`);
-      process.exitCode = error.code === 'build-failed' || error.code === 'bundle-invalid' ? EXIT.findings : EXIT.config;
+      process.exitCode = error.code === 'build-failed' || error.code === 'bundle-invalid' || error.code === 'refused' ? EXIT.findings : EXIT.config;
     } else {
       console.error(error);
       process.exitCode = EXIT.config;

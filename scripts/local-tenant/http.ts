@@ -15,11 +15,15 @@ export interface Request {
   headers: IncomingMessage['headers'];
   /** The parsed body: JSON for application/json, an object of fields for form bodies, else undefined. */
   body: unknown;
+  /** The body as received, for routes that ask for it (multipart uploads). */
+  rawBody?: Buffer;
 }
 
 export interface Reply {
   status: number;
   body?: unknown;
+  /** Bytes to send as they are (a download), instead of a JSON body. */
+  raw?: Buffer;
   headers?: Record<string, string>;
 }
 
@@ -32,6 +36,8 @@ export interface Route {
   handler: Handler;
   /** Routes that need no bearer token (the token endpoint, discovery). */
   public?: boolean;
+  /** The handler parses the body itself (`rawBody`): multipart uploads. */
+  rawBody?: boolean;
 }
 
 /** An error answered as Auth0 answers it: `{ statusCode, error, message, errorCode }`. */
@@ -125,6 +131,11 @@ function parseBody(raw: Buffer, contentType: string | undefined): unknown {
 
 export function send(response: ServerResponse, reply: Reply): void {
   const headers: Record<string, string> = { 'cache-control': 'no-store', ...reply.headers };
+  if (reply.raw !== undefined) {
+    response.writeHead(reply.status, { 'content-length': String(reply.raw.length), ...headers });
+    response.end(reply.raw);
+    return;
+  }
   if (reply.body === undefined) {
     response.writeHead(reply.status, headers).end();
     return;
@@ -167,8 +178,9 @@ export async function dispatch(
       incoming.resume();
       throw new HttpError(401, 'Missing or invalid bearer token', 'invalid_token');
     }
-    const body = parseBody(await readBody(incoming), incoming.headers['content-type']);
-    const reply = await matched.route.handler({ method, path: url.pathname, query: url.searchParams, params: matched.params, headers: incoming.headers, body });
+    const raw = await readBody(incoming);
+    const body = matched.route.rawBody ? undefined : parseBody(raw, incoming.headers['content-type']);
+    const reply = await matched.route.handler({ method, path: url.pathname, query: url.searchParams, params: matched.params, headers: incoming.headers, body, rawBody: raw });
     send(response, reply);
   } catch (error) {
     if (error instanceof HttpError) {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { PROJECT_ROOT } from '../lib/build-actions';
 import { actionRoutes } from './api/actions';
 import { clientRoutes } from './api/clients';
+import { jobRoutes } from './api/jobs';
 import { connectionRoutes } from './api/connections';
 import { oauthRoutes } from './api/oauth';
 import { passwordlessRoutes } from './api/passwordless';
@@ -53,7 +54,7 @@ export function defaultStateDir(): string {
   return path.resolve(process.env.LOCAL_TENANT_DIR ?? path.join(PROJECT_ROOT, '.local', 'tenant'));
 }
 
-type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'wellKnown' | 'actions' | 'clients' | 'connections' | 'users';
+type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'wellKnown' | 'actions' | 'clients' | 'connections' | 'users' | 'jobs';
 
 /** Every API area of the local tenant, by name: one left out fails to compile. */
 function routes(context: LoginContext): Record<Area, Route[]> {
@@ -69,6 +70,7 @@ function routes(context: LoginContext): Record<Area, Route[]> {
     clients: clientRoutes(store),
     connections: connectionRoutes(store),
     users: userRoutes(store),
+    jobs: jobRoutes(store, domain),
   };
 }
 

@@ -1,0 +1,101 @@
+/**
+ * Users of a tenant as a stream of NDJSON lines: from a users export job (gzipped NDJSON, as Auth0 serves
+ * it) or from a file (`.ndjson`, or gzipped). Lines are read one at a time: memory stays flat.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { Readable, Transform } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import { ProjectError } from '../lib/errors';
+import type { Target } from '../lib/target';
+
+export interface UserSource {
+  /** Bytes of the (compressed) input, when known: for progress. */
+  totalBytes: number | undefined;
+  lines: AsyncIterable<string>;
+  /** Bytes read so far. */
+  bytesRead(): number;
+}
+
+function fromStream(stream: Readable, totalBytes: number | undefined, gzipped: boolean): UserSource {
+  let read = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      read += chunk.length;
+      done(null, chunk);
+    },
+  });
+  const text = gzipped ? stream.pipe(counter).pipe(createGunzip()) : stream.pipe(counter);
+  return { totalBytes, lines: createInterface({ input: text, crlfDelay: Infinity }), bytesRead: () => read };
+}
+
+/** A file: gzipped when it starts with gzip's magic bytes, whatever its name. */
+export async function usersFromFile(file: string): Promise<UserSource> {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new ProjectError('usage', `cannot read the users file ${file}`, { hint: 'an export as NDJSON (one user per line), gzipped or not' });
+  }
+  const head = await new Promise<Buffer>((resolve) => {
+    const chunks: Buffer[] = [];
+    createReadStream(file, { start: 0, end: 1 })
+      .on('data', (chunk) => chunks.push(chunk as Buffer))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', () => resolve(Buffer.alloc(0)));
+  });
+  return fromStream(createReadStream(file), size, head[0] === 0x1f && head[1] === 0x8b);
+}
+
+export const EXPORT_FIELDS = ['user_id', 'email', 'name', 'given_name', 'family_name', 'nickname', 'picture', 'identities', 'app_metadata', 'created_at', 'updated_at'];
+
+/** Runs a users export job on the target and streams its file. */
+export async function usersFromExportJob(target: Target, timeoutMs = 600_000): Promise<UserSource> {
+  const created = await target.management.jobs.usersExports.create({ format: 'json', fields: EXPORT_FIELDS.map((name) => ({ name })) });
+  const id = created.id ?? '';
+  const started = Date.now();
+  let location: string | undefined;
+  for (;;) {
+    const job = (await target.management.jobs.get(id)) as { status?: string; location?: string };
+    if (job.status === 'completed') {
+      location = job.location;
+      break;
+    }
+    if (job.status === 'failed') throw new ProjectError('usage', `the users export job ${id} failed`);
+    if (Date.now() - started > timeoutMs) throw new ProjectError('usage', `the users export job ${id} did not finish within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  if (!location) throw new ProjectError('usage', `the users export job ${id} gave no file location`);
+  const response = await fetch(location);
+  if (!response.ok || !response.body) throw new ProjectError('usage', `could not download the users export (${response.status})`);
+  const length = Number(response.headers.get('content-length'));
+  return fromStream(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), Number.isFinite(length) && length > 0 ? length : undefined, true);
+}
+
+/** A progress line on stderr (only on a terminal): users read, rate, and time left when the size is known. */
+export function progress(source: UserSource, enabled: boolean) {
+  const started = Date.now();
+  let last = 0;
+  const draw = (users: number, final: boolean) => {
+    const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+    const rate = users / seconds;
+    const fraction = source.totalBytes ? Math.min(1, source.bytesRead() / source.totalBytes) : undefined;
+    const left = fraction && fraction > 0 ? Math.max(0, seconds / fraction - seconds) : undefined;
+    const width = 24;
+    const bar = fraction === undefined ? '' : `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] `;
+    process.stderr.write(`\r${bar}${users.toLocaleString('en')} users, ${Math.round(rate).toLocaleString('en')}/s${left !== undefined && !final ? `, ~${Math.ceil(left)} s left` : ''}   ${final ? '\n' : ''}`);
+  };
+  return {
+    tick(users: number) {
+      if (!enabled) return;
+      const now = Date.now();
+      if (now - last >= 200) {
+        last = now;
+        draw(users, false);
+      }
+    },
+    done(users: number) {
+      if (enabled) draw(users, true);
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/** The audit report, for people (a table), for machines (`--json`) and for a CI job summary (`--markdown`). */
+import { ROOT_ATTRIBUTES } from '../../actions/lib/attributes';
+import type { Drift } from './drift';
+import type { Standing, UsersSummary } from './users';
+
+export interface AuditReport {
+  target: string;
+  drift: Drift[];
+  users: UsersSummary | null;
+  /** Whether anything breaks the policy (exit code 1). */
+  broken: boolean;
+}
+
+const STANDINGS: Standing[] = ['signup', 'import', 'management_api', 'idp', 'unknown', 'changed', 'none'];
+
+function sourceRows(users: UsersSummary): string[][] {
+  const rows: string[][] = [];
+  for (const [connection, attributes] of Object.entries(users.sources).sort()) {
+    for (const attribute of ROOT_ATTRIBUTES) {
+      const counts = attributes[attribute];
+      if (!counts) continue;
+      rows.push([connection, attribute, ...STANDINGS.map((standing) => String(counts[standing] ?? ''))]);
+    }
+  }
+  return rows;
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
+}
+
+export function formatText(report: AuditReport): string {
+  const lines = [`Audit of ${report.target}`, ''];
+  lines.push(report.drift.length === 0 ? 'Tenant against tenant.yaml: no drift.' : `Tenant against tenant.yaml: ${report.drift.length} difference${report.drift.length === 1 ? '' : 's'}`);
+  for (const item of report.drift) lines.push(`  ${item.kind} ${item.name}: ${item.problem}`);
+  const users = report.users;
+  if (users) {
+    lines.push('', `Users: ${users.users.toLocaleString('en')} read; sources of each root attribute (changed = since the last login; none = not recorded)`);
+    lines.push(...table(['connection', 'attribute', ...STANDINGS], sourceRows(users)).map((line) => `  ${line}`));
+    lines.push('');
+    lines.push(`  without a provenance record: ${users.withoutRecord.toLocaleString('en')}${users.withoutRecordExamples.length > 0 ? ` (e.g. ${users.withoutRecordExamples.slice(0, 5).join(', ')})` : ''}`);
+    lines.push(`  corrupt records: ${users.corruptRecords.toLocaleString('en')}; on connections the policy does not manage: ${users.unmanaged.toLocaleString('en')}`);
+    lines.push(`  violations of the policy: ${users.violations.toLocaleString('en')}`);
+    for (const example of users.examples) lines.push(`    ${example.user_id} (${example.connection}): ${example.code}`);
+    if (users.violations > users.examples.length) lines.push(`    … and ${(users.violations - users.examples.length).toLocaleString('en')} more (--json lists the first ${users.examples.length})`);
+  }
+  lines.push('', report.broken ? 'Result: the tenant breaks the policy (exit code 1).' : 'Result: the tenant keeps to the policy.');
+  return lines.join('\n');
+}
+
+export function formatMarkdown(report: AuditReport): string {
+  const lines = [`## Root-attribute audit of \`${report.target}\``, '', report.broken ? '**The tenant breaks the policy.**' : 'The tenant keeps to the policy.', ''];
+  lines.push('### Drift against tenant.yaml', '');
+  if (report.drift.length === 0) lines.push('None.');
+  else {
+    lines.push('| resource | name | difference |', '|---|---|---|');
+    for (const item of report.drift) lines.push(`| ${item.kind} | \`${item.name}\` | ${item.problem.replace(/\|/g, '\\|')} |`);
+  }
+  const users = report.users;
+  if (users) {
+    lines.push('', `### Users (${users.users.toLocaleString('en')})`, '', `| connection | attribute | ${STANDINGS.join(' | ')} |`, `|---|---|${STANDINGS.map(() => '---:').join('|')}|`);
+    for (const row of sourceRows(users)) lines.push(`| ${row.join(' | ')} |`);
+    lines.push('', `- without a provenance record: ${users.withoutRecord}`, `- corrupt records: ${users.corruptRecords}`, `- on unmanaged connections: ${users.unmanaged}`, `- violations: ${users.violations}`);
+    for (const example of users.examples) lines.push(`  - \`${example.user_id}\` (${example.connection}): \`${example.code}\``);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,117 @@
+/**
+ * The users half of the audit, one user at a time (memory stays flat however many users): per connection
+ * and attribute, how many values came from each source; users with no provenance record; records whose
+ * source the policy does not allow; values that break the value rules; required attributes missing.
+ * A record that is current (same digest, same policy) is trusted as post-login left it.
+ */
+import { ROOT_ATTRIBUTES, type RecordedSource } from '../../actions/lib/attributes';
+import { enforcementOf, type CompiledConnection, type CompiledPolicy } from '../../actions/lib/compile-policy';
+import { attributeDigest, profileDigest } from '../../actions/lib/digest';
+import { parseRecord } from '../../actions/lib/provenance-record';
+import { requiredViolations, sourceViolations, trackedValues, valueViolations } from '../../actions/lib/violations';
+
+/** How a present value stands against the record: its recorded source, changed since, or not recorded. */
+export type Standing = RecordedSource | 'changed' | 'none';
+
+export interface UserViolation {
+  user_id: string;
+  connection: string;
+  code: string;
+}
+
+export interface UsersSummary {
+  users: number;
+  /** connection → attribute → standing → count */
+  sources: Record<string, Record<string, Partial<Record<Standing, number>>>>;
+  withoutRecord: number;
+  corruptRecords: number;
+  unmanaged: number;
+  violations: number;
+  /** The first violations found, for the report (the count above is complete). */
+  examples: UserViolation[];
+  /** The first users without a record, for the report. */
+  withoutRecordExamples: string[];
+}
+
+const EXAMPLES = 25;
+
+export class UsersAudit {
+  private readonly summary: UsersSummary = { users: 0, sources: {}, withoutRecord: 0, corruptRecords: 0, unmanaged: 0, violations: 0, examples: [], withoutRecordExamples: [] };
+
+  constructor(
+    private readonly compiled: CompiledPolicy,
+    private readonly metadataKey: string,
+  ) {}
+
+  private count(connection: string, attribute: string, standing: Standing): void {
+    const byAttribute = (this.summary.sources[connection] ??= {});
+    const byStanding = (byAttribute[attribute] ??= {});
+    byStanding[standing] = (byStanding[standing] ?? 0) + 1;
+  }
+
+  private violation(userId: string, connection: CompiledConnection, code: string): void {
+    if (enforcementOf(connection, code, 'login') === 'off') return;
+    this.summary.violations += 1;
+    if (this.summary.examples.length < EXAMPLES) this.summary.examples.push({ user_id: userId, connection: connection.name, code });
+  }
+
+  /** Takes one user of an export (a parsed NDJSON line). Anything odd counts, never throws. */
+  add(user: unknown): void {
+    if (typeof user !== 'object' || user === null) return;
+    const record = user as { user_id?: unknown; identities?: Array<{ connection?: unknown }>; app_metadata?: Record<string, unknown> };
+    this.summary.users += 1;
+    const userId = typeof record.user_id === 'string' ? record.user_id : '?';
+    const connectionName = Array.isArray(record.identities) && typeof record.identities[0]?.connection === 'string' ? record.identities[0].connection : '';
+    const connection = this.compiled.connection(connectionName);
+    if (typeof connection !== 'object' || !connection.managed) {
+      this.summary.unmanaged += 1;
+      return;
+    }
+    const values = trackedValues(user);
+    const metadata = record.app_metadata;
+    const parsed = parseRecord(typeof metadata === 'object' && metadata !== null ? metadata[this.metadataKey] : undefined);
+    if (parsed.status !== 'valid') {
+      if (parsed.status === 'missing') {
+        this.summary.withoutRecord += 1;
+        if (this.summary.withoutRecordExamples.length < EXAMPLES) this.summary.withoutRecordExamples.push(userId);
+      } else this.summary.corruptRecords += 1;
+      for (const attribute of ROOT_ATTRIBUTES) if (values[attribute] !== undefined) this.count(connection.name, attribute, 'none');
+      for (const v of [...requiredViolations(connection, values), ...valueViolations(this.compiled, values)]) this.violation(userId, connection, v.code);
+      return;
+    }
+    const stored = parsed.record;
+    // Current record: what post-login recorded still holds, violations included.
+    if (stored.digest === profileDigest(ROOT_ATTRIBUTES, values) && stored.policy === this.compiled.fingerprint && stored.connection === connection.name) {
+      const recorded: { [A in (typeof ROOT_ATTRIBUTES)[number]]?: RecordedSource } = {};
+      for (const attribute of ROOT_ATTRIBUTES) {
+        const entry = stored.attributes[attribute];
+        if (values[attribute] !== undefined) this.count(connection.name, attribute, entry?.source ?? 'none');
+        if (entry) recorded[attribute] = entry.source;
+      }
+      // Value and required checks as post-login stored them; sources against the policy always (cheap,
+      // and a record edited by hand must not hide one).
+      for (const code of stored.violations) if (!code.endsWith('.source-not-allowed')) this.violation(userId, connection, code);
+      for (const v of sourceViolations(connection, recorded, 'login')) this.violation(userId, connection, v.code);
+      return;
+    }
+    const sources: { [A in (typeof ROOT_ATTRIBUTES)[number]]?: RecordedSource } = {};
+    for (const attribute of ROOT_ATTRIBUTES) {
+      const value = values[attribute];
+      if (value === undefined) continue;
+      const entry = stored.attributes[attribute];
+      if (!entry) this.count(connection.name, attribute, 'none');
+      else if (entry.digest !== attributeDigest(attribute, value)) this.count(connection.name, attribute, 'changed');
+      else {
+        this.count(connection.name, attribute, entry.source);
+        sources[attribute] = entry.source;
+      }
+    }
+    for (const v of [...requiredViolations(connection, values), ...valueViolations(this.compiled, values), ...sourceViolations(connection, sources, 'login')]) {
+      this.violation(userId, connection, v.code);
+    }
+  }
+
+  result(): UsersSummary {
+    return this.summary;
+  }
+}
