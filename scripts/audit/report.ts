@@ -41,7 +41,7 @@ export function formatText(report: AuditReport): string {
     lines.push(...table(['connection', 'attribute', ...STANDINGS], sourceRows(users)).map((line) => `  ${line}`));
     lines.push('');
     lines.push(`  without a provenance record: ${users.withoutRecord.toLocaleString('en')}${users.withoutRecordExamples.length > 0 ? ` (e.g. ${users.withoutRecordExamples.slice(0, 5).join(', ')})` : ''}`);
-    lines.push(`  corrupt records: ${users.corruptRecords.toLocaleString('en')}; on connections the policy does not manage: ${users.unmanaged.toLocaleString('en')}`);
+    lines.push(`  corrupt records: ${users.corruptRecords.toLocaleString('en')}; on connections the policy does not manage: ${users.unmanaged.toLocaleString('en')}${users.unreadable > 0 ? `; unreadable lines: ${users.unreadable}` : ''}`);
     lines.push(`  violations of the policy: ${users.violations.toLocaleString('en')}`);
     for (const example of users.examples) lines.push(`    ${example.user_id} (${example.connection}): ${example.code}`);
     if (users.violations > users.examples.length) lines.push(`    … and ${(users.violations - users.examples.length).toLocaleString('en')} more (--json lists the first ${users.examples.length})`);

@@ -21,6 +21,8 @@ export interface UserViolation {
 
 export interface UsersSummary {
   users: number;
+  /** Lines of the export that were not a user object. */
+  unreadable: number;
   /** connection → attribute → standing → count */
   sources: Record<string, Record<string, Partial<Record<Standing, number>>>>;
   withoutRecord: number;
@@ -36,7 +38,7 @@ export interface UsersSummary {
 const EXAMPLES = 25;
 
 export class UsersAudit {
-  private readonly summary: UsersSummary = { users: 0, sources: {}, withoutRecord: 0, corruptRecords: 0, unmanaged: 0, violations: 0, examples: [], withoutRecordExamples: [] };
+  private readonly summary: UsersSummary = { users: 0, unreadable: 0, sources: {}, withoutRecord: 0, corruptRecords: 0, unmanaged: 0, violations: 0, examples: [], withoutRecordExamples: [] };
 
   constructor(
     private readonly compiled: CompiledPolicy,
@@ -57,7 +59,10 @@ export class UsersAudit {
 
   /** Takes one user of an export (a parsed NDJSON line). Anything odd counts, never throws. */
   add(user: unknown): void {
-    if (typeof user !== 'object' || user === null) return;
+    if (typeof user !== 'object' || user === null || Array.isArray(user)) {
+      this.summary.unreadable += 1;
+      return;
+    }
     const record = user as { user_id?: unknown; identities?: Array<{ connection?: unknown }>; app_metadata?: Record<string, unknown> };
     this.summary.users += 1;
     const userId = typeof record.user_id === 'string' ? record.user_id : '?';

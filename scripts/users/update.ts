@@ -52,7 +52,7 @@ export async function updateUser(project: Project, openTarget: () => Promise<Tar
   const { compiled } = project;
   const problems = valueViolations(compiled, request.values);
   if (problems.length > 0) {
-    for (const problem of problems) say(`${problem.code}: ${problem.message}`);
+    for (const problem of problems) say(`refused: ${problem.code}: ${problem.message}`);
     return EXIT.findings;
   }
   const guessed = connectionFromUserId(project, request.userId);
@@ -64,6 +64,14 @@ export async function updateUser(project: Project, openTarget: () => Promise<Tar
     const connectionName = user.identities?.[0]?.connection ?? '';
     const connection = compiled.connection(connectionName);
     refuseSynced(connection, connectionName);
+    // The tenant decides, whatever tenant.yaml says: a connection reset to the default would refuse the write.
+    const live = (await target.management.connections.list({ name: connectionName, take: 1 })).data[0];
+    const liveSync = (live?.options as { set_user_root_attributes?: unknown } | undefined)?.set_user_root_attributes ?? 'on_each_login';
+    if (typeof connection === 'object' && connection.sync !== null && liveSync === 'on_each_login') {
+      throw new ProjectError('refused', `"${connectionName}" syncs on_each_login on the tenant (tenant.yaml says ${connection.sync}), so Auth0 would refuse this update`, {
+        hint: 'run `npm run deploy` to put the connection back as tenant.yaml has it, then try again',
+      });
+    }
     if (typeof connection !== 'object') throw new ProjectError('refused', `the policy does not manage connection "${connectionName}" (unmanagedConnections: ${connection})`);
     const attributes = Object.keys(request.values) as RootAttribute[];
     const disallowed = attributes.filter((attribute) => !connection.attributes[attribute].sources.has('management_api'));
@@ -72,7 +80,9 @@ export async function updateUser(project: Project, openTarget: () => Promise<Tar
     }
     const values = { ...trackedValues(user), ...request.values };
     const forced = Object.fromEntries(attributes.map((attribute) => [attribute, 'management_api' as const]));
-    const { record } = reconcile({ compiled, connection, stored: user.app_metadata?.[project.policy.metadataKey], values, firstLogin: false, now: new Date().toISOString(), forcedSources: forced });
+    // A user who never logged in still has the values set at creation: attribute those as post-login would at the first login.
+    const neverLoggedIn = (user as { logins_count?: unknown }).logins_count === 0;
+    const { record } = reconcile({ compiled, connection, stored: user.app_metadata?.[project.policy.metadataKey], values, firstLogin: neverLoggedIn, now: new Date().toISOString(), forcedSources: forced });
     const body = { ...request.values, app_metadata: { [project.policy.metadataKey]: record } };
     if (request.dryRun) {
       say(`dry run: would PATCH ${request.userId} (${connectionName}) setting ${attributes.join(', ')} with provenance management_api, in one request; nothing was sent`);

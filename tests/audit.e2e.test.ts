@@ -1,0 +1,186 @@
+/**
+ * `npm run audit` and `npm run users` against a seeded local tenant: deployed with the real a0deploy,
+ * then drift and users planted through the Management API. The audit must find each planted problem and
+ * nothing else; refusals must come before any request.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { PROJECT_ROOT } from '../scripts/lib/build-actions';
+import { startLocalTenant, type LocalTenant } from '../scripts/local-tenant/index';
+import { managementApi, raw, type ManagementApi } from './support/local-api';
+import { workspace, type Workspace } from './support/workspace';
+
+jest.setTimeout(240_000);
+
+let space: Workspace;
+
+function cli(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: space.stateDir, ...env };
+  for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) if (!(key in env)) delete childEnv[key];
+  const result = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', script), ...args, '--tenant', space.tenantPath], { cwd: space.dir, env: childEnv, encoding: 'utf8', timeout: 120_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Opens the workspace's local tenant in this process for a moment. */
+async function withTenant<T>(fn: (api: ManagementApi, tenant: LocalTenant) => Promise<T>): Promise<T> {
+  const tenant = await startLocalTenant({ stateDir: space.stateDir });
+  try {
+    return await fn(await managementApi(tenant), tenant);
+  } finally {
+    await tenant.close();
+  }
+}
+
+const post = (tenant: LocalTenant, route: string, body: object) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const clientOf = (tenant: LocalTenant) => tenant.store.state.clients.find((client) => client.name === 'Default App')!.client_id;
+
+beforeAll(async () => {
+  space = workspace();
+  const deployed = space.deploy();
+  if (deployed.status !== 0) throw new Error(`deploy failed:\n${deployed.stdout}\n${deployed.stderr}`);
+  await withTenant(async (api, tenant) => {
+    const client = clientOf(tenant);
+    // Users that keep to the policy.
+    await post(tenant, '/local/upstream-login', { client_id: client, connection: 'google-oauth2', profile: { user_id: 'good-1', name: 'Good One', picture: 'https://lh3.googleusercontent.com/a/1' } });
+    await post(tenant, '/dbconnections/signup', { client_id: client, connection: 'Username-Password-Authentication', email: 'fine@example.com', password: 'a long enough password', name: 'Fine Person' });
+    // Planted: a user with no provenance record whose name breaks a value rule.
+    await api.call('POST', '/api/v2/users', { connection: 'Username-Password-Authentication', email: 'norecord@example.com', password: 'a long enough password', name: 'Visit www.spam.example.com' });
+    // Planted: a record edited by hand to claim a source corp-oidc does not allow.
+    await post(tenant, '/local/upstream-login', { client_id: client, connection: 'corp-oidc', profile: { user_id: 'tampered', name: 'Tam Pered', given_name: 'Tam', family_name: 'Pered' } });
+    const user = tenant.store.state.users.find((candidate) => candidate.user_id === 'oidc|corp-oidc|tampered')!;
+    const record = structuredClone(user.app_metadata.root_attributes) as { attributes: { name: { source: string } } };
+    record.attributes.name.source = 'management_api';
+    await api.call('PATCH', '/api/v2/users/oidc%7Ccorp-oidc%7Ctampered', { app_metadata: { root_attributes: record } });
+    // Planted drift: a connection reset to the default, and an action edited on the tenant.
+    const google = tenant.store.state.connections.find((connection) => connection.name === 'google-oauth2')!;
+    const { set_user_root_attributes: _sync, ...options } = google.options;
+    await api.call('PATCH', `/api/v2/connections/${google.id}`, { options });
+    const action = tenant.store.state.actions.find((candidate) => candidate.name === 'root-attributes-post-login')!;
+    await api.call('PATCH', `/api/v2/actions/actions/${action.id}`, { code: `${action.code}\n// edited in the dashboard` });
+  });
+});
+
+describe('npm run audit', () => {
+  it('finds each planted drift and each planted violation, and nothing else', () => {
+    const run = cli('audit.ts', ['--json']);
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout) as { drift: Array<{ kind: string; name: string; problem: string }>; users: { users: number; withoutRecord: number; violations: number; examples: Array<{ user_id: string; code: string }>; sources: Record<string, Record<string, Record<string, number>>> }; broken: boolean };
+    expect(report.drift).toEqual([
+      { kind: 'action', name: 'root-attributes-post-login', problem: expect.stringMatching(/^code on the tenant \(sha256 \w{12}\) is not the built bundle \(\w{12}\)$/) },
+      { kind: 'action', name: 'root-attributes-post-login', problem: 'has changes that are not deployed' },
+      { kind: 'connection', name: 'google-oauth2', problem: 'syncs on_each_login (the default) on the tenant; tenant.yaml says on_first_login' },
+    ]);
+    expect(report.users.users).toBe(4);
+    expect(report.users.withoutRecord).toBe(1);
+    expect(report.users.examples.map((v) => `${v.user_id} ${v.code}`).sort()).toEqual([
+      expect.stringMatching(/^auth0\|\w+ name\.web-address$/),
+      'oidc|corp-oidc|tampered name.source-not-allowed',
+    ]);
+    expect(report.users.violations).toBe(2);
+    expect(report.users.sources['google-oauth2']?.picture).toEqual({ idp: 1 });
+    expect(report.users.sources['corp-oidc']?.name).toEqual({ management_api: 1 });
+    expect(report.broken).toBe(true);
+  });
+
+  it('prints a report a person reads at a glance, and Markdown for a CI summary', () => {
+    const text = cli('audit.ts', []);
+    expect(text.stdout).toContain('Tenant against tenant.yaml: 3 differences');
+    expect(text.stdout).toMatch(/Username-Password-Authentication +name +1 +1/);
+    expect(text.stdout).toContain('without a provenance record: 1');
+    expect(text.stdout).toContain('Result: the tenant breaks the policy (exit code 1).');
+    expect(text.stdout).not.toContain('spam.example.com');
+    const markdown = cli('audit.ts', ['--markdown']);
+    expect(markdown.stdout).toContain('## Root-attribute audit of');
+    expect(markdown.stdout).toContain('| connection | `google-oauth2` | syncs on_each_login (the default) on the tenant; tenant.yaml says on_first_login |');
+  });
+
+  it('reads users from an export file, gzipped or not', () => {
+    const users = [
+      { user_id: 'google-oauth2|f1', identities: [{ connection: 'google-oauth2' }], name: 'From File', app_metadata: {} },
+      { user_id: 'google-oauth2|f2', identities: [{ connection: 'google-oauth2' }], picture: 'http://insecure.example/p.png', app_metadata: {} },
+    ];
+    const file = path.join(space.dir, 'export.ndjson.gz');
+    writeFileSync(file, gzipSync(`${users.map((user) => JSON.stringify(user)).join('\n')}\nnot json\n`));
+    const run = cli('audit.ts', ['--json', '--users-file', file]);
+    const report = JSON.parse(run.stdout) as { users: { users: number; unreadable: number; withoutRecord: number; examples: Array<{ code: string }> } };
+    expect(report.users.users).toBe(2);
+    expect(report.users.unreadable).toBe(1);
+    expect(report.users.withoutRecord).toBe(2);
+    expect(report.users.examples.map((v) => v.code)).toEqual(['picture.https', 'picture.host-not-allowed']);
+  });
+});
+
+describe('npm run users', () => {
+  const unreachable = { AUTH0_DOMAIN: '127.0.0.1:9', AUTH0_CLIENT_ID: 'x', AUTH0_CLIENT_SECRET: 'y' };
+
+  it('refuses an update on an on_each_login user before any request is sent', () => {
+    // The target is a port where nothing listens: any request would fail with a connection error.
+    const run = cli('users.ts', ['update', 'oidc|corp-oidc|tampered', '--set', 'name=Someone Else'], unreachable);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('error refused: "corp-oidc" syncs on_each_login');
+    expect(run.stderr).not.toContain('ECONNREFUSED');
+  });
+
+  it('refuses values that break the value rules, naming the rule', () => {
+    const run = cli('users.ts', ['update', 'google-oauth2|good-1', '--set', 'picture=http://evil.example/x.png'], unreachable);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain("refused: picture.https: Your profile picture must be an https address.");
+  });
+
+  it('refuses an update when the tenant\'s connection syncs on_each_login, even where tenant.yaml says otherwise (drift)', () => {
+    const run = cli('users.ts', ['update', 'google-oauth2|good-1', '--set', 'picture=https://lh3.googleusercontent.com/a/new']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('error refused: "google-oauth2" syncs on_each_login on the tenant (tenant.yaml says on_first_login)');
+  });
+
+  it('updates with the management_api stamp in the same write, which the next login keeps', async () => {
+    const userId = await withTenant(async (_api, tenant) => tenant.store.state.users.find((candidate) => candidate.email === 'fine@example.com')!.user_id);
+    const run = cli('users.ts', ['update', userId, '--set', 'name=Fine Person Renamed', '--set', 'nickname=fine']);
+    expect(run.stdout).toContain(`updated name, nickname of ${userId} (Username-Password-Authentication); provenance management_api recorded in the same write`);
+    await withTenant(async (_api, tenant) => {
+      const login = await post(tenant, '/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientOf(tenant), username: 'fine@example.com', password: 'a long enough password', realm: 'Username-Password-Authentication', scope: 'openid' });
+      const claims = JSON.parse(Buffer.from((login.body as { id_token: string }).id_token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+      expect(claims['https://example.com/root_attribute_sources']).toMatchObject({ name: 'management_api', nickname: 'management_api', picture: 'signup' });
+    });
+  });
+
+  it('lists every bad record of an import file with its index and sends nothing', () => {
+    const file = path.join(space.dir, 'bad.json');
+    writeFileSync(file, JSON.stringify([{ email: 'ok@example.com', name: 'Okay' }, { name: 'No Email' }, { email: 'x@example.com', nickname: 'n', colour: 'red', app_metadata: { loginsCount: 3 } }, { email: 'y@example.com', given_name: '<b>Y</b>' }]));
+    const run = cli('users.ts', ['import', file, '--connection', 'Username-Password-Authentication'], unreachable);
+    expect(run.status).toBe(1);
+    expect(run.stdout.trim().split('\n')).toEqual([
+      'record 1: email is required',
+      'record 2: "colour" is not a field of Auth0\'s bulk-import schema',
+      'record 2: app_metadata.loginsCount is reserved by Auth0',
+      'record 3: given_name.markup: Your first name can\'t contain the characters < or > or code.',
+      '4 errors in 3 of 4 records; nothing was sent',
+    ]);
+  });
+
+  it('refuses to import into a connection imports cannot target', () => {
+    const file = path.join(space.dir, 'one.json');
+    writeFileSync(file, JSON.stringify([{ email: 'one@example.com' }]));
+    const run = cli('users.ts', ['import', file, '--connection', 'corp-oidc'], unreachable);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('imports cannot target "corp-oidc" (enterprise)');
+  });
+
+  it('imports good users with provenance import, which the next login keeps', async () => {
+    const file = path.join(space.dir, 'good.json');
+    writeFileSync(file, JSON.stringify([{ email: 'imported@example.com', name: 'Imported Person', given_name: 'Imported', family_name: 'Person' }]));
+    const run = cli('users.ts', ['import', file, '--connection', 'Username-Password-Authentication']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/job 1\/1 \(job_\w+\): completed: 1 inserted, 0 updated, 0 failed of 1/);
+    await withTenant(async (api, tenant) => {
+      const user = tenant.store.state.users.find((candidate) => candidate.email === 'imported@example.com')!;
+      expect(user.app_metadata.root_attributes).toMatchObject({ attributes: { name: { source: 'import' } } });
+      await api.call('PATCH', `/api/v2/users/${encodeURIComponent(user.user_id)}`, { password: 'a long enough password' });
+      const login = await post(tenant, '/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientOf(tenant), username: 'imported@example.com', password: 'a long enough password', realm: 'Username-Password-Authentication', scope: 'openid' });
+      const claims = JSON.parse(Buffer.from((login.body as { id_token: string }).id_token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+      expect(claims['https://example.com/root_attribute_sources']).toEqual({ name: 'import', given_name: 'import', family_name: 'import' });
+    });
+  });
+});
