@@ -11,12 +11,13 @@ import policy from '../actions/policy';
 import { buildAndCheck, deployTo } from './deploy/run';
 import { EXIT, runCommand } from './lib/errors';
 import { localTarget, trustLocalTenantOrRerun } from './lib/target';
-import { startLocalTenant } from './local-tenant/index';
+import { defaultStateDir, startLocalTenant } from './local-tenant/index';
 import { loginClient, type Answer } from './story/logins';
 import { describeClaims, flowRecorder, sourcesOf, sourcesTable } from './story/report';
 import { PROJECT_ROOT } from './lib/build-actions';
 
-const STATE_DIR = path.join(PROJECT_ROOT, '.local', 'start');
+// The default local tenant, started afresh: `npm run audit` and `npm run tenant` afterwards see the story's tenant.
+const STATE_DIR = defaultStateDir();
 const DATABASE = 'Username-Password-Authentication';
 const PASSWORD = 'correct horse battery staple';
 
@@ -120,7 +121,7 @@ void runCommand(async () => {
       say(`${label}:`);
       for (const line of describeClaims(await client.verify(token), policy.namespace)) say(`  ${line}`);
     }
-    console.log(`\nDone. The local tenant's state is in ${path.relative(PROJECT_ROOT, STATE_DIR)}/; \`npm run tenant\` serves the default local tenant, \`npm run simulate\` runs one login.`);
+    console.log(`\nDone. The local tenant's state is in ${path.relative(PROJECT_ROOT, STATE_DIR)}/: \`npm run audit\` reports on it, \`npm run tenant\` serves it, \`npm run simulate\` runs one more login.`);
     return EXIT.ok;
   } finally {
     await target.close();
