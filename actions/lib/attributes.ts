@@ -21,10 +21,13 @@ export const ATTRIBUTE_LABELS: Record<RootAttribute, string> = {
   picture: 'profile picture',
 };
 
+const ATTRIBUTE_SET: ReadonlySet<unknown> = new Set(ROOT_ATTRIBUTES);
+const SOURCE_SET: ReadonlySet<unknown> = new Set(RECORDED_SOURCES);
+
 export function isRootAttribute(value: unknown): value is RootAttribute {
-  return typeof value === 'string' && (ROOT_ATTRIBUTES as readonly string[]).includes(value);
+  return ATTRIBUTE_SET.has(value);
 }
 
 export function isRecordedSource(value: unknown): value is RecordedSource {
-  return typeof value === 'string' && (RECORDED_SOURCES as readonly string[]).includes(value);
+  return SOURCE_SET.has(value);
 }

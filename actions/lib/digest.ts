@@ -18,14 +18,13 @@ export function attributeDigest(attribute: string, value: string): string {
   return sha256(`${attribute}\u0000${value}`).slice(0, DIGEST_LENGTH);
 }
 
-/** Digest over the values of all tracked attributes (absent ones skipped): "did anything change?". */
-export function profileDigest(attributes: readonly string[], values: Readonly<Record<string, string | undefined>>): string {
-  let joined = '';
-  for (const attribute of attributes) {
-    const value = values[attribute];
-    if (value !== undefined) joined += `${attribute}\u0000${value}\u0000`;
-  }
-  return sha256(joined).slice(0, DIGEST_LENGTH);
+/**
+ * Digest over the values of the tracked attributes, in a fixed order, absent ones as U+0001: "did
+ * anything change?", in one hash — the least work that can notice a change.
+ */
+export function profileDigest(values: Readonly<Record<string, string | undefined>>): string {
+  const absent = '\u0001';
+  return sha256(`${values.name ?? absent}\u0000${values.given_name ?? absent}\u0000${values.family_name ?? absent}\u0000${values.nickname ?? absent}\u0000${values.picture ?? absent}`).slice(0, DIGEST_LENGTH);
 }
 
 /** Digest of any JSON-serialisable value, e.g. the policy, to notice that it changed. */

@@ -99,3 +99,24 @@ export function parseRecord(stored: unknown): ParsedRecord {
   }
   return { status: 'valid', record: stored as unknown as ProvenanceRecord };
 }
+
+/**
+ * The stored record, when it is current — same values (digest), same policy, same connection — and
+ * sound as far as a login that changed nothing relies on it: its shape, each entry's source, its
+ * violation codes. Anything else (including an own `__proto__` key) goes to the full `parseRecord`.
+ */
+export function currentRecord(stored: unknown, digest: string, policy: string, connection: string): ProvenanceRecord | undefined {
+  if (typeof stored !== 'object' || stored === null) return undefined;
+  const record = stored as Record<string, unknown>;
+  if (record.digest !== digest || record.policy !== policy || record.connection !== connection || record.v !== RECORD_VERSION) return undefined;
+  if (!isPlainObject(record) || Object.keys(record).length !== RECORD_KEYS.length) return undefined;
+  const { attributes, violations } = record;
+  if (!isPlainObject(attributes) || !Array.isArray(violations) || violations.length > MAX_VIOLATIONS) return undefined;
+  for (const key in attributes) {
+    if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
+    const entry = attributes[key] as { source?: unknown } | null;
+    if (!isRootAttribute(key) || typeof entry !== 'object' || entry === null || !isRecordedSource(entry.source)) return undefined;
+  }
+  for (const code of violations) if (typeof code !== 'string' || !CODE.test(code)) return undefined;
+  return record as unknown as ProvenanceRecord;
+}

@@ -64,7 +64,11 @@ const TLDS = new Set(
 /** Dotted IPv4 addresses. */
 const IPV4 = /(?<![\p{N}.])\d{1,3}(?:\.\d{1,3}){3}(?![\p{N}])/u;
 
+/** A dot with a letter or digit after it: without one there is no host name to look for. */
+const DOT_THEN_LABEL = /[.\u3002\uFF0E\uFF61][\p{L}\p{N}]/u;
+
 export function hasWebAddress(text: string): boolean {
+  if (!DOT_THEN_LABEL.test(text) && !text.includes(':')) return false;
   if (URL_PREFIX.test(text) || IPV4.test(text)) return true;
   for (const match of text.matchAll(HOST)) {
     const tld = (match[1] ?? '').toLowerCase();

@@ -4,7 +4,7 @@
  */
 import { ATTRIBUTE_LABELS, type RootAttribute } from './attributes';
 import type { PictureRules, TextRules, ValueRules } from './define-policy';
-import { BIDI, CONTROL, hasEmailAddress, hasMarkup, hasStrayZeroWidth, hasWebAddress } from './text-patterns';
+import { BIDI, CONTROL, hasEmailAddress, hasMarkup, hasStrayZeroWidth, hasWebAddress, INVISIBLE } from './text-patterns';
 
 export const TEXT_RULE_IDS = [
   'length',
@@ -24,13 +24,13 @@ export type PictureRuleId = (typeof PICTURE_RULE_IDS)[number];
 
 export type ValueRuleId = TextRuleId | PictureRuleId;
 
-interface Rule<Id extends string, Options> {
+interface Rule<Id extends string, Options, Parsed = undefined> {
   id: Id;
   description: string;
   /** The end user's message; `label` is how the attribute reads ("first name"). */
   message(label: string, options: Options): string;
-  /** True when the value passes. */
-  test(value: string, options: Options): boolean;
+  /** True when the value passes. `parsed` is what the checker parsed once for all rules (the URL). */
+  test(value: string, options: Options, parsed: Parsed): boolean;
 }
 
 /** Auth0's limits for root attributes: names 1–150 characters, nickname 1–350. */
@@ -136,7 +136,7 @@ export function hostAllowed(host: string, allowedHosts: readonly string[]): bool
 
 const IPV4_HOST = /^\d+(?:\.\d+){3}$/;
 
-export const PICTURE_RULES: ReadonlyArray<Rule<PictureRuleId, PictureOptions>> = [
+export const PICTURE_RULES: ReadonlyArray<Rule<PictureRuleId, PictureOptions, URL | null>> = [
   {
     id: 'length',
     description: 'At most the policy\'s maximum length (2048 characters by default).',
@@ -153,43 +153,31 @@ export const PICTURE_RULES: ReadonlyArray<Rule<PictureRuleId, PictureOptions>> =
     id: 'malformed',
     description: 'A well-formed absolute URL.',
     message: (label) => `Your ${label} must be a web address.`,
-    test: (value) => parseUrl(value) !== null,
+    test: (_value, _options, url) => url !== null,
   },
   {
     id: 'https',
     description: 'Served over https.',
     message: (label) => `Your ${label} must be an https address.`,
-    test: (value) => {
-      const url = parseUrl(value);
-      return !url || url.protocol === 'https:';
-    },
+    test: (_value, _options, url) => !url || url.protocol === 'https:',
   },
   {
     id: 'userinfo',
     description: 'No user name or password in the URL.',
     message: (label) => `Your ${label} address can't contain a user name or password.`,
-    test: (value) => {
-      const url = parseUrl(value);
-      return !url || (url.username === '' && url.password === '');
-    },
+    test: (_value, _options, url) => !url || (url.username === '' && url.password === ''),
   },
   {
     id: 'ip-host',
     description: 'A host name, not an IP address.',
     message: (label) => `Your ${label} must be served from a named host, not an IP address.`,
-    test: (value) => {
-      const url = parseUrl(value);
-      return !url || (!url.hostname.startsWith('[') && !IPV4_HOST.test(url.hostname));
-    },
+    test: (_value, _options, url) => !url || (!url.hostname.startsWith('[') && !IPV4_HOST.test(url.hostname)),
   },
   {
     id: 'host-not-allowed',
     description: 'On a host in the policy\'s allow-list (`*.` wildcards match subdomains).',
     message: (label) => `Your ${label} must come from an approved image service.`,
-    test: (value, { allowedHosts }) => {
-      const url = parseUrl(value);
-      return !url || hostAllowed(url.hostname, allowedHosts);
-    },
+    test: (_value, { allowedHosts }, url) => !url || hostAllowed(url.hostname, allowedHosts),
   },
 ];
 
@@ -208,6 +196,10 @@ function violation(attribute: RootAttribute, rule: ValueRuleId, message: string)
   return { attribute, rule, code: `${attribute}.${rule}`, message };
 }
 
+/** Letters and marks of any script, with spaces, apostrophes and hyphens between: nothing a rule rejects. */
+const SIMPLE_NAME = /^[\p{L}\p{M}][\p{L}\p{M} '\u2019-]*$/u;
+const NONE: ValueViolation[] = [];
+
 function textOptions(attribute: Exclude<RootAttribute, 'picture'>, rules: TextRules | undefined): TextOptions {
   return { length: rules?.length ?? AUTH0_LENGTH_LIMITS[attribute] };
 }
@@ -221,9 +213,11 @@ function textChecker(attribute: Exclude<RootAttribute, 'picture'>, rules: TextRu
   const active = TEXT_RULES.filter((rule) => !rules?.disable?.includes(rule.id));
   const label = ATTRIBUTE_LABELS[attribute];
   return (value) => {
+    // Most names are letters, marks, spaces, apostrophes and hyphens: no rule can fail on those.
+    if (SIMPLE_NAME.test(value) && !INVISIBLE.test(value) && value.length >= options.length.min && value.length <= options.length.max && value.normalize('NFC') === value) return NONE;
     const found: ValueViolation[] = [];
     for (const rule of active) {
-      if (!rule.test(value, options)) found.push(violation(attribute, rule.id, rule.message(label, options)));
+      if (!rule.test(value, options, undefined)) found.push(violation(attribute, rule.id, rule.message(label, options)));
     }
     return found;
   };
@@ -235,8 +229,9 @@ function pictureChecker(rules: PictureRules | undefined): ValueChecker {
   const label = ATTRIBUTE_LABELS.picture;
   return (value) => {
     const found: ValueViolation[] = [];
+    const url = parseUrl(value);
     for (const rule of active) {
-      if (rule.test(value, options)) continue;
+      if (rule.test(value, options, url)) continue;
       found.push(violation('picture', rule.id, rule.message(label, options)));
       if (rule.id === 'malformed') break; // the URL rules after it say nothing about an unparseable value
     }

@@ -17,14 +17,15 @@ export interface Violation {
 
 /** The tracked attributes of a user object, as strings. Anything else (missing, wrong type) counts as absent. */
 export function trackedValues(user: unknown): TrackedValues {
-  const values: TrackedValues = {};
-  if (typeof user !== 'object' || user === null) return values;
-  for (const attribute of ROOT_ATTRIBUTES) {
-    if (!Object.prototype.hasOwnProperty.call(user, attribute)) continue;
-    const value: unknown = (user as Record<string, unknown>)[attribute];
-    if (typeof value === 'string') values[attribute] = value;
-  }
-  return values;
+  if (typeof user !== 'object' || user === null) return {};
+  const { name, given_name, family_name, nickname, picture } = user as Record<string, unknown>;
+  return {
+    name: typeof name === 'string' ? name : undefined,
+    given_name: typeof given_name === 'string' ? given_name : undefined,
+    family_name: typeof family_name === 'string' ? family_name : undefined,
+    nickname: typeof nickname === 'string' ? nickname : undefined,
+    picture: typeof picture === 'string' ? picture : undefined,
+  };
 }
 
 const requiredMessage = (label: string) => `Please provide your ${label}.`;

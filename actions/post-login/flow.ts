@@ -15,6 +15,7 @@ import type { Event, PostLoginAPI } from '../types/post-login';
 import { reconcile, sourcesOf } from './reconcile';
 
 export const SOURCES_CLAIM = 'root_attribute_sources';
+const NOTHING_ENFORCED = Object.freeze({ denied: undefined, flagged: Object.freeze([]) as unknown as string[] });
 export const VIOLATIONS_CLAIM = 'root_attribute_violations';
 
 /** The connection whose users' root attributes these are: the primary identity's, else the login's. */
@@ -26,6 +27,8 @@ function attributionConnection(event: Event): string {
 
 export function postLoginFlow(compiled: CompiledPolicy, clock: () => Date = () => new Date()) {
   const { namespace, metadataKey } = compiled.policy;
+  const sourcesClaim = `${namespace}${SOURCES_CLAIM}`;
+  const violationsClaim = `${namespace}${VIOLATIONS_CLAIM}`;
   return async function onExecutePostLogin(event: Event, api: PostLoginAPI): Promise<void> {
     const userId = id(event?.user?.user_id);
     try {
@@ -49,7 +52,7 @@ export function postLoginFlow(compiled: CompiledPolicy, clock: () => Date = () =
         stored,
         values: trackedValues(event.user),
         firstLogin: event.stats?.logins_count === 1,
-        now: clock().toISOString(),
+        now: () => clock().toISOString(),
       });
 
       if (result.changed) {
@@ -69,7 +72,7 @@ export function postLoginFlow(compiled: CompiledPolicy, clock: () => Date = () =
         }
       }
 
-      const { denied, flagged } = enforce(connection, result.record.violations, 'login');
+      const { denied, flagged } = result.record.violations.length === 0 ? NOTHING_ENFORCED : enforce(connection, result.record.violations, 'login');
       if (result.changed) {
         for (const code of flagged) {
           log({ event: 'root_attribute_violation', user_id: userId, connection: connection.name, code, enforcement: 'flag' });
@@ -80,8 +83,8 @@ export function postLoginFlow(compiled: CompiledPolicy, clock: () => Date = () =
         api.access.deny(messageFor(compiled, denied, 'login'));
         return;
       }
-      api.idToken.setCustomClaim(`${namespace}${SOURCES_CLAIM}`, sourcesOf(result.record));
-      if (flagged.length > 0) api.idToken.setCustomClaim(`${namespace}${VIOLATIONS_CLAIM}`, flagged);
+      api.idToken.setCustomClaim(sourcesClaim, sourcesOf(result.record));
+      if (flagged.length > 0) api.idToken.setCustomClaim(violationsClaim, flagged);
     } catch (error) {
       // Never throw from an Action: a throw fails the login. Log the kind of error, not its text,
       // which could quote a value.

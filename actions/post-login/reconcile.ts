@@ -1,12 +1,17 @@
 /**
  * Step 2 of post-login: compare the tracked attributes with the provenance record, attribute every
  * change to its source, and build the record as it must now be. Pure; the clock comes in as `now`.
+ *
+ * A login that changed nothing costs one hash: the record's top-level digest and policy fingerprint
+ * match, and it is trusted as far as the claim depends on it (`currentRecord`). Otherwise only the
+ * attributes whose value changed are checked again; the others keep the violations found before, as
+ * long as the policy is the same.
  */
 import { ROOT_ATTRIBUTES, type RecordedSource, type RootAttribute } from '../lib/attributes';
 import { sourceAtCreation, sourceOfChange, sourceWithoutRecord, type AttributionContext } from '../lib/attribution';
 import type { CompiledConnection, CompiledPolicy } from '../lib/compile-policy';
 import { attributeDigest, profileDigest } from '../lib/digest';
-import { parseRecord, RECORD_VERSION, type AttributeEntry, type ProvenanceRecord, type RecordProblem } from '../lib/provenance-record';
+import { currentRecord, parseRecord, RECORD_VERSION, type AttributeEntry, type ProvenanceRecord, type RecordProblem } from '../lib/provenance-record';
 import { requiredViolations, sourceViolations, valueViolations, type TrackedValues } from '../lib/violations';
 
 export interface AttributeChange {
@@ -31,7 +36,8 @@ export interface ReconcileInput {
   stored: unknown;
   values: TrackedValues;
   firstLogin: boolean;
-  now: string;
+  /** The time to stamp new entries with; asked only when something changed. */
+  now: () => string;
   /**
    * Sources to record for attributes whose value is new (no entry, or another digest), instead of
    * inferring them: the project's own write paths (`users update`, `users import`) know their source.
@@ -40,24 +46,21 @@ export interface ReconcileInput {
 }
 
 export function reconcile({ compiled, connection, stored, values, firstLogin, now, forcedSources }: ReconcileInput): Reconciled {
-  const digest = profileDigest(ROOT_ATTRIBUTES, values);
+  const digest = profileDigest(values);
+  if (!forcedSources) {
+    const current = currentRecord(stored, digest, compiled.fingerprint, connection.name);
+    if (current) return { record: current, changed: false, changes: [], replaced: null };
+  }
   const parsed = parseRecord(stored);
   const previous = parsed.status === 'valid' ? parsed.record : undefined;
   const replaced = parsed.status === 'invalid' ? parsed.problem : null;
-  if (
-    !forcedSources &&
-    previous &&
-    previous.digest === digest &&
-    previous.policy === compiled.fingerprint &&
-    previous.connection === connection.name
-  ) {
-    return { record: previous, changed: false, changes: [], replaced: null };
-  }
 
   const context: AttributionContext = { kind: connection.kind, sync: connection.sync, firstLogin };
   const attributes: ProvenanceRecord['attributes'] = {};
   const sources: { [A in RootAttribute]?: RecordedSource } = {};
   const changes: AttributeChange[] = [];
+  const recheck: TrackedValues = {};
+  let stamp: string | undefined;
   for (const attribute of ROOT_ATTRIBUTES) {
     const value = values[attribute];
     const entry = previous?.attributes[attribute];
@@ -77,18 +80,29 @@ export function reconcile({ compiled, connection, stored, values, firstLogin, no
             ? sourceAtCreation(context, Object.values(previous.attributes))
             : sourceOfChange(context)
           : sourceWithoutRecord(context));
-      next = { source, at: now, digest: valueDigest };
+      stamp ??= now();
+      next = { source, at: stamp, digest: valueDigest };
       changes.push({ attribute, source, previous: entry?.source ?? null });
+      recheck[attribute] = value;
     }
     attributes[attribute] = next;
     sources[attribute] = next.source;
   }
 
+  // Under the same policy, unchanged values keep the value-rule findings made when they were checked.
+  const samePolicy = previous !== undefined && previous.policy === compiled.fingerprint;
+  const kept = samePolicy
+    ? previous.violations.filter((code) => {
+        const attribute = code.slice(0, code.indexOf('.')) as RootAttribute;
+        return !code.endsWith('.required') && !code.endsWith('.source-not-allowed') && values[attribute] !== undefined && recheck[attribute] === undefined;
+      })
+    : [];
   const violations = [
-    ...requiredViolations(connection, values),
-    ...valueViolations(compiled, values),
-    ...sourceViolations(connection, sources, 'login'),
-  ].map((violation) => violation.code);
+    ...requiredViolations(connection, values).map((violation) => violation.code),
+    ...kept,
+    ...valueViolations(compiled, samePolicy ? recheck : values).map((violation) => violation.code),
+    ...sourceViolations(connection, sources, 'login').map((violation) => violation.code),
+  ];
   const record: ProvenanceRecord = {
     v: RECORD_VERSION,
     connection: connection.name,

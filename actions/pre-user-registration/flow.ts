@@ -60,7 +60,7 @@ export function preUserRegistrationFlow(compiled: CompiledPolicy, clock: () => D
       const record: ProvenanceRecord = {
         v: RECORD_VERSION,
         connection: connection.name,
-        digest: profileDigest(ROOT_ATTRIBUTES, values),
+        digest: profileDigest(values),
         policy: compiled.fingerprint,
         attributes,
         violations: codes,

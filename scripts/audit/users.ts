@@ -86,7 +86,7 @@ export class UsersAudit {
     }
     const stored = parsed.record;
     // Current record: what post-login recorded still holds, violations included.
-    if (stored.digest === profileDigest(ROOT_ATTRIBUTES, values) && stored.policy === this.compiled.fingerprint && stored.connection === connection.name) {
+    if (stored.digest === profileDigest(values) && stored.policy === this.compiled.fingerprint && stored.connection === connection.name) {
       const recorded: { [A in (typeof ROOT_ATTRIBUTES)[number]]?: RecordedSource } = {};
       for (const attribute of ROOT_ATTRIBUTES) {
         const entry = stored.attributes[attribute];

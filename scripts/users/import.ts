@@ -69,7 +69,7 @@ export function stampAndSplit(project: Project, connectionName: string, records:
   for (const record of records) {
     const values = trackedValues(record);
     const forced = Object.fromEntries((Object.keys(values) as RootAttribute[]).map((attribute) => [attribute, 'import' as const]));
-    const stamp = reconcile({ compiled: project.compiled, connection, stored: undefined, values, firstLogin: false, now, forcedSources: forced }).record;
+    const stamp = reconcile({ compiled: project.compiled, connection, stored: undefined, values, firstLogin: false, now: () => now, forcedSources: forced }).record;
     const user = { ...record, app_metadata: { ...(isRecord(record.app_metadata) ? record.app_metadata : {}), [project.policy.metadataKey]: stamp } };
     const bytes = Buffer.byteLength(JSON.stringify(user)) + 1;
     if (bytes + 2 > JOB_LIMIT_BYTES) throw new ProjectError('usage', `a single user is over ${JOB_LIMIT_BYTES} bytes`);

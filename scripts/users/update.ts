@@ -82,7 +82,7 @@ export async function updateUser(project: Project, openTarget: () => Promise<Tar
     const forced = Object.fromEntries(attributes.map((attribute) => [attribute, 'management_api' as const]));
     // A user who never logged in still has the values set at creation: attribute those as post-login would at the first login.
     const neverLoggedIn = (user as { logins_count?: unknown }).logins_count === 0;
-    const { record } = reconcile({ compiled, connection, stored: user.app_metadata?.[project.policy.metadataKey], values, firstLogin: neverLoggedIn, now: new Date().toISOString(), forcedSources: forced });
+    const { record } = reconcile({ compiled, connection, stored: user.app_metadata?.[project.policy.metadataKey], values, firstLogin: neverLoggedIn, now: () => new Date().toISOString(), forcedSources: forced });
     const body = { ...request.values, app_metadata: { [project.policy.metadataKey]: record } };
     if (request.dryRun) {
       say(`dry run: would PATCH ${request.userId} (${connectionName}) setting ${attributes.join(', ')} with provenance management_api, in one request; nothing was sent`);
