@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { ProjectError } from '../lib/errors';
 import type { Target } from '../lib/target';
+import type { UsersAudit } from './users';
 
 export interface UserSource {
   /** Bytes of the (compressed) input, when known: for progress. */
@@ -99,3 +100,21 @@ export function progress(source: UserSource, enabled: boolean) {
     },
   };
 }
+
+/** Feeds every line of a source to the audit, with a progress line when asked. */
+export async function auditUsers(source: UserSource, audit: UsersAudit, showProgress: boolean): Promise<void> {
+  const bar = progress(source, showProgress);
+  let count = 0;
+  for await (const line of source.lines) {
+    if (line.trim() === '') continue;
+    try {
+      audit.add(JSON.parse(line));
+    } catch {
+      audit.add(null);
+    }
+    count += 1;
+    if ((count & 1023) === 0) bar.tick(count);
+  }
+  bar.done(count);
+}
+

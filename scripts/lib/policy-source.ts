@@ -5,7 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import ts from 'typescript';
+import type * as TypeScript from 'typescript';
+
+/** The TypeScript compiler, loaded only when a finding needs a position in the policy (it takes a while to load). */
+let compiler: typeof TypeScript | undefined;
+function typescript(): typeof TypeScript {
+  compiler ??= require('typescript') as typeof TypeScript;
+  return compiler;
+}
 import type { Location } from './errors';
 import type { YamlPath } from './tenant-yaml';
 
@@ -16,15 +23,17 @@ export interface PolicySource {
   locate(at: YamlPath, part?: 'key' | 'value'): Location;
 }
 
-function propertyName(name: ts.PropertyName): string | undefined {
+function propertyName(name: TypeScript.PropertyName): string | undefined {
+  const ts = typescript();
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
   return undefined;
 }
 
 /** The object literal the policy is written as. */
-function policyObject(source: ts.SourceFile): ts.ObjectLiteralExpression | undefined {
-  let found: ts.ObjectLiteralExpression | undefined;
-  const visit = (node: ts.Node): void => {
+function policyObject(source: TypeScript.SourceFile): TypeScript.ObjectLiteralExpression | undefined {
+  const ts = typescript();
+  let found: TypeScript.ObjectLiteralExpression | undefined;
+  const visit = (node: TypeScript.Node): void => {
     if (found) return;
     if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'definePolicy') {
       const [argument] = node.arguments;
@@ -41,17 +50,22 @@ function policyObject(source: ts.SourceFile): ts.ObjectLiteralExpression | undef
 export function readPolicySource(file: string): PolicySource {
   const absolute = path.resolve(file);
   const text = readFileSync(absolute, 'utf8');
-  const source = ts.createSourceFile(absolute, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const displayPath = path.relative(process.cwd(), absolute) || absolute;
-  const root = policyObject(source);
-  const at = (node: ts.Node): Location => {
-    const { line, character } = source.getLineAndCharacterOfPosition(node.getStart(source));
-    return { file: displayPath, line: line + 1, col: character + 1 };
-  };
+  let parsed: { source: TypeScript.SourceFile; root: TypeScript.ObjectLiteralExpression | undefined } | undefined;
 
   function locate(target: YamlPath, part: 'key' | 'value' = 'value'): Location {
-    let node: ts.Node | undefined = root;
-    let best: ts.Node = root ?? source;
+    const ts = typescript();
+    if (!parsed) {
+      const source = ts.createSourceFile(absolute, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+      parsed = { source, root: policyObject(source) };
+    }
+    const { source, root } = parsed;
+    const at = (node: TypeScript.Node): Location => {
+      const { line, character } = source.getLineAndCharacterOfPosition(node.getStart(source));
+      return { file: displayPath, line: line + 1, col: character + 1 };
+    };
+    let node: TypeScript.Node | undefined = root;
+    let best: TypeScript.Node = root ?? source;
     for (let i = 0; i < target.length && node; i++) {
       const segment = target[i];
       const last = i === target.length - 1;
@@ -63,7 +77,7 @@ export function readPolicySource(file: string): PolicySource {
         node = ts.isPropertyAssignment(property) ? property.initializer : undefined;
         if (node) best = node;
       } else if (ts.isArrayLiteralExpression(node) && typeof segment === 'number') {
-        const element: ts.Expression | undefined = node.elements[segment];
+        const element: TypeScript.Expression | undefined = node.elements[segment];
         if (!element) break;
         node = element;
         best = element;

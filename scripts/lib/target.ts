@@ -3,11 +3,9 @@
  * AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET) when it is set, the local tenant otherwise — started on
  * demand and stopped afterwards.
  */
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { ManagementClient } from 'auth0';
-import { ensureTlsMaterial } from '../local-tenant/certificates';
-import { defaultStateDir, startLocalTenant, type LocalTenant } from '../local-tenant/index';
+import { startLocalTenant, type LocalTenant } from '../local-tenant/index';
 import { PROJECT_ROOT } from './build-actions';
 import { ProjectError } from './errors';
 
@@ -24,22 +22,6 @@ export interface Target {
   /** Where this checkout records what it last deployed to this target (to tell drift from change). */
   ledgerFile: string;
   close(): Promise<void>;
-}
-
-/**
- * The local tenant's certificate is trusted through NODE_EXTRA_CA_CERTS, which Node reads only at
- * start: when this process was started without it, run the same command again with it set, and exit
- * with that run's code.
- */
-export function trustLocalTenantOrRerun(stateDir?: string): void {
-  if (process.env.AUTH0_DOMAIN && stateDir === undefined) return;
-  const { caPath } = ensureTlsMaterial(stateDir ?? defaultStateDir());
-  if (process.env.NODE_EXTRA_CA_CERTS === caPath) return;
-  const result = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath },
-  });
-  process.exit(result.status ?? 1);
 }
 
 export async function openTarget(): Promise<Target> {

@@ -6,7 +6,10 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
+
+/** node-forge, loaded only when certificates are generated (once per state folder). */
+const forge = (): typeof Forge => require('node-forge') as typeof Forge;
 import { writeFileAtomic } from './atomic-file';
 
 export interface TlsMaterial {
@@ -24,13 +27,13 @@ function keyPair() {
   const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   return {
     privatePem,
-    privateKey: forge.pki.privateKeyFromPem(privatePem),
-    publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+    privateKey: forge().pki.privateKeyFromPem(privatePem),
+    publicKey: forge().pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()),
   };
 }
 
-function certificate(subject: string, publicKey: forge.pki.PublicKey): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
+function certificate(subject: string, publicKey: Forge.pki.PublicKey): Forge.pki.Certificate {
+  const cert = forge().pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = `01${randomBytes(15).toString('hex')}`; // positive, 16 bytes
   cert.validity.notBefore = new Date(Date.now() - 60_000);
@@ -48,7 +51,7 @@ function generate(): { ca: string; cert: string; key: string } {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  ca.sign(caKeys.privateKey, forge.md.sha256.create());
+  ca.sign(caKeys.privateKey, forge().md.sha256.create());
 
   const serverKeys = keyPair();
   const server = certificate('localhost', serverKeys.publicKey);
@@ -60,8 +63,8 @@ function generate(): { ca: string; cert: string; key: string } {
     { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() },
   ]);
-  server.sign(caKeys.privateKey, forge.md.sha256.create());
-  return { ca: forge.pki.certificateToPem(ca), cert: forge.pki.certificateToPem(server), key: serverKeys.privatePem };
+  server.sign(caKeys.privateKey, forge().md.sha256.create());
+  return { ca: forge().pki.certificateToPem(ca), cert: forge().pki.certificateToPem(server), key: serverKeys.privatePem };
 }
 
 /** Reads the TLS material from `dir`, generating it on first use. */

@@ -5,7 +5,7 @@
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../lib/build-actions';
+import { defaultStateDir } from './paths';
 import { actionRoutes } from './api/actions';
 import { clientRoutes } from './api/clients';
 import { jobRoutes } from './api/jobs';
@@ -50,9 +50,7 @@ export interface LocalTenant {
   close(): Promise<void>;
 }
 
-export function defaultStateDir(): string {
-  return path.resolve(process.env.LOCAL_TENANT_DIR ?? path.join(PROJECT_ROOT, '.local', 'tenant'));
-}
+export { defaultStateDir };
 
 type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'wellKnown' | 'actions' | 'clients' | 'connections' | 'users' | 'jobs';
 

@@ -82,10 +82,11 @@ export class ActionsRuntime {
   private nextId = 1;
   private closed = false;
 
+  private readonly workerCount: number;
+
   constructor(options: RuntimeOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const count = Math.max(1, options.workers ?? 2);
-    for (let i = 0; i < count; i++) this.slots.push(this.slot());
+    this.workerCount = Math.max(1, options.workers ?? 2);
   }
 
   private slot(): Slot {
@@ -101,8 +102,9 @@ export class ActionsRuntime {
     if (index >= 0 && !this.closed) this.slots[index] = this.slot();
   }
 
-  /** The least busy worker. */
+  /** The least busy worker; the workers start with the first flow (a tenant that only deploys needs none). */
   private pick(): Slot {
+    while (this.slots.length < this.workerCount) this.slots.push(this.slot());
     let best = this.slots[this.next % this.slots.length] as Slot;
     for (const slot of this.slots) if (slot.pending.size < best.pending.size) best = slot;
     this.next++;

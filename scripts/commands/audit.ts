@@ -1,0 +1,68 @@
+/**
+ * `npm run audit [-- --users-file FILE] [--json | --markdown] [--no-users] [--tenant PATH] [--policy PATH]`:
+ * a tenant's live state against tenant.yaml and the policy — connection and action drift, and every user's
+ * provenance — read through the official auth0 SDK (users through an export job) or from an export file.
+ * Exit 1 when anything breaks the policy.
+ */
+import { parseArgs } from 'node:util';
+import { loadPolicy, buildActions } from '../lib/build-actions';
+import { EXIT, ProjectError, runCommand } from '../lib/errors';
+import { placeholders } from '../lib/keywords';
+import { loadProject } from '../lib/project';
+import { openTarget } from '../lib/target';
+import { desiredTenant } from '../deploy/desired';
+import { readLedger } from '../deploy/ledger';
+import { liveTenant } from '../deploy/live';
+import { computePlan } from '../deploy/plan';
+import { keywordMappings } from '../deploy/run';
+import { driftFrom } from '../audit/drift';
+import { auditUsers, usersFromExportJob, usersFromFile } from '../audit/export';
+import { formatMarkdown, formatText, type AuditReport } from '../audit/report';
+import { UsersAudit } from '../audit/users';
+
+const USAGE = 'usage: npm run audit -- [--users-file FILE] [--json | --markdown] [--no-users] [--tenant PATH] [--policy PATH]';
+
+void runCommand(async () => {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        'users-file': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        markdown: { type: 'boolean', default: false },
+        'no-users': { type: 'boolean', default: false },
+        tenant: { type: 'string', default: 'tenant.yaml' },
+        policy: { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new ProjectError('usage', (error as Error).message, { hint: USAGE });
+  }
+  if (values.json && values.markdown) throw new ProjectError('usage', '--json and --markdown exclude each other', { hint: USAGE });
+  await buildActions({ tenantPath: values.tenant, policyFile: values.policy });
+  const project = loadProject(values.tenant, values.policy);
+  const audit = new UsersAudit(project.compiled, project.policy.metadataKey);
+  const target = await openTarget();
+  let report: AuditReport;
+  try {
+    const { mappings } = keywordMappings(placeholders(JSON.stringify(project.tenant.data)), { local: true });
+    const policy = loadPolicy(values.policy);
+    const desired = desiredTenant(values.tenant, mappings, policy);
+    const live = await liveTenant(target.management, Object.keys(desired.triggers), policy);
+    const drift = driftFrom(computePlan(target.label, desired, live, { allowDelete: false, ledger: readLedger(target.ledgerFile) }));
+    let users = null;
+    if (!values['no-users']) {
+      const source = values['users-file'] ? await usersFromFile(values['users-file']) : await usersFromExportJob(target);
+      await auditUsers(source, audit, process.stderr.isTTY === true);
+      users = audit.result();
+    }
+    report = { target: values['users-file'] ? `${target.label}, users from ${values['users-file']}` : target.label, drift, users, broken: drift.length > 0 || (users?.violations ?? 0) > 0 };
+  } finally {
+    await target.close();
+  }
+  if (values.json) console.log(JSON.stringify(report, null, 2));
+  else if (values.markdown) console.log(formatMarkdown(report));
+  else console.log(formatText(report));
+  return report.broken ? EXIT.findings : EXIT.ok;
+});

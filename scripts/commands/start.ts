@@ -1,0 +1,128 @@
+/**
+ * `npm start`: the whole pipeline on the embedded default, told as a short story. Build, check, start a
+ * fresh local tenant, deploy with the real a0deploy, then signups and logins through the deployed Actions:
+ * a clean signup; a spam signup denied; a Google user's first login; a Management API change of that
+ * user's picture recorded at the next login; an enterprise user's name changed at the IdP; a PATCH of it
+ * refused as Auth0 refuses it. Ends with every user's sources and each ID token's claims, verified.
+ */
+import { rmSync } from 'node:fs';
+import * as path from 'node:path';
+import policy from '../../actions/policy';
+import { buildAndCheck, deployTo } from '../deploy/run';
+import { EXIT, runCommand } from '../lib/errors';
+import { localTarget } from '../lib/target';
+import { defaultStateDir, startLocalTenant } from '../local-tenant/index';
+import { loginClient, type Answer } from '../story/logins';
+import { describeClaims, flowRecorder, sourcesOf, sourcesTable } from '../story/report';
+import { PROJECT_ROOT } from '../lib/build-actions';
+
+// The default local tenant, started afresh: `npm run audit` and `npm run tenant` afterwards see the story's tenant.
+const STATE_DIR = defaultStateDir();
+const DATABASE = 'Username-Password-Authentication';
+const PASSWORD = 'correct horse battery staple';
+
+const heading = (text: string) => console.log(`\n${text}`);
+const say = (text: string) => console.log(`   ${text}`);
+
+void runCommand(async () => {
+  console.log('auth0-root-attributes: the whole pipeline on the local tenant');
+
+  heading('1. Build and check');
+  const tenantPath = path.join(PROJECT_ROOT, 'tenant.yaml');
+  if (!(await buildAndCheck({ tenantPath, say, warn: (line) => console.error(line) }))) return EXIT.findings;
+  say('tenant.yaml and actions/policy.ts: no problems found');
+
+  heading('2. Start a fresh local tenant');
+  // A fresh tenant each time (the CA is kept, so this process's trust stays valid).
+  for (const file of ['state.json', 'deployments.json']) rmSync(path.join(STATE_DIR, file), { force: true });
+  const flows = flowRecorder();
+  const tenant = await startLocalTenant({ stateDir: STATE_DIR, onFlow: flows.observe });
+  const target = localTarget(tenant);
+  try {
+    say(`https://${tenant.domain}/ (state in ${path.relative(PROJECT_ROOT, STATE_DIR)})`);
+
+    heading('3. Deploy with a0deploy');
+    const lines: string[] = [];
+    const deployed = await deployTo(target, { tenantPath, allowDelete: false, planOnly: false, say: (line) => lines.push(line), warn: (line) => console.error(line) });
+    if (deployed.code !== 0) {
+      for (const line of lines) console.error(line);
+      return deployed.code;
+    }
+    for (const line of lines.filter((l) => !l.startsWith('  a0deploy:'))) say(line.replace(/\n/g, '\n   '));
+
+    const app = tenant.store.state.clients.find((client) => client.name === 'Default App');
+    if (!app) throw new Error('the local tenant has no Default App');
+    const client = loginClient(tenant.domain, app.client_id);
+    const tokens: Array<{ label: string; token: string }> = [];
+    const users = () => tenant.store.state.users;
+    const sourcesLine = (userId: string) => {
+      const user = users().find((candidate) => candidate.user_id === userId);
+      return user ? Object.entries(sourcesOf(user, policy.metadataKey)).map(([attribute, source]) => `${attribute} ← ${source}`).join(', ') : 'no such user';
+    };
+    const showLogs = () => {
+      for (const line of flows.take()) say(`  Action log: ${line}`);
+    };
+    const keep = (label: string, answer: Answer): string => {
+      if (answer.status !== 200 || typeof answer.body.id_token !== 'string') throw new Error(`${label}: the login failed (${answer.status} ${JSON.stringify(answer.body)})`);
+      tokens.push({ label, token: answer.body.id_token });
+      return answer.body.id_token;
+    };
+    const subject = async (token: string) => String((await client.verify(token)).sub);
+
+    heading('4. Signups and logins through the deployed Actions');
+    say(`a. A clean signup on ${DATABASE}, then a password login`);
+    const signedUp = await client.signup(DATABASE, { email: 'ada@example.com', password: PASSWORD, name: 'Ada Lovelace', given_name: 'Ada', family_name: 'Lovelace' });
+    if (signedUp.status !== 200) throw new Error(`the clean signup failed: ${signedUp.status}`);
+    const ada = await subject(keep('database user, first login', await client.passwordLogin(DATABASE, 'ada@example.com', PASSWORD)));
+    say(`→ created ${ada}: ${sourcesLine(ada)}`);
+    showLogs();
+
+    say('b. A spam signup');
+    const spam = await client.signup(DATABASE, { email: 'offers@example.com', password: PASSWORD, name: 'Cheap pills at pills.biz' });
+    say(`→ denied with ${spam.status}: "${String(spam.body.description)}" (no user created)`);
+    showLogs();
+
+    say('c. A Google user\'s first login (google-oauth2 syncs on_first_login)');
+    const grace = await subject(keep('Google user, first login', await client.upstreamLogin('google-oauth2', { user_id: '104417', email: 'grace@example.com', name: 'Grace Hopper', given_name: 'Grace', family_name: 'Hopper', picture: 'https://lh3.googleusercontent.com/a/grace' })));
+    say(`→ created ${grace}: ${sourcesLine(grace)}`);
+    showLogs();
+
+    say('d. The application changes that user\'s picture through the Management API (auth0 SDK), then the user logs in again');
+    await target.management.users.update(grace, { picture: 'https://lh3.googleusercontent.com/a/grace-2026' });
+    keep('Google user, after the Management API change', await client.upstreamLogin('google-oauth2', { user_id: '104417', email: 'grace@example.com', name: 'Grace Hopper', given_name: 'Grace', family_name: 'Hopper', picture: 'https://lh3.googleusercontent.com/a/grace' }));
+    say(`→ 200; the next login recorded: ${sourcesLine(grace)}`);
+    showLogs();
+
+    say('e. An enterprise user logs in (corp-oidc syncs on_each_login); the IdP then changes their name');
+    const corpProfile = { user_id: 'e-4711', email: 'edsger@corp.example', name: 'Edsger Dijkstra', given_name: 'Edsger', family_name: 'Dijkstra', picture: 'https://lh3.googleusercontent.com/a/edsger' };
+    const edsger = await subject(keep('enterprise user, first login', await client.upstreamLogin('corp-oidc', corpProfile)));
+    say(`→ created ${edsger}: ${sourcesLine(edsger)}`);
+    showLogs();
+    keep('enterprise user, after the IdP changed the name', await client.upstreamLogin('corp-oidc', { ...corpProfile, name: 'Edsger W. Dijkstra' }));
+    say(`→ the IdP's change was recorded: ${sourcesLine(edsger)}`);
+    showLogs();
+
+    say('f. The application tries to PATCH the enterprise user\'s name through the Management API');
+    try {
+      await target.management.users.update(edsger, { name: 'Someone Else' });
+      say('→ unexpectedly accepted');
+      return EXIT.findings;
+    } catch (error) {
+      const { statusCode, body } = error as { statusCode?: number; body?: { errorCode?: string; message?: string } };
+      say(`→ refused as Auth0 refuses it: ${statusCode ?? '?'} ${body?.errorCode ?? ''}: "${body?.message ?? ''}"`);
+    }
+
+    heading('5. Every user\'s root attributes and where they came from (values not shown)');
+    for (const line of sourcesTable(users(), policy.metadataKey)) say(line);
+
+    heading(`6. ID tokens, verified (RS256) against https://${tenant.domain}/.well-known/jwks.json`);
+    for (const { label, token } of tokens) {
+      say(`${label}:`);
+      for (const line of describeClaims(await client.verify(token), policy.namespace)) say(`  ${line}`);
+    }
+    console.log(`\nDone. The local tenant's state is in ${path.relative(PROJECT_ROOT, STATE_DIR)}/: \`npm run audit\` reports on it, \`npm run tenant\` serves it, \`npm run simulate\` runs one more login.`);
+    return EXIT.ok;
+  } finally {
+    await target.close();
+  }
+});

@@ -1,0 +1,24 @@
+/**
+ * Trust in the local tenant's certificate for this process, before anything heavy is loaded: the
+ * command launchers call this first, then import the command.
+ */
+import { spawnSync } from 'node:child_process';
+import { ensureTlsMaterial } from '../local-tenant/certificates';
+import { defaultStateDir } from '../local-tenant/paths';
+
+/**
+ * The local tenant's certificate is trusted through NODE_EXTRA_CA_CERTS, which Node reads only at
+ * start: when this process was started without it, run the same command again with it set, and exit
+ * with that run's code.
+ */
+export function trustLocalTenantOrRerun(stateDir?: string): void {
+  if (process.env.AUTH0_DOMAIN && stateDir === undefined) return;
+  const { caPath } = ensureTlsMaterial(stateDir ?? defaultStateDir());
+  if (process.env.NODE_EXTRA_CA_CERTS === caPath) return;
+  const result = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath },
+  });
+  process.exit(result.status ?? 1);
+}
+
