@@ -196,8 +196,11 @@ function violation(attribute: RootAttribute, rule: ValueRuleId, message: string)
   return { attribute, rule, code: `${attribute}.${rule}`, message };
 }
 
-/** Letters and marks of any script, with spaces, apostrophes and hyphens between: nothing a rule rejects. */
-const SIMPLE_NAME = /^[\p{L}\p{M}][\p{L}\p{M} '\u2019-]*$/u;
+/**
+ * Letters and marks of any script, with spaces, apostrophes, hyphens, and dots that end a word ("Jr.",
+ * "J. Smith"): nothing a rule rejects (a web address needs a dot followed by a letter or digit).
+ */
+const SIMPLE_NAME = /^[\p{L}\p{M}](?:[\p{L}\p{M} '\u2019-]|\.(?= |$))*$/u;
 const NONE: ValueViolation[] = [];
 
 function textOptions(attribute: Exclude<RootAttribute, 'picture'>, rules: TextRules | undefined): TextOptions {

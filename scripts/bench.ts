@@ -1,0 +1,102 @@
+/**
+ * `npm run bench [-- --out FILE] [--events N] [--users N]`: what a login costs, what an audit of a large
+ * tenant costs, what a check and a deploy cost — each figure beside a baseline measured in the same run
+ * (these machines are shared and noisy), with the project's bars. Prints a table; `--out` writes JSON.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchActions } from './bench/actions';
+import { benchCheck } from './bench/check';
+import { benchDeploy } from './bench/deploy';
+import { us } from './bench/stats';
+import { usersFile } from './bench/users-file';
+import { buildActions, BUNDLE_BUDGET_BYTES, PROJECT_ROOT } from './lib/build-actions';
+import { EXIT, ProjectError, runCommand } from './lib/errors';
+import { loadProject } from './lib/project';
+
+interface Row {
+  case: string;
+  figure: string;
+  baseline: string;
+  ratio: string;
+  bar: string;
+  pass: boolean | null;
+}
+
+const WORK = path.join(PROJECT_ROOT, '.local', 'bench');
+
+function child(mode: 'audit' | 'parse', file: string): { users: number; ms: number; maxRssMb: number } {
+  const output = execFileSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', 'bench', 'audit-child.ts'), mode, file, path.join(PROJECT_ROOT, 'tenant.yaml')], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { users: number; ms: number; maxRssMb: number };
+}
+
+void runCommand(async () => {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { out: { type: 'string' }, events: { type: 'string', default: '100000' }, users: { type: 'string', default: '1000000' } }, strict: true }));
+  } catch (error) {
+    throw new ProjectError('usage', (error as Error).message, { hint: 'usage: npm run bench -- [--out FILE] [--events N] [--users N]' });
+  }
+  const events = Number(values.events);
+  const users = Number(values.users);
+  const step = (text: string) => process.stderr.write(`bench: ${text}\n`);
+  const rows: Row[] = [];
+  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, events, users };
+
+  step('building the Actions');
+  const built = await buildActions({ tenantPath: path.join(PROJECT_ROOT, 'tenant.yaml') });
+  for (const action of built.actions) {
+    rows.push({ case: `bundle ${action.entry.bundle}.js`, figure: `${action.bytes} B`, baseline: '', ratio: '', bar: `≤ ${BUNDLE_BUDGET_BYTES} B`, pass: action.bytes <= BUNDLE_BUDGET_BYTES });
+  }
+  results.bundles = Object.fromEntries(built.actions.map((action) => [action.entry.bundle, action.bytes]));
+
+  step(`Actions over ${events.toLocaleString('en')} events`);
+  const project = loadProject(path.join(PROJECT_ROOT, 'tenant.yaml'));
+  const actions = await benchActions(project, path.join(PROJECT_ROOT, 'build', 'actions'), events);
+  results.actions = actions;
+  const floor = actions.floor.medianNs;
+  const actionRow = (name: string, d: { medianNs: number; p99Ns: number }, limit: number) =>
+    rows.push({ case: name, figure: `median ${us(d.medianNs)} µs, p99 ${us(d.p99Ns)} µs`, baseline: `floor ${us(floor)} µs`, ratio: `${(d.medianNs / floor).toFixed(2)}×`, bar: `≤ ${limit}×`, pass: d.medianNs / floor <= limit });
+  actionRow('post-login, unchanged profile', actions.postLoginUnchanged, 2);
+  actionRow('post-login, changed profile', actions.postLoginChanged, 10);
+  actionRow('pre-user-registration, accepted', actions.preRegistrationAccepted, 10);
+  actionRow('pre-user-registration, denied', actions.preRegistrationDenied, 10);
+  rows.push({ case: 'Actions runtime overhead per execution', figure: `median ${us(actions.runtimeOverheadNs.medianNs)} µs, p99 ${us(actions.runtimeOverheadNs.p99Ns)} µs`, baseline: 'direct call', ratio: '', bar: '', pass: null });
+
+  step('check');
+  const check = await benchCheck(path.join(WORK, 'check'));
+  results.check = check;
+  rows.push({ case: 'check, shipped tenant.yaml', figure: `${(check.shipped.medianNs / 1e6).toFixed(1)} ms`, baseline: '', ratio: '', bar: '', pass: null });
+  rows.push({ case: 'check, 500 connections and 50 actions', figure: `${(check.large.medianNs / 1e6).toFixed(1)} ms (${check.largeFindings} findings)`, baseline: '', ratio: '', bar: '', pass: null });
+
+  step(`users export files (${users.toLocaleString('en')} and 10,000 users; generated once, then cached in .local/bench)`);
+  const large = await usersFile(project, WORK, users);
+  const small = await usersFile(project, WORK, 10_000);
+  step('audit over the export (child processes, for their own peak memory)');
+  const parse = child('parse', large);
+  const audit = child('audit', large);
+  const auditSmall = child('audit', small);
+  results.audit = { parse, audit, auditSmall };
+  const throughput = (run: { users: number; ms: number }) => run.users / (run.ms / 1000);
+  const ratio = throughput(audit) / throughput(parse);
+  rows.push({ case: `audit of ${audit.users.toLocaleString('en')} users`, figure: `${Math.round(throughput(audit)).toLocaleString('en')} users/s`, baseline: `gunzip + JSON.parse ${Math.round(throughput(parse)).toLocaleString('en')}/s`, ratio: `${ratio.toFixed(2)}×`, bar: '≥ 0.5×', pass: ratio >= 0.5 });
+  const memory = audit.maxRssMb - auditSmall.maxRssMb;
+  rows.push({ case: 'audit peak memory', figure: `${audit.maxRssMb.toFixed(0)} MB at ${audit.users.toLocaleString('en')}`, baseline: `${auditSmall.maxRssMb.toFixed(0)} MB at 10,000`, ratio: `+${memory.toFixed(0)} MB`, bar: '≤ +50 MB', pass: memory <= 50 });
+
+  step('deploy to the local tenant (a first deploy, then timed runs)');
+  const deploy = benchDeploy(path.join(WORK, `deploy-${Date.now()}`));
+  results.deploy = deploy;
+  const unchanged = [...deploy.unchangedMs].sort((a, b) => a - b)[1] ?? 0;
+  rows.push({ case: 'deploy, nothing to change (a0deploy skipped)', figure: `${(unchanged / 1000).toFixed(2)} s`, baseline: '', ratio: '', bar: '< 2 s', pass: unchanged < 2000 });
+  rows.push({ case: 'deploy, one action changed (a0deploy runs)', figure: `${(deploy.oneActionChangedMs / 1000).toFixed(1)} s`, baseline: 'nothing to change', ratio: `${(deploy.oneActionChangedMs / unchanged).toFixed(0)}×`, bar: '', pass: null });
+
+  const widths = (['case', 'figure', 'baseline', 'ratio', 'bar'] as const).map((key) => Math.max(key.length, ...rows.map((row) => row[key].length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
+  console.log(`${line(['case', 'figure', 'baseline', 'ratio', 'bar'])}  result`);
+  for (const row of rows) console.log(`${line([row.case, row.figure, row.baseline, row.ratio, row.bar])}  ${row.pass === null ? '' : row.pass ? 'pass' : 'MISS'}`);
+  results.rows = rows;
+  if (values.out) writeFileSync(values.out, JSON.stringify(results, null, 2));
+  return rows.some((row) => row.pass === false) ? EXIT.findings : EXIT.ok;
+});
