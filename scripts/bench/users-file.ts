@@ -6,6 +6,7 @@
 import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import * as path from 'node:path';
 import { createGzip } from 'node:zlib';
+import { profileDigest } from '../../actions/lib/digest';
 import { reconcile } from '../../actions/post-login/reconcile';
 import type { Project } from '../lib/project';
 import { profile } from './actions';
@@ -19,7 +20,8 @@ const CONNECTIONS = [
 
 export async function usersFile(project: Project, dir: string, count: number, violating = 0.03): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `users-${count}-${project.compiled.fingerprint}.ndjson.gz`);
+  // Keyed by the policy and by the digest function: records made under either of another kind would not be current.
+  const file = path.join(dir, `users-${count}-${project.compiled.fingerprint}-${profileDigest({})}.ndjson.gz`);
   if (existsSync(file)) return file;
   const partial = `${file}.partial`;
   const gzip = createGzip({ level: 6 });
