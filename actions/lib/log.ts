@@ -17,5 +17,5 @@ export function log(line: LogLine): void {
 
 /** A string fit for a log field: identifiers only, cut short. */
 export function id(value: unknown): string {
-  return typeof value === 'string' ? value.slice(0, 96) : '';
+  return typeof value === 'string' ? value.slice(0, 128) : '';
 }

@@ -34,9 +34,10 @@ function isoTime(clock: () => Date): string {
 
 /** The connection whose users' root attributes these are: the primary identity's, else the login's. */
 function attributionConnection(event: Event): string {
-  const primary: unknown = event.user?.identities?.[0]?.connection;
-  if (typeof primary === 'string' && primary !== '') return primary;
-  return id(event.connection?.name);
+  const identities: unknown = event.user?.identities;
+  const primary = Array.isArray(identities) ? id((identities[0] as { connection?: unknown } | undefined)?.connection) : '';
+  // Bounded like every name the record keeps (Auth0's connection names are at most 128 characters).
+  return primary !== '' ? primary : id(event.connection?.name);
 }
 
 export function postLoginFlow(compiled: CompiledPolicy, clock: () => Date = () => new Date()) {
