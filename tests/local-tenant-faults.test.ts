@@ -1,0 +1,118 @@
+/**
+ * The local tenant under bad input and faults: random bodies on every route answer 4xx JSON (never 5xx,
+ * never a hang); a tenant killed in the middle of writes leaves a state that loads; concurrent logins of
+ * one user lose no metadata write.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { PROJECT_ROOT } from '../scripts/lib/build-actions';
+import { startLocalTenant, type LocalTenant } from '../scripts/local-tenant/index';
+import { openState } from '../scripts/local-tenant/state';
+import { managementApi, raw, type ManagementApi } from './support/local-api';
+
+jest.setTimeout(120_000);
+
+const SEED = Number(process.env.PROPERTY_SEED ?? 20261125);
+
+describe('bad input', () => {
+  let tenant: LocalTenant;
+  let api: ManagementApi;
+  beforeAll(async () => {
+    tenant = await startLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'faults-')) });
+    api = await managementApi(tenant);
+  });
+  afterAll(() => tenant.close());
+
+  const ROUTES = [
+    ['POST', '/oauth/token'], ['POST', '/dbconnections/signup'], ['POST', '/passwordless/start'], ['POST', '/local/upstream-login'],
+    ['POST', '/api/v2/actions/actions'], ['PATCH', '/api/v2/actions/actions/x'], ['PATCH', '/api/v2/actions/triggers/post-login/bindings'],
+    ['POST', '/api/v2/connections'], ['PATCH', '/api/v2/connections/x'], ['PATCH', '/api/v2/connections/x/clients'],
+    ['POST', '/api/v2/users'], ['PATCH', '/api/v2/users/x'], ['POST', '/api/v2/jobs/users-imports'], ['POST', '/api/v2/jobs/users-exports'],
+    ['GET', '/api/v2/users?page=-1'], ['GET', '/api/v2/connections?take=0&from=%%%'], ['GET', '/api/v2/nope'], ['DELETE', '/api/v2/actions/actions/%E0%A4%A'],
+  ] as const;
+
+  const body = fc.oneof(
+    fc.json(),
+    fc.string(),
+    fc.anything({ maxDepth: 3 }).map((value) => { try { return JSON.stringify(value) ?? 'null'; } catch { return 'null'; } }),
+    fc.constantFrom('{"name":', '[', '{"__proto__":{"x":1}}', '{"options":[]}', '{"bindings":[{"ref":null}]}', '{"email":123,"password":[]}', '{"connection_id":{}}', ''),
+  );
+
+  it('answers random bodies on every route with JSON and a status below 500, promptly', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...ROUTES), body, fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'), fc.boolean(), async ([method, route], text, type, authorised) => {
+        const started = Date.now();
+        const answer = await raw(tenant, { method, path: route, headers: { 'content-type': type, ...(authorised ? { authorization: `Bearer ${api.token}` } : {}) }, body: method === 'GET' || method === 'DELETE' ? undefined : text });
+        expect(answer.status).toBeGreaterThanOrEqual(200);
+        expect(answer.status).toBeLessThan(500);
+        expect(Date.now() - started).toBeLessThan(5_000);
+        if (answer.status >= 400) expect(typeof answer.body).toBe('object');
+      }),
+      { seed: SEED, numRuns: 600 },
+    );
+  });
+});
+
+describe('faults', () => {
+  it('leaves a state that loads when the tenant is killed in the middle of writes', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'killed-'));
+    // node itself with tsx's loader (the tsx binary would put a second process between): SIGKILL hits the tenant.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'tenant.ts'), '--port', '0'], { cwd: PROJECT_ROOT, env: { ...process.env, LOCAL_TENANT_DIR: stateDir }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const output = await new Promise<string>((resolve) => {
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes('NODE_EXTRA_CA_CERTS=')) resolve(text);
+      });
+    });
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+    const clientId = /AUTH0_CLIENT_ID=(\S+)/.exec(output)?.[1] ?? '';
+    const clientSecret = /AUTH0_CLIENT_SECRET=(\S+)/.exec(output)?.[1] ?? '';
+    const ca = readFileSync(path.join(stateDir, 'ca.pem'), 'utf8');
+    const api = await managementApi({ port, ca, clientId, clientSecret, domain: `127.0.0.1:${port}` } as LocalTenant);
+    let created = 0;
+    const writes = (async () => {
+      for (let i = 0; i < 2_000; i++) {
+        try {
+          await Promise.all(Array.from({ length: 4 }, (_, j) => api.call('POST', '/api/v2/connections', { name: `c-${i}-${j}`, strategy: 'auth0', options: { padding: 'x'.repeat(2_000) } })));
+          created += 4;
+        } catch {
+          return;
+        }
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    child.kill('SIGKILL');
+    await writes;
+    expect(created).toBeGreaterThan(8);
+    const store = openState(stateDir);
+    expect(store.state.version).toBe(1);
+    expect(store.state.connections.length).toBeGreaterThanOrEqual(created - 4);
+    const reopened = await startLocalTenant({ stateDir });
+    await reopened.close();
+  });
+
+  it('loses no metadata write when the same user logs in many times at once', async () => {
+    const tenant = await startLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'concurrent-')) });
+    try {
+      const api = await managementApi(tenant);
+      await api.call('POST', '/api/v2/connections', { name: 'db', strategy: 'auth0', options: {} });
+      const action = (await api.call('POST', '/api/v2/actions/actions', { name: 'mark', code: "exports.onExecutePostLogin = async (event, api) => { await new Promise((r) => setTimeout(r, 20)); api.user.setAppMetadata('login_' + event.transaction.id.replace(/-/g, ''), event.stats.logins_count); };", supported_triggers: [{ id: 'post-login', version: 'v3' }] })).body as { id: string };
+      await api.call('POST', `/api/v2/actions/actions/${action.id}/deploy`);
+      await api.call('PATCH', '/api/v2/actions/triggers/post-login/bindings', { bindings: [{ ref: { type: 'action_name', value: 'mark' } }] });
+      const clientId = tenant.store.state.clients.find((client) => client.name === 'Default App')!.client_id;
+      const post = (route: string, value: object) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
+      await post('/dbconnections/signup', { client_id: clientId, connection: 'db', email: 'many@example.com', password: 'a long enough password' });
+      const logins = await Promise.all(Array.from({ length: 25 }, () => post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username: 'many@example.com', password: 'a long enough password', realm: 'db', scope: 'openid' })));
+      expect(logins.map((answer) => answer.status)).toEqual(Array(25).fill(200));
+      const user = tenant.store.state.users.find((candidate) => candidate.email === 'many@example.com')!;
+      expect(Object.keys(user.app_metadata).filter((key) => key.startsWith('login_'))).toHaveLength(25);
+      expect(user.logins_count).toBe(25);
+    } finally {
+      await tenant.close();
+    }
+  });
+});
