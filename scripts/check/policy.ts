@@ -8,11 +8,18 @@ import { kindOf, isRecord, type TenantConnection } from '../lib/tenant-model';
 import { POLICY_SCHEMA_RULE, policyProblems } from './policy-schema';
 import { defineRule, type CheckContext, type Rule } from './types';
 
+/** The policy entries with a schema problem, once per check run (every rule below asks). */
+const invalidEntries = new WeakMap<CheckContext, Set<string>>();
+
 /** Policy entries that passed the schema rule (the others get their finding there). */
 function* policyConnections(context: CheckContext): Iterable<[string, ConnectionPolicy]> {
   const connections: unknown = context.policy.connections;
   if (!isRecord(connections)) return;
-  const invalid = new Set(policyProblems(context.policy).map((problem) => `${problem.at[0]}\u0000${problem.at[1]}`));
+  let invalid = invalidEntries.get(context);
+  if (!invalid) {
+    invalid = new Set(policyProblems(context.policy).map((problem) => `${problem.at[0]}\u0000${problem.at[1]}`));
+    invalidEntries.set(context, invalid);
+  }
   for (const [name, settings] of Object.entries(connections)) {
     if (!isRecord(settings) || invalid.has(`connections\u0000${name}`)) continue;
     yield [name, settings as unknown as ConnectionPolicy];
