@@ -1,6 +1,7 @@
 /**
  * Value rules: each a named check with a stable id (used in deny reasons, log lines, claims and
- * findings), a description for the person reading a finding, and the message an end user sees.
+ * findings) and the message an end user sees; the description for the person reading a finding is in
+ * rule-descriptions.ts, which the Actions do not carry.
  */
 import { ATTRIBUTE_LABELS, type RootAttribute } from './attributes';
 import type { PictureRules, TextRules, ValueRules } from './define-policy';
@@ -26,7 +27,6 @@ export type ValueRuleId = TextRuleId | PictureRuleId;
 
 interface Rule<Id extends string, Options, Parsed = undefined> {
   id: Id;
-  description: string;
   /** The end user's message; `label` is how the attribute reads ("first name"). */
   message(label: string, options: Options): string;
   /** True when the value passes. `parsed` is what the checker parsed once for all rules (the URL). */
@@ -55,7 +55,6 @@ function codePoints(value: string): number {
 export const TEXT_RULES: ReadonlyArray<Rule<TextRuleId, TextOptions>> = [
   {
     id: 'length',
-    description: 'Length within the limits Auth0 enforces (names 1–150 characters, nickname 1–350) or the policy sets.',
     message: (label, { length }) => `Your ${label} must be between ${length.min} and ${length.max} characters long.`,
     test: (value, { length }) => {
       if (value.length < length.min) return false;
@@ -64,49 +63,41 @@ export const TEXT_RULES: ReadonlyArray<Rule<TextRuleId, TextOptions>> = [
   },
   {
     id: 'blank',
-    description: 'Not only white space.',
     message: (label) => `Your ${label} can't be blank.`,
     test: (value) => /\S/u.test(value),
   },
   {
     id: 'control-characters',
-    description: 'No control characters, line breaks or broken surrogate pairs.',
     message: (label) => `Your ${label} contains characters that can't be displayed.`,
     test: (value) => !CONTROL.test(value),
   },
   {
     id: 'zero-width',
-    description: 'No invisible characters (zero-width space, word joiner, BOM, fillers); ZWNJ and ZWJ only inside scripts that spell with them.',
     message: (label) => `Your ${label} contains invisible characters.`,
     test: (value) => !hasStrayZeroWidth(value),
   },
   {
     id: 'bidi-controls',
-    description: 'No bidirectional overrides, embeddings, isolates or marks (used to disguise text).',
     message: (label) => `Your ${label} contains characters that change the direction of text.`,
     test: (value) => !BIDI.test(value),
   },
   {
     id: 'not-nfc',
-    description: 'Unicode normalization form C, so that equal names compare equal.',
     message: (label) => `Your ${label} uses an unusual character encoding. Please type it again.`,
     test: (value) => value.normalize('NFC') === value,
   },
   {
     id: 'web-address',
-    description: 'No web address: URL schemes, www., host names with a known top-level domain, IP addresses.',
     message: (label) => `Your ${label} can't contain a web address.`,
     test: (value) => !hasWebAddress(value),
   },
   {
     id: 'email-address',
-    description: 'No e-mail address.',
     message: (label) => `Your ${label} can't contain an email address.`,
     test: (value) => !hasEmailAddress(value),
   },
   {
     id: 'markup',
-    description: 'No markup: angle brackets, character references, template or script injection.',
     message: (label) => `Your ${label} can't contain the characters < or > or code.`,
     test: (value) => !hasMarkup(value),
   },
@@ -139,43 +130,36 @@ const IPV4_HOST = /^\d+(?:\.\d+){3}$/;
 export const PICTURE_RULES: ReadonlyArray<Rule<PictureRuleId, PictureOptions, URL | null>> = [
   {
     id: 'length',
-    description: 'At most the policy\'s maximum length (2048 characters by default).',
     message: (label) => `Your ${label} address is too long.`,
     test: (value, { maxLength }) => value.length >= 1 && value.length <= maxLength,
   },
   {
     id: 'control-characters',
-    description: 'No control characters or white space, which URL parsers silently drop.',
     message: (label) => `Your ${label} address contains characters that aren't allowed.`,
     test: (value) => !/[\p{Cc}\p{Z}\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/u.test(value),
   },
   {
     id: 'malformed',
-    description: 'A well-formed absolute URL.',
     message: (label) => `Your ${label} must be a web address.`,
     test: (_value, _options, url) => url !== null,
   },
   {
     id: 'https',
-    description: 'Served over https.',
     message: (label) => `Your ${label} must be an https address.`,
     test: (_value, _options, url) => !url || url.protocol === 'https:',
   },
   {
     id: 'userinfo',
-    description: 'No user name or password in the URL.',
     message: (label) => `Your ${label} address can't contain a user name or password.`,
     test: (_value, _options, url) => !url || (url.username === '' && url.password === ''),
   },
   {
     id: 'ip-host',
-    description: 'A host name, not an IP address.',
     message: (label) => `Your ${label} must be served from a named host, not an IP address.`,
     test: (_value, _options, url) => !url || (!url.hostname.startsWith('[') && !IPV4_HOST.test(url.hostname)),
   },
   {
     id: 'host-not-allowed',
-    description: 'On a host in the policy\'s allow-list (`*.` wildcards match subdomains).',
     message: (label) => `Your ${label} must come from an approved image service.`,
     test: (_value, { allowedHosts }, url) => !url || hostAllowed(url.hostname, allowedHosts),
   },
