@@ -54,7 +54,7 @@ describe('npm run build', () => {
     });
     for (const action of result.actions) {
       const code = readFileSync(action.file, 'utf8');
-      expect(code).toContain('"corp-oidc":{"strategy":"oidc","kind":"enterprise","sync":"on_each_login"}');
+      expect(code).toContain('"corp-oidc":["enterprise","on_each_login"]');
       const required = [...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
       expect(required.length).toBeGreaterThan(0);
       for (const id of required) expect(builtinModules.includes(String(id).replace(/^node:/, ''))).toBe(true);

@@ -5,7 +5,7 @@
  */
 import { isRootAttribute, ROOT_ATTRIBUTES, RECORDED_SOURCES, type RecordedSource, type RootAttribute } from './attributes';
 import type { ConnectionKind, SyncMode } from './connection-kinds';
-import type { ConnectionTable } from './connection-table';
+import type { ActionConnectionTable } from './connection-table';
 import type { ConnectionPolicy, EnforcementModes, Policy } from './define-policy';
 import { fingerprint } from './digest';
 import { compileValueRules, type ValueChecker } from './value-rules';
@@ -39,7 +39,7 @@ export interface CompiledPolicy {
 
 const OFF: EnforcementModes = { required: 'off', values: 'off', sources: 'off' };
 
-function compileConnection(name: string, policy: Policy, table: ConnectionTable, settings: ConnectionPolicy): CompiledConnection {
+function compileConnection(name: string, policy: Policy, table: ActionConnectionTable, settings: ConnectionPolicy): CompiledConnection {
   const entry = Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
   const attributes = {} as Record<RootAttribute, CompiledAttribute>;
   for (const attribute of ROOT_ATTRIBUTES) {
@@ -58,14 +58,18 @@ function compileConnection(name: string, policy: Policy, table: ConnectionTable,
   return { name, kind: entry?.kind ?? 'unknown', sync: entry?.sync ?? null, managed: true, attributes };
 }
 
-function recordOnly(name: string, table: ConnectionTable): CompiledConnection {
+function recordOnly(name: string, table: ActionConnectionTable): CompiledConnection {
   const entry = Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
   const attribute: CompiledAttribute = { sources: new Set(RECORDED_SOURCES), required: false, enforce: { signup: OFF, login: OFF } };
   const attributes = Object.fromEntries(ROOT_ATTRIBUTES.map((a) => [a, attribute])) as Record<RootAttribute, CompiledAttribute>;
   return { name, kind: entry?.kind ?? 'unknown', sync: entry?.sync ?? null, managed: false, attributes };
 }
 
-export function compilePolicy(policy: Policy, table: ConnectionTable): CompiledPolicy {
+/**
+ * Compiles the policy over the connection table. The build passes the fingerprint it computed over the
+ * full table (the bundles carry only each connection's kind and sync setting); scripts compute the same.
+ */
+export function compilePolicy(policy: Policy, table: ActionConnectionTable, precomputedFingerprint?: string): CompiledPolicy {
   const compiled = new Map<string, CompiledConnection>();
   for (const [name, settings] of Object.entries<ConnectionPolicy>(policy.connections)) {
     compiled.set(name, compileConnection(name, policy, table, settings));
@@ -73,7 +77,7 @@ export function compilePolicy(policy: Policy, table: ConnectionTable): CompiledP
   const unmanaged = new Map<string, CompiledConnection>();
   return {
     policy,
-    fingerprint: fingerprint({ policy, table }),
+    fingerprint: precomputedFingerprint ?? fingerprint({ policy, table }),
     values: compileValueRules(policy.values),
     connection(name) {
       const known = compiled.get(name);

@@ -12,3 +12,6 @@ export interface ConnectionEntry {
 }
 
 export type ConnectionTable = Readonly<Record<string, ConnectionEntry>>;
+
+/** What the Actions need of each connection: its kind and effective sync setting. */
+export type ActionConnectionTable = Readonly<Record<string, Pick<ConnectionEntry, 'kind' | 'sync'>>>;

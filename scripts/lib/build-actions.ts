@@ -54,6 +54,11 @@ export function connectionTableFor(tenant: TenantFile, policy: Policy): Connecti
   return deriveConnectionTable(tenant.data, policy);
 }
 
+/** The fingerprint the Actions use: of the policy and the full connection table (compilePolicy computes the same). */
+export function actionFingerprint(policy: Policy, table: ConnectionTable): string {
+  return fingerprint({ policy, table });
+}
+
 /** Names the connection table a bundle inlines, so the checker can tell a bundle built from other settings. */
 export function tableMarker(table: ConnectionTable): string {
   return `connections ${fingerprint(table)}`;
@@ -96,7 +101,8 @@ export function loadPolicy(policyFile: string = DEFAULT_POLICY_FILE): Policy {
 export async function buildActions(options: BuildOptions): Promise<BuildResult> {
   const tenant = readTenantFile(options.tenantPath);
   const policyFile = path.resolve(options.policyFile ?? DEFAULT_POLICY_FILE);
-  const table = connectionTableFor(tenant, loadPolicy(policyFile));
+  const policy = loadPolicy(policyFile);
+  const table = connectionTableFor(tenant, policy);
   const outDir = options.outDir ? path.resolve(options.outDir) : path.join(tenant.dir, BUNDLE_DIR);
   mkdirSync(outDir, { recursive: true });
 
@@ -105,7 +111,12 @@ export async function buildActions(options: BuildOptions): Promise<BuildResult> 
     setup(build) {
       build.onResolve({ filter: /^virtual:tenant-connections$/ }, () => ({ path: 'tenant-connections', namespace: 'tenant' }));
       build.onLoad({ filter: /.*/, namespace: 'tenant' }, () => ({
-        contents: `export const connections = JSON.parse(${JSON.stringify(JSON.stringify(table))});`,
+        // Compact: name → [kind, sync]; the Actions need nothing else of a connection.
+        contents: [
+          `const raw = JSON.parse(${JSON.stringify(JSON.stringify(Object.fromEntries(Object.entries(table).map(([name, entry]) => [name, [entry.kind, entry.sync]]))))});`,
+          'export const connections = Object.fromEntries(Object.entries(raw).map(([name, [kind, sync]]) => [name, { kind, sync }]));',
+          `export const fingerprint = ${JSON.stringify(actionFingerprint(policy, table))};`,
+        ].join('\n'),
         loader: 'js',
       }));
       // The entries import './policy'; a fixture policy takes its place when one is given.
