@@ -7,7 +7,7 @@
 import { ROOT_ATTRIBUTES, type RecordedSource } from '../../actions/lib/attributes';
 import { enforcementOf, type CompiledConnection, type CompiledPolicy } from '../../actions/lib/compile-policy';
 import { attributeDigest, profileDigest } from '../../actions/lib/digest';
-import { parseRecord } from '../../actions/lib/provenance-record';
+import { currentRecord, parseRecord } from '../../actions/lib/provenance-record';
 import { requiredViolations, sourceViolations, trackedValues, valueViolations } from '../../actions/lib/violations';
 
 /** How a present value stands against the record: its recorded source, changed since, or not recorded. */
@@ -74,7 +74,23 @@ export class UsersAudit {
     }
     const values = trackedValues(user);
     const metadata = record.app_metadata;
-    const parsed = parseRecord(typeof metadata === 'object' && metadata !== null ? metadata[this.metadataKey] : undefined);
+    const storedValue = typeof metadata === 'object' && metadata !== null ? metadata[this.metadataKey] : undefined;
+    // Current record (the same test post-login makes): what post-login recorded still holds, violations included.
+    const current = currentRecord(storedValue, profileDigest(values), this.compiled.fingerprint, connection.name);
+    if (current) {
+      const recorded: { [A in (typeof ROOT_ATTRIBUTES)[number]]?: RecordedSource } = {};
+      for (const attribute of ROOT_ATTRIBUTES) {
+        const entry = current.attributes[attribute];
+        if (values[attribute] !== undefined) this.count(connection.name, attribute, entry?.source ?? 'none');
+        if (entry) recorded[attribute] = entry.source;
+      }
+      // Value and required checks as post-login stored them; sources against the policy always (cheap,
+      // and a record edited by hand must not hide one).
+      for (const code of current.violations) if (!code.endsWith('.source-not-allowed')) this.violation(userId, connection, code);
+      for (const v of sourceViolations(connection, recorded, 'login')) this.violation(userId, connection, v.code);
+      return;
+    }
+    const parsed = parseRecord(storedValue);
     if (parsed.status !== 'valid') {
       if (parsed.status === 'missing') {
         this.summary.withoutRecord += 1;
@@ -85,20 +101,6 @@ export class UsersAudit {
       return;
     }
     const stored = parsed.record;
-    // Current record: what post-login recorded still holds, violations included.
-    if (stored.digest === profileDigest(values) && stored.policy === this.compiled.fingerprint && stored.connection === connection.name) {
-      const recorded: { [A in (typeof ROOT_ATTRIBUTES)[number]]?: RecordedSource } = {};
-      for (const attribute of ROOT_ATTRIBUTES) {
-        const entry = stored.attributes[attribute];
-        if (values[attribute] !== undefined) this.count(connection.name, attribute, entry?.source ?? 'none');
-        if (entry) recorded[attribute] = entry.source;
-      }
-      // Value and required checks as post-login stored them; sources against the policy always (cheap,
-      // and a record edited by hand must not hide one).
-      for (const code of stored.violations) if (!code.endsWith('.source-not-allowed')) this.violation(userId, connection, code);
-      for (const v of sourceViolations(connection, recorded, 'login')) this.violation(userId, connection, v.code);
-      return;
-    }
     const sources: { [A in (typeof ROOT_ATTRIBUTES)[number]]?: RecordedSource } = {};
     for (const attribute of ROOT_ATTRIBUTES) {
       const value = values[attribute];

@@ -129,6 +129,18 @@ export function requestInfo(headers: Record<string, string | string[] | undefine
   return { ip: '127.0.0.1', method: 'POST', hostname: String(headers.host ?? ''), user_agent: typeof agent === 'string' ? agent : undefined, language: 'en', geoip: {}, body, query: {} };
 }
 
+/** The pre-user-registration event of a signup (database) or of a first passwordless login. */
+export function preRegistrationEvent(connection: StoredConnection, client: StoredClient | undefined, headers: Record<string, string | string[] | undefined>, user: Record<string, unknown>) {
+  return {
+    user,
+    connection: { id: connection.id, name: connection.name, strategy: connection.strategy, metadata: {} },
+    request: requestInfo(headers, {}),
+    client: { client_id: client?.client_id ?? '', name: client?.name ?? '', metadata: {} },
+    transaction: { acr_values: [], locale: 'en', requested_scopes: [], ui_locales: [] },
+    tenant: { id: 'local' },
+  };
+}
+
 function userForEvent(user: StoredUser) {
   return publicUser(user);
 }

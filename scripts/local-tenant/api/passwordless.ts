@@ -7,7 +7,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Reply, Route } from '../http';
-import { auth0Defaults, authError, completeLogin, runTrigger, findClient, findConnection, newUser, requestInfo, tenantKind, type LoginContext } from '../login';
+import { auth0Defaults, authError, completeLogin, findClient, findConnection, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
 
 const CODE_LIFETIME_MS = 300_000;
 
@@ -65,14 +65,7 @@ export function passwordlessRoutes(context: LoginContext) {
 
     let user = store.state.users.find((candidate) => candidate.email === email && candidate.identities.some((identity) => identity.connection === connection.name));
     if (!user) {
-      const event = {
-        user: { email },
-        connection: { id: connection.id, name: connection.name, strategy: connection.strategy, metadata: {} },
-        request: requestInfo(headers, {}),
-        client: { client_id: client.client_id, name: client.name, metadata: {} },
-        transaction: { acr_values: [], locale: 'en', requested_scopes: [], ui_locales: [] },
-        tenant: { id: 'local' },
-      };
+      const event = preRegistrationEvent(connection, client, headers, { email });
       const result = await runTrigger(context, 'pre-user-registration', event);
       if (result.outcome === 'denied') return authError(403, 'access_denied', result.denied?.userMessage ?? 'Sign up was denied.');
       if (result.outcome === 'failed') return authError(403, 'access_denied', 'Script execution time exceeded');

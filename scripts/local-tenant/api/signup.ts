@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Reply, Route } from '../http';
-import { auth0Defaults, runTrigger, findClient, findConnection, hashPassword, mergeMetadata, newUser, requestInfo, tenantKind, type LoginContext } from '../login';
+import { auth0Defaults, findClient, findConnection, hashPassword, mergeMetadata, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
 
 /** Signup errors have their own shape: `{ name, code, description, statusCode }`. */
 const signupError = (status: number, name: string, code: string, description: string): Reply => ({ status, body: { name, code, description, statusCode: status } });
@@ -46,14 +46,7 @@ export function signupRoutes(context: LoginContext): Route[] {
 
         const supplied = Object.fromEntries(ROOT_FIELDS.filter((field) => typeof fields[field] === 'string').map((field) => [field, fields[field] as string]));
         const userMetadata = typeof fields.user_metadata === 'object' && fields.user_metadata !== null ? (fields.user_metadata as Record<string, unknown>) : {};
-        const event = {
-          user: { email, ...supplied, user_metadata: userMetadata, app_metadata: {} },
-          connection: { id: connection.id, name: connection.name, strategy: connection.strategy, metadata: {} },
-          request: requestInfo(headers, {}),
-          client: { client_id: String(fields.client_id), name: findClient(store, fields.client_id)?.name ?? '', metadata: {} },
-          transaction: { acr_values: [], locale: 'en', requested_scopes: [], ui_locales: [] },
-          tenant: { id: 'local' },
-        };
+        const event = preRegistrationEvent(connection, findClient(store, fields.client_id), headers, { email, ...supplied, user_metadata: userMetadata, app_metadata: {} });
         const result = await runTrigger(context, 'pre-user-registration', event);
         if (result.outcome === 'failed') {
           return signupError(400, 'ExtensibilityError', 'extensibility_error', result.failure?.kind === 'timeout' ? 'Script execution time exceeded' : 'Something went wrong, please try again later.');
