@@ -1,17 +1,24 @@
-/** `npm run build [-- --tenant PATH] [--policy PATH]`: builds both Actions and prints each bundle's size against the budget. */
+/**
+ * `npm run build [-- --env NAME] [--tenant PATH] [--policy PATH]`: builds both Actions and prints each bundle's
+ * size against the budget. With --env, tenant.yaml is read as that environment fills its placeholders.
+ */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUNDLE_BUDGET_BYTES, buildActions } from './lib/build-actions';
+import { ALL_ENVIRONMENTS, readEnvironment } from './lib/environments';
 import { EXIT, ProjectError, runCommand } from './lib/errors';
 
 void runCommand(async () => {
   let values;
   try {
-    ({ values } = parseArgs({ options: { tenant: { type: 'string', default: 'tenant.yaml' }, policy: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({ options: { env: { type: 'string' }, tenant: { type: 'string', default: 'tenant.yaml' }, policy: { type: 'string' } }, strict: true }));
   } catch (error) {
-    throw new ProjectError('usage', (error as Error).message, { hint: 'usage: npm run build -- [--tenant PATH] [--policy PATH]' });
+    throw new ProjectError('usage', (error as Error).message, { hint: 'usage: npm run build -- [--env NAME] [--tenant PATH] [--policy PATH]' });
   }
-  const result = await buildActions({ tenantPath: values.tenant, policyFile: values.policy });
+  if (values.env === ALL_ENVIRONMENTS) throw new ProjectError('usage', 'build takes one environment: the bundles go where a0deploy reads them', { hint: 'e.g. npm run build -- --env staging' });
+  const environment = values.env === undefined ? undefined : readEnvironment(values.tenant, values.env);
+  const result = await buildActions({ tenantPath: values.tenant, policyFile: values.policy, environment });
+  if (environment) console.log(`built for environment ${environment.name} (${environment.file.displayPath})`);
   for (const action of result.actions) {
     const kb = (action.bytes / 1000).toFixed(1);
     const share = Math.round((action.bytes / BUNDLE_BUDGET_BYTES) * 100);

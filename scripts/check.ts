@@ -1,10 +1,14 @@
 /**
- * `npm run check [-- --tenant PATH] [--policy PATH] [--json]`: tenant.yaml and the policy, checked before
- * anything is deployed. Exit 0 clean (warnings allowed), 1 errors, 2 the files could not be read at all.
+ * `npm run check [-- --env NAME|all] [--tenant PATH] [--policy PATH] [--json]`: tenant.yaml and the policy,
+ * checked before anything is deployed; with --env, as that environment fills tenant.yaml's placeholders,
+ * with the environment's own file. Exit 0 clean (warnings allowed), 1 errors, 2 the files could not be read.
  */
 import { parseArgs } from 'node:util';
 import { runCheck, type CheckResult } from './check/index';
+import { selectEnvironments } from './lib/environments';
 import { EXIT, ProjectError, runCommand } from './lib/errors';
+
+const USAGE = 'usage: npm run check -- [--env NAME|all] [--tenant PATH] [--policy PATH] [--json]';
 
 const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -16,7 +20,7 @@ function printText(result: CheckResult): void {
     console.log(`${file}:${line}:${col} ${severity} ${finding.code} ${finding.message}`);
     console.log(`  hint: ${finding.hint}`);
   }
-  const files = `${result.tenantFile} and ${result.policyFile}`;
+  const files = `${result.tenantFile} and ${result.policyFile}${result.environment ? ` for environment ${result.environment}` : ''}`;
   if (result.findings.length === 0) console.log(`${files}: no problems found`);
   else console.log(`\n${result.errors} error${result.errors === 1 ? '' : 's'}, ${result.warnings} warning${result.warnings === 1 ? '' : 's'} in ${files}`);
 }
@@ -25,14 +29,18 @@ void runCommand(async () => {
   let values;
   try {
     ({ values } = parseArgs({
-      options: { tenant: { type: 'string', default: 'tenant.yaml' }, policy: { type: 'string' }, json: { type: 'boolean', default: false } },
+      options: { env: { type: 'string' }, tenant: { type: 'string', default: 'tenant.yaml' }, policy: { type: 'string' }, json: { type: 'boolean', default: false } },
       strict: true,
     }));
   } catch (error) {
-    throw new ProjectError('usage', (error as Error).message, { hint: 'usage: npm run check -- [--tenant PATH] [--policy PATH] [--json]' });
+    throw new ProjectError('usage', (error as Error).message, { hint: USAGE });
   }
-  const result = runCheck({ tenantPath: values.tenant, policyFile: values.policy });
-  if (values.json) console.log(JSON.stringify(result, null, 2));
-  else printText(result);
-  return result.errors > 0 ? EXIT.findings : EXIT.ok;
+  const environments = values.env === undefined ? [undefined] : selectEnvironments(values.tenant, values.env);
+  const results = environments.map((environment) => runCheck({ tenantPath: values.tenant, policyFile: values.policy, environment }));
+  if (values.json) console.log(JSON.stringify(values.env === 'all' ? results : results[0], null, 2));
+  else results.forEach((result, i) => {
+    if (i > 0) console.log('');
+    printText(result);
+  });
+  return results.some((result) => result.errors > 0) ? EXIT.findings : EXIT.ok;
 });

@@ -103,6 +103,15 @@ function listLimitRule(id: string, field: 'dependencies' | 'secrets', max: numbe
   });
 }
 
+/** The marker a bundle built from tenant.yaml as it is now carries; undefined when tenant.yaml has an error other rules report. */
+function expectedMarker(context: CheckContext): string | undefined {
+  try {
+    return tableMarker(connectionTableFor(context.tenant, context.policy));
+  } catch {
+    return undefined;
+  }
+}
+
 export const ACTION_RULES: readonly Rule[] = [
   defineRule({
     id: 'action-code-outside',
@@ -141,12 +150,8 @@ export const ACTION_RULES: readonly Rule[] = [
       const built = bundles(context).filter((action) => ours.has(action.file));
       if (built.length === 0) return;
       const newest = newestSource(context);
-      let expected: string | undefined;
-      try {
-        expected = tableMarker(connectionTableFor(context.tenant, context.policy));
-      } catch {
-        expected = undefined; // tenant.yaml has an error that other rules report; the table can't be compared
-      }
+      // For an environment, the deploy builds right before it checks: the bundle on disk is another build's.
+      const expected = context.environment ? undefined : expectedMarker(context);
       for (const action of built) {
         const location = context.tenant.locate([...action.path, 'code']);
         if (statSync(action.file).mtimeMs < newest.mtime) {

@@ -72,6 +72,15 @@ export const CONNECTION_RULES: readonly Rule[] = [
       for (const connection of context.connections) {
         const value = connection.syncValue;
         if (value === undefined || isSyncMode(value)) continue;
+        if (isPlaceholder(value)) {
+          // Left unfilled: no environment was given (with one, a missing value is placeholder-missing).
+          yield {
+            location: syncLocation(context, connection),
+            message: `set_user_root_attributes of "${connection.name}" is the placeholder ${String(value)}, which only an environment fills`,
+            hint: 'check it per environment with `npm run check -- --env NAME` (or --env all); the local tenant needs a literal value here',
+          };
+          continue;
+        }
         const suggestion = typeof value === 'string' ? nearest(value, SYNC_MODES) : undefined;
         yield {
           location: syncLocation(context, connection),

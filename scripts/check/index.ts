@@ -6,15 +6,18 @@ import * as path from 'node:path';
 import { DEFAULT_POLICY_FILE, loadPolicy, PROJECT_ROOT } from '../lib/build-actions';
 import { readPolicySource } from '../lib/policy-source';
 import { isRecord, tenantConnections } from '../lib/tenant-model';
+import type { Environment } from '../lib/environments';
+import type { KeywordValue } from '../lib/keywords';
 import { readTenantFile } from '../lib/tenant-yaml';
 import { ACTION_RULES } from './actions';
 import { CONNECTION_RULES } from './connections';
+import { ENVIRONMENT_RULES, placeholderUsesOf, type PlaceholderUse } from './environments';
 import { POLICY_RULES } from './policy';
 import { STRUCTURE_RULES } from './structure';
 import { TRIGGER_RULES } from './triggers';
 import type { CheckContext, Finding, Rule } from './types';
 
-type Area = 'structure' | 'connections' | 'policy' | 'actions' | 'triggers';
+type Area = 'structure' | 'connections' | 'policy' | 'actions' | 'triggers' | 'environments';
 
 export const RULE_AREAS: Readonly<Record<Area, readonly Rule[]>> = {
   structure: STRUCTURE_RULES,
@@ -22,6 +25,7 @@ export const RULE_AREAS: Readonly<Record<Area, readonly Rule[]>> = {
   policy: POLICY_RULES,
   actions: ACTION_RULES,
   triggers: TRIGGER_RULES,
+  environments: ENVIRONMENT_RULES,
 };
 
 export const RULES: readonly Rule[] = Object.values(RULE_AREAS).flat();
@@ -29,9 +33,13 @@ export const RULES: readonly Rule[] = Object.values(RULE_AREAS).flat();
 export interface CheckOptions {
   tenantPath: string;
   policyFile?: string;
+  /** Check tenant.yaml as this environment fills its placeholders, and the environment's file. */
+  environment?: Environment;
 }
 
 export interface CheckResult {
+  /** The environment checked (`--env NAME`), if any. */
+  environment?: string;
   tenantFile: string;
   policyFile: string;
   findings: Finding[];
@@ -41,13 +49,17 @@ export interface CheckResult {
 
 /** Runs every rule. Throws ProjectError only when tenant.yaml or the policy cannot be read at all. */
 export function runCheck(options: CheckOptions): CheckResult {
-  const tenant = readTenantFile(options.tenantPath);
+  const environment = options.environment;
+  const written = readTenantFile(options.tenantPath);
+  const placeholders = placeholderUsesOf(written);
+  const filled = environment ? fillable(environment, placeholders) : undefined;
+  const tenant = filled ? readTenantFile(options.tenantPath, filled) : written;
   const policyFile = path.resolve(options.policyFile ?? DEFAULT_POLICY_FILE);
   const policy = loadPolicy(policyFile);
   const policySource = readPolicySource(policyFile);
   const data = isRecord(tenant.data) ? tenant.data : {};
   const tenantReadable = tenant.syntaxErrors.length === 0 && isRecord(tenant.data);
-  const context: CheckContext = { tenant, data, tenantReadable, policy, policySource, connections: tenantConnections(data), projectRoot: PROJECT_ROOT };
+  const context: CheckContext = { tenant, data, tenantReadable, policy, policySource, connections: tenantConnections(data), projectRoot: PROJECT_ROOT, environment, placeholders };
 
   const findings: Finding[] = [];
   for (const rule of RULES) {
@@ -66,12 +78,33 @@ export function runCheck(options: CheckOptions): CheckResult {
       });
     }
   }
+  if (environment && filled) annotateFilled(findings, environment, placeholders, Object.keys(filled));
   findings.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.col - b.location.col || a.code.localeCompare(b.code));
   return {
+    ...(environment ? { environment: environment.name } : {}),
     tenantFile: tenant.displayPath,
     policyFile: policySource.displayPath,
     findings,
     errors: findings.filter((finding) => finding.severity === 'error').length,
     warnings: findings.filter((finding) => finding.severity === 'warning').length,
   };
+}
+
+/**
+ * The environment's values tenant.yaml is read with. A value filling a secret field stays a placeholder:
+ * the environment rules report it once, at its line in the environment file.
+ */
+function fillable(environment: Environment, uses: readonly PlaceholderUse[]): Record<string, KeywordValue> {
+  const secret = new Set(uses.filter((use) => use.secret).map((use) => use.name));
+  return Object.fromEntries(Object.entries(environment.values).filter(([key]) => !secret.has(key)));
+}
+
+/** A finding on a line the environment filled in says which value it was and where that value is written. */
+function annotateFilled(findings: Finding[], environment: Environment, uses: readonly PlaceholderUse[], filled: readonly string[]): void {
+  for (const finding of findings) {
+    const use = uses.find((u) => filled.includes(u.name) && u.location.file === finding.location.file && u.location.line === finding.location.line);
+    if (!use) continue;
+    const where = environment.file.locate(['values', use.name], 'value');
+    finding.message += ` (${use.name} is set by ${where.file}:${where.line}:${where.col})`;
+  }
 }

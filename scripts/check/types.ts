@@ -2,10 +2,12 @@
  * The checker's vocabulary: findings, the rules that produce them, and what every rule can read.
  */
 import type { Policy } from '../../actions/lib/define-policy';
+import type { Environment } from '../lib/environments';
 import type { Location } from '../lib/errors';
 import type { PolicySource } from '../lib/policy-source';
 import type { TenantConnection } from '../lib/tenant-model';
 import type { TenantFile } from '../lib/tenant-yaml';
+import type { PlaceholderUse } from './environments';
 
 export type Severity = 'error' | 'warning';
 
@@ -38,6 +40,10 @@ export interface CheckContext {
   /** Connections of both sections with a string name. */
   connections: TenantConnection[];
   projectRoot: string;
+  /** The environment tenant.yaml is checked for (`--env NAME`): `tenant` then has its values filled in. */
+  environment: Environment | undefined;
+  /** Every placeholder tenant.yaml and the files it loads use, as written. */
+  placeholders: readonly PlaceholderUse[];
 }
 
 export interface Rule {

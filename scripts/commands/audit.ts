@@ -1,5 +1,5 @@
 /**
- * `npm run audit [-- --users-file FILE] [--json | --markdown] [--no-users] [--tenant PATH] [--policy PATH]`:
+ * `npm run audit [-- --env NAME] [--users-file FILE] [--json | --markdown] [--no-users] [--tenant PATH] [--policy PATH]`:
  * a tenant's live state against tenant.yaml and the policy — connection and action drift, and every user's
  * provenance — read through the official auth0 SDK (users through an export job) or from an export file.
  * Exit 1 when anything breaks the policy.
@@ -7,7 +7,8 @@
 import { parseArgs } from 'node:util';
 import { loadPolicy, buildActions } from '../lib/build-actions';
 import { EXIT, ProjectError, runCommand } from '../lib/errors';
-import { placeholders } from '../lib/keywords';
+import { ALL_ENVIRONMENTS, readEnvironment } from '../lib/environments';
+import { readTenantFile } from '../lib/tenant-yaml';
 import { loadProject } from '../lib/project';
 import { openTarget } from '../lib/target';
 import { desiredTenant } from '../deploy/desired';
@@ -20,13 +21,14 @@ import { auditUsers, usersFromExportJob, usersFromFile } from '../audit/export';
 import { formatMarkdown, formatText, type AuditReport } from '../audit/report';
 import { UsersAudit } from '../audit/users';
 
-const USAGE = 'usage: npm run audit -- [--users-file FILE] [--json | --markdown] [--no-users] [--tenant PATH] [--policy PATH]';
+const USAGE = 'usage: npm run audit -- [--env NAME] [--users-file FILE] [--json | --markdown] [--no-users] [--tenant PATH] [--policy PATH]';
 
 void runCommand(async () => {
   let values;
   try {
     ({ values } = parseArgs({
       options: {
+        env: { type: 'string' },
         'users-file': { type: 'string' },
         json: { type: 'boolean', default: false },
         markdown: { type: 'boolean', default: false },
@@ -40,13 +42,15 @@ void runCommand(async () => {
     throw new ProjectError('usage', (error as Error).message, { hint: USAGE });
   }
   if (values.json && values.markdown) throw new ProjectError('usage', '--json and --markdown exclude each other', { hint: USAGE });
-  await buildActions({ tenantPath: values.tenant, policyFile: values.policy });
-  const project = loadProject(values.tenant, values.policy);
+  if (values.env === ALL_ENVIRONMENTS) throw new ProjectError('usage', 'audit takes one environment at a time', { hint: 'e.g. npm run audit -- --env production' });
+  const environment = values.env === undefined ? undefined : readEnvironment(values.tenant, values.env);
+  await buildActions({ tenantPath: values.tenant, policyFile: values.policy, environment });
+  const project = loadProject(values.tenant, values.policy, environment);
   const audit = new UsersAudit(project.compiled, project.policy.metadataKey);
-  const target = await openTarget();
+  const target = await openTarget(environment);
   let report: AuditReport;
   try {
-    const { mappings } = keywordMappings(placeholders(JSON.stringify(project.tenant.data)), { local: true });
+    const { mappings } = keywordMappings(readTenantFile(values.tenant), target, environment);
     const policy = loadPolicy(values.policy);
     const desired = desiredTenant(values.tenant, mappings, policy);
     const live = await liveTenant(target.management, Object.keys(desired.triggers), policy);

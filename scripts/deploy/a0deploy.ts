@@ -9,12 +9,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { KeywordMappings } from '../lib/keywords';
 import type { Target } from '../lib/target';
 
 export interface A0deployOptions {
   tenantPath: string;
   target: Target;
-  mappings: Readonly<Record<string, string>>;
+  mappings: KeywordMappings;
+  /** Values no output may show (the mappings' secrets); the client secret is always among them. */
+  secrets: readonly string[];
   sections: readonly string[];
   allowDelete: boolean;
   /** Receives each line a0deploy prints, redacted. */
@@ -48,7 +51,7 @@ export async function runA0deploy(options: A0deployOptions): Promise<number> {
     }),
     { mode: 0o600 },
   );
-  const redact = redactor([options.target.clientSecret, ...Object.values(options.mappings)]);
+  const redact = redactor([options.target.clientSecret, ...options.secrets]);
   try {
     const child = spawn(process.execPath, [a0deployBin(), 'import', '-c', config, '-i', path.resolve(options.tenantPath), '--env=false'], {
       env: { ...process.env, ...(options.target.caPath ? { NODE_EXTRA_CA_CERTS: options.target.caPath } : {}), FORCE_COLOR: '0', NO_COLOR: '1' },

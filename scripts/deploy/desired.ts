@@ -7,29 +7,28 @@ import * as path from 'node:path';
 import { DEFAULT_SYNC_MODE, isSyncMode, syncSettingApplies } from '../../actions/lib/connection-kinds';
 import type { Policy } from '../../actions/lib/define-policy';
 import { ProjectError } from '../lib/errors';
-import { replaceKeywords } from '../lib/keywords';
-import { isRecord, kindOf, tenantConnections } from '../lib/tenant-model';
-import { parseTenantText } from '../lib/tenant-yaml';
+import { replaceKeywords, type KeywordMappings } from '../lib/keywords';
+import { isRecord, kindOf, loadedFiles, tenantConnections } from '../lib/tenant-model';
+import { readTenantFile } from '../lib/tenant-yaml';
 import { dependencyLabel, sha256, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
 
-function loadFile(dir: string, file: string, mappings: Readonly<Record<string, string>>): string {
-  const resolved = path.resolve(dir, file.replace(/\\/g, '/'));
+function loadFile(file: string, mappings: KeywordMappings): string {
   try {
-    return replaceKeywords(readFileSync(resolved, 'utf8'), mappings);
+    return replaceKeywords(readFileSync(file, 'utf8'), mappings);
   } catch (error) {
-    throw new ProjectError('tenant-invalid', `cannot read ${path.relative(process.cwd(), resolved)}, which tenant.yaml names`, { cause: error, hint: 'run `npm run build`, or correct the path' });
+    throw new ProjectError('tenant-invalid', `cannot read ${path.relative(process.cwd(), file)}, which tenant.yaml names`, { cause: error, hint: 'run `npm run build`, or correct the path' });
   }
 }
 
-export function desiredTenant(tenantPath: string, mappings: Readonly<Record<string, string>>, policy: Pick<Policy, 'strategies'>): TenantModel {
+export function desiredTenant(tenantPath: string, mappings: KeywordMappings, policy: Pick<Policy, 'strategies'>): TenantModel {
   const absolute = path.resolve(tenantPath);
   const dir = path.dirname(absolute);
-  const tenant = parseTenantText(replaceKeywords(readFileSync(absolute, 'utf8'), mappings), absolute);
+  const tenant = readTenantFile(absolute, mappings);
   const data = isRecord(tenant.data) ? tenant.data : {};
 
   const actions: ActionState[] = (Array.isArray(data.actions) ? data.actions : []).filter(isRecord).map((action) => ({
     name: String(action.name),
-    codeDigest: sha256(loadFile(dir, String(action.code), mappings)),
+    codeDigest: sha256(loadFile(path.resolve(dir, String(action.code).replace(/\\/g, '/')), mappings)),
     runtime: typeof action.runtime === 'string' ? action.runtime : undefined,
     dependencies: (Array.isArray(action.dependencies) ? action.dependencies : []).map(dependencyLabel).sort(),
     secretNames: (Array.isArray(action.secrets) ? action.secrets : []).filter(isRecord).map((secret) => String(secret.name)).sort(),
@@ -47,17 +46,14 @@ export function desiredTenant(tenantPath: string, mappings: Readonly<Record<stri
     }
   }
 
+  const files = loadedFiles(data, dir);
   const connections: ConnectionState[] = tenantConnections(data).map((connection) => {
     const options = structuredClone(connection.options);
-    // a0deploy sends files in place of these paths.
-    const email = options.email;
-    if (connection.strategy === 'email' && isRecord(email) && typeof email.body === 'string') {
-      email.body = loadFile(path.join(dir, 'connections'), email.body, mappings);
-    }
-    if (connection.section === 'databases' && isRecord(options.customScripts)) {
-      for (const [name, script] of Object.entries(options.customScripts)) {
-        if (typeof script === 'string') options.customScripts[name] = loadFile(dir, script, mappings);
-      }
+    // a0deploy sends the files' contents in place of their names.
+    for (const loaded of files.filter((file) => file.connection.section === connection.section && file.connection.path[1] === connection.path[1])) {
+      const [field, key] = loaded.at;
+      const holder = field === undefined ? undefined : options[field];
+      if (isRecord(holder) && key !== undefined) holder[key] = loadFile(loaded.file, mappings);
     }
     const kind = kindOf(connection, policy);
     const { set_user_root_attributes: syncValue, ...rest } = options;

@@ -147,3 +147,21 @@ export function formatPlan(plan: Plan): string {
   lines.push(plan.changes === 0 ? 'Nothing to deploy: the tenant matches tenant.yaml, so a0deploy is not run.' : `${plan.changes} change${plan.changes === 1 ? '' : 's'} to deploy.`);
   return lines.join('\n');
 }
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** The plan as Markdown, for a pull request's job summary: names and digests only, like the text form. */
+export function formatPlanMarkdown(plan: Plan): string {
+  const lines = [`## Plan for ${plan.target}`, ''];
+  if (plan.changes === 0) lines.push('Nothing to deploy: the tenant matches tenant.yaml.');
+  else lines.push(`**${plan.changes} change${plan.changes === 1 ? '' : 's'} to deploy.**`);
+  const shown = plan.items;
+  if (shown.length > 0) {
+    lines.push('', '| | resource | name | change | details |', '|---|---|---|---|---|');
+    for (const item of shown) {
+      const what = item.change === 'keep' ? 'kept (`--allow-delete` deletes it)' : item.change;
+      lines.push(`| ${SIGNS[item.change]} | ${item.kind} | \`${cell(item.name)}\` | ${what}${item.drift ? ' — **drift**: changed on the tenant since the last deploy' : ''} | ${item.details.map(cell).join('<br>')} |`);
+    }
+  }
+  return lines.join('\n');
+}

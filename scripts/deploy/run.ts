@@ -6,10 +6,12 @@
 import { runCheck } from '../check/index';
 import { buildActions, loadPolicy } from '../lib/build-actions';
 import { EXIT, ProjectError } from '../lib/errors';
-import { placeholders } from '../lib/keywords';
+import { placeholderUsesOf } from '../check/environments';
+import type { Environment } from '../lib/environments';
+import type { KeywordValue } from '../lib/keywords';
 import type { Target } from '../lib/target';
 import { isRecord } from '../lib/tenant-model';
-import { readTenantFile } from '../lib/tenant-yaml';
+import { readTenantFile, type TenantFile } from '../lib/tenant-yaml';
 import { runA0deploy } from './a0deploy';
 import { desiredTenant } from './desired';
 import { readLedger, writeLedger } from './ledger';
@@ -21,6 +23,8 @@ const SECTIONS = ['actions', 'triggers', 'databases', 'connections'];
 export interface DeployOptions {
   tenantPath: string;
   policyFile?: string;
+  /** Deploy for this environment (`--env NAME`): its values fill tenant.yaml, its variables give the secrets. */
+  environment?: Environment;
   allowDelete: boolean;
   /** Print the plan and stop. */
   planOnly: boolean;
@@ -32,50 +36,77 @@ export interface DeployOptions {
 
 export interface DeployOutcome {
   code: number;
+  /** The plan for the tenant as it is at the end (after a deploy: what still differs, normally nothing). */
   plan?: Plan;
+  /** The plan a0deploy carried out, when it ran. */
+  applied?: Plan;
   deployed: boolean;
 }
 
-/** Values for the placeholders tenant.yaml names, from the environment; local stand-ins only for the local tenant. */
-export function keywordMappings(names: readonly string[], target: Pick<Target, 'local'>): { mappings: Record<string, string>; standIns: string[] } {
-  const mappings: Record<string, string> = {};
+export interface Mappings {
+  mappings: Record<string, KeywordValue>;
+  /** Values that are secrets: no output may show them. */
+  secrets: string[];
+  /** Placeholders the local tenant got made-up values for. */
+  standIns: string[];
+}
+
+/**
+ * Values for the placeholders tenant.yaml (and the files it loads) uses. For an environment: its values,
+ * and its secrets from the variables it names. Otherwise from the environment variables of the same
+ * name, with made-up stand-ins for the local tenant only; every such value counts as a secret.
+ */
+export function keywordMappings(tenant: TenantFile, target: Pick<Target, 'local'>, environment?: Environment): Mappings {
+  const names = [...new Set(placeholderUsesOf(tenant).map((use) => use.name))];
+  const mappings: Record<string, KeywordValue> = {};
+  const secrets: string[] = [];
   const missing: string[] = [];
   for (const name of names) {
+    if (environment) {
+      const variable = environment.secrets[name];
+      if (Object.prototype.hasOwnProperty.call(environment.values, name)) mappings[name] = environment.values[name] as KeywordValue;
+      else if (variable === undefined) missing.push(`${name} (not in ${environment.file.displayPath})`);
+      else if (process.env[variable] === undefined) missing.push(`${variable} (for ${name})`);
+      else secrets.push((mappings[name] = process.env[variable] ?? ''));
+      continue;
+    }
     const value = process.env[name];
     if (value === undefined) missing.push(name);
-    else mappings[name] = value;
+    else secrets.push((mappings[name] = value));
   }
-  if (missing.length > 0 && !target.local) {
-    throw new ProjectError('usage', `tenant.yaml needs ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not set in the environment`, {
-      hint: 'set each as an environment variable (a CI secret for a real tenant); nothing was sent',
+  if (missing.length > 0 && (environment || !target.local)) {
+    const needs = environment ? `environment ${environment.name} needs` : 'tenant.yaml needs';
+    throw new ProjectError('usage', `${needs} ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not set`, {
+      hint: environment ? `run npm run check -- --env ${environment.name}, and set each variable (a CI secret); nothing was sent` : 'set each as an environment variable (a CI secret for a real tenant); nothing was sent',
     });
   }
   for (const name of missing) mappings[name] = `local-${name.toLowerCase()}`;
-  return { mappings, standIns: missing };
+  return { mappings, secrets, standIns: missing };
 }
 
 /** Builds and checks; false when the check found errors (they have been reported). */
-export async function buildAndCheck(options: Pick<DeployOptions, 'tenantPath' | 'policyFile' | 'say' | 'warn'>): Promise<boolean> {
+export async function buildAndCheck(options: Pick<DeployOptions, 'tenantPath' | 'policyFile' | 'environment' | 'say' | 'warn'>): Promise<boolean> {
   try {
-    const built = await buildActions({ tenantPath: options.tenantPath, policyFile: options.policyFile });
+    const built = await buildActions({ tenantPath: options.tenantPath, policyFile: options.policyFile, environment: options.environment });
     for (const action of built.actions) options.say(`built ${action.entry.bundle}.js (${(action.bytes / 1000).toFixed(1)} KB)`);
   } catch (error) {
     // A tenant.yaml too broken to build from: the checker says everything that is wrong with it.
     if (!(error instanceof ProjectError && error.code === 'tenant-invalid')) throw error;
   }
-  const check = runCheck({ tenantPath: options.tenantPath, policyFile: options.policyFile });
+  const check = runCheck({ tenantPath: options.tenantPath, policyFile: options.policyFile, environment: options.environment });
   for (const finding of check.findings) {
     const { file, line, col } = finding.location;
     options.warn(`${file}:${line}:${col} ${finding.severity} ${finding.code} ${finding.message}\n  hint: ${finding.hint}`);
   }
   if (check.errors > 0) {
-    options.warn(`deploy aborted: npm run check found ${check.errors} error${check.errors === 1 ? '' : 's'}; nothing was sent`);
+    const command = options.environment ? `npm run check -- --env ${options.environment.name}` : 'npm run check';
+    options.warn(`deploy aborted: ${command} found ${check.errors} error${check.errors === 1 ? '' : 's'}; nothing was sent`);
     return false;
   }
   return true;
 }
 
-async function planFor(target: Target, options: DeployOptions, mappings: Record<string, string>) {
+async function planFor(target: Target, options: DeployOptions, mappings: Record<string, KeywordValue>) {
   const policy = loadPolicy(options.policyFile);
   const desired = desiredTenant(options.tenantPath, mappings, policy);
   const live = await liveTenant(target.management, Object.keys(desired.triggers), policy);
@@ -87,14 +118,14 @@ export async function deployTo(target: Target, options: DeployOptions): Promise<
   const tenant = readTenantFile(options.tenantPath);
   const sections = SECTIONS.filter((section) => isRecord(tenant.data) && tenant.data[section] !== undefined);
   // Placeholders in values only: a0deploy replaces them in comments too, where they mean nothing.
-  const { mappings, standIns } = keywordMappings(placeholders(JSON.stringify(tenant.data)), target);
+  const { mappings, secrets, standIns } = keywordMappings(tenant, target, options.environment);
   if (standIns.length > 0) options.say(`the local tenant gets stand-in values for ${standIns.join(', ')} (set them in the environment to use your own)`);
   const { desired, plan } = await planFor(target, options, mappings);
   options.say(formatPlan(plan));
   if (options.planOnly || plan.changes === 0) return { code: EXIT.ok, plan, deployed: false };
 
   options.say(`deploying to ${target.label} with a0deploy (sections ${sections.join(', ')}${options.allowDelete ? ', deletes allowed' : ''})`);
-  const code = await runA0deploy({ tenantPath: options.tenantPath, target, mappings, sections, allowDelete: options.allowDelete, onLine: (line) => options.say(`  a0deploy: ${line}`) });
+  const code = await runA0deploy({ tenantPath: options.tenantPath, target, mappings, secrets, sections, allowDelete: options.allowDelete, onLine: (line) => options.say(`  a0deploy: ${line}`) });
   if (code !== 0) {
     options.warn(`deploy failed: a0deploy exited with code ${code} (its messages are above)`);
     return { code: EXIT.findings, plan, deployed: false };
@@ -103,8 +134,8 @@ export async function deployTo(target: Target, options: DeployOptions): Promise<
   const after = (await planFor(target, options, mappings)).plan;
   if (after.changes > 0) {
     options.warn(`a0deploy finished, but the tenant still differs from tenant.yaml:\n${formatPlan(after)}`);
-    return { code: EXIT.findings, plan: after, deployed: true };
+    return { code: EXIT.findings, plan: after, applied: plan, deployed: true };
   }
   options.say(`deployed ${plan.changes} change${plan.changes === 1 ? '' : 's'} to ${target.label}; the tenant now matches tenant.yaml`);
-  return { code: EXIT.ok, plan: after, deployed: true };
+  return { code: EXIT.ok, plan: after, applied: plan, deployed: true };
 }

@@ -11,6 +11,7 @@ import type { ConnectionTable } from '../../actions/lib/connection-table';
 import type { Policy } from '../../actions/lib/define-policy';
 import { fingerprint } from '../../actions/lib/digest';
 import { ACTION_ENTRIES, BUNDLE_DIR, type ActionEntry } from './action-entries';
+import type { Environment } from './environments';
 import { ProjectError } from './errors';
 import { loadInSandbox } from '../runtime/sandbox';
 import { deriveConnectionTable, tenantConnections } from './tenant-model';
@@ -77,6 +78,8 @@ export interface BuildOptions {
   tenantPath: string;
   /** The policy module to inline instead of actions/policy.ts (tests build fixtures this way). */
   policyFile?: string;
+  /** Build for this environment: its values fill tenant.yaml's placeholders first (sync settings may be among them). */
+  environment?: Pick<Environment, 'values'>;
   /** Where bundles go; defaults to `build/actions` in tenant.yaml's folder, where a0deploy looks. */
   outDir?: string;
 }
@@ -99,7 +102,7 @@ export function loadPolicy(policyFile: string = DEFAULT_POLICY_FILE): Policy {
 }
 
 export async function buildActions(options: BuildOptions): Promise<BuildResult> {
-  const tenant = readTenantFile(options.tenantPath);
+  const tenant = readTenantFile(options.tenantPath, options.environment?.values);
   const policyFile = path.resolve(options.policyFile ?? DEFAULT_POLICY_FILE);
   const policy = loadPolicy(policyFile);
   const table = connectionTableFor(tenant, policy);

@@ -3,6 +3,7 @@ import { compilePolicy, type CompiledPolicy } from '../../actions/lib/compile-po
 import type { ConnectionTable } from '../../actions/lib/connection-table';
 import type { Policy } from '../../actions/lib/define-policy';
 import { connectionTableFor, loadPolicy } from './build-actions';
+import type { Environment } from './environments';
 import { readTenantFile, type TenantFile } from './tenant-yaml';
 
 export interface Project {
@@ -13,8 +14,9 @@ export interface Project {
   compiled: CompiledPolicy;
 }
 
-export function loadProject(tenantPath: string, policyFile?: string): Project {
-  const tenant = readTenantFile(tenantPath);
+/** With an environment, tenant.yaml is read as its values fill it: the table and fingerprint its bundles carry. */
+export function loadProject(tenantPath: string, policyFile?: string, environment?: Pick<Environment, 'values'>): Project {
+  const tenant = readTenantFile(tenantPath, environment?.values);
   const policy = loadPolicy(policyFile);
   const table = connectionTableFor(tenant, policy);
   return { tenant, policy, table, compiled: compilePolicy(policy, table) };

@@ -1,12 +1,13 @@
 /**
- * Where commands send their Management API calls: the tenant named by AUTH0_DOMAIN (with
- * AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET) when it is set, the local tenant otherwise — started on
- * demand and stopped afterwards.
+ * Where commands send their Management API calls: an environment's tenant (`--env NAME`), else the tenant
+ * named by AUTH0_DOMAIN (with AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET) when it is set, else the local
+ * tenant — started on demand and stopped afterwards.
  */
 import * as path from 'node:path';
 import { ManagementClient } from 'auth0';
 import { startLocalTenant, type LocalTenant } from '../local-tenant/index';
 import { PROJECT_ROOT } from './build-actions';
+import { missingCredentials, type Environment } from './environments';
 import { ProjectError } from './errors';
 
 export interface Target {
@@ -24,7 +25,8 @@ export interface Target {
   close(): Promise<void>;
 }
 
-export async function openTarget(): Promise<Target> {
+export async function openTarget(environment?: Environment): Promise<Target> {
+  if (environment) return environmentTarget(environment);
   const domain = process.env.AUTH0_DOMAIN;
   if (domain) {
     const clientId = process.env.AUTH0_CLIENT_ID;
@@ -35,14 +37,38 @@ export async function openTarget(): Promise<Target> {
       });
     }
     if (/^https?:\/\//.test(domain)) throw new ProjectError('usage', 'AUTH0_DOMAIN must be a host name without https://', { hint: 'e.g. AUTH0_DOMAIN=my-tenant.eu.auth0.com' });
-    return {
-      domain, clientId, clientSecret, caPath: process.env.NODE_EXTRA_CA_CERTS, local: false, label: domain,
-      management: new ManagementClient({ domain, clientId, clientSecret }),
-      ledgerFile: path.join(PROJECT_ROOT, '.local', 'deployments', `${domain.replace(/[^A-Za-z0-9.-]/g, '_')}.json`),
-      close: async () => {},
-    };
+    return remoteTarget(domain, clientId, clientSecret, domain);
   }
   return localTarget(await startLocalTenant());
+}
+
+function remoteTarget(domain: string, clientId: string, clientSecret: string, label: string): Target {
+  return {
+    domain, clientId, clientSecret, caPath: process.env.NODE_EXTRA_CA_CERTS, local: false, label,
+    management: new ManagementClient({ domain, clientId, clientSecret }),
+    ledgerFile: path.join(PROJECT_ROOT, '.local', 'deployments', `${domain.replace(/[^A-Za-z0-9.-]/g, '_')}.json`),
+    close: async () => {},
+  };
+}
+
+/** Thrown when an environment's credentials are not in the environment variables it names. */
+export class UnconfiguredEnvironment extends ProjectError {
+  constructor(readonly environment: string, readonly variables: readonly string[]) {
+    super('usage', `environment ${environment} is not configured: ${variables.join(' and ')} ${variables.length === 1 ? 'is' : 'are'} not set`, {
+      hint: 'set them to the deploy client\'s id and secret (in CI: repository secrets, see the README\'s "Teams" section); nothing was sent',
+    });
+  }
+}
+
+/** The tenant an environment names, with the credentials from the variables it names. */
+export function environmentTarget(environment: Environment): Target {
+  const { domain } = environment;
+  if (!domain) throw new ProjectError('usage', `${environment.file.displayPath} names no domain`, { hint: `run npm run check -- --env ${environment.name}` });
+  const missing = missingCredentials(environment);
+  if (missing.length > 0) throw new UnconfiguredEnvironment(environment.name, missing);
+  const clientId = process.env[environment.credentials.clientId ?? ''] ?? '';
+  const clientSecret = process.env[environment.credentials.clientSecret ?? ''] ?? '';
+  return remoteTarget(domain, clientId, clientSecret, `environment ${environment.name} (${domain})`);
 }
 
 /** A target for a local tenant this process started; closing the target stops the tenant. */

@@ -5,6 +5,7 @@
 import { connectionKind, DEFAULT_SYNC_MODE, isSyncMode, syncSettingApplies, type ConnectionKind } from '../../actions/lib/connection-kinds';
 import type { ConnectionTable } from '../../actions/lib/connection-table';
 import type { Policy } from '../../actions/lib/define-policy';
+import * as path from 'node:path';
 import type { YamlPath } from './tenant-yaml';
 
 export type ConnectionSection = 'databases' | 'connections';
@@ -60,4 +61,34 @@ export function deriveConnectionTable(data: unknown, policy: Pick<Policy, 'strat
     table[connection.name] = { strategy: connection.strategy, kind, sync };
   }
   return table;
+}
+
+/** A file a0deploy reads because tenant.yaml names it (keyword-replaced like tenant.yaml itself). */
+export interface LoadedFile {
+  connection: TenantConnection;
+  /** Where in the connection's options the file name is, and so where its contents go. */
+  at: readonly string[];
+  /** As written in tenant.yaml. */
+  name: string;
+  /** Resolved the way a0deploy resolves it, from tenant.yaml's folder. */
+  file: string;
+}
+
+/** The passwordless email templates and custom database scripts tenant.yaml names. */
+export function loadedFiles(data: unknown, tenantDir: string): LoadedFile[] {
+  const files: LoadedFile[] = [];
+  const resolve = (dir: string, name: string) => path.resolve(dir, name.replace(/\\/g, '/'));
+  for (const connection of tenantConnections(data)) {
+    const email = connection.options.email;
+    if (connection.strategy === 'email' && isRecord(email) && typeof email.body === 'string') {
+      files.push({ connection, at: ['email', 'body'], name: email.body, file: resolve(path.join(tenantDir, 'connections'), email.body) });
+    }
+    const scripts = connection.options.customScripts;
+    if (connection.section === 'databases' && isRecord(scripts)) {
+      for (const [script, name] of Object.entries(scripts)) {
+        if (typeof name === 'string') files.push({ connection, at: ['customScripts', script], name, file: resolve(tenantDir, name) });
+      }
+    }
+  }
+  return files;
 }

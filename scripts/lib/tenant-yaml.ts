@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ProjectError, type Location } from './errors';
+import { replaceKeywordsMapped, type KeywordMappings } from './keywords';
 
 export type YamlPath = ReadonlyArray<string | number>;
 
@@ -31,7 +32,11 @@ export interface TenantFile {
   locate(at: YamlPath, part?: 'key' | 'value'): Location;
 }
 
-export function readTenantFile(file: string): TenantFile {
+/**
+ * Reads tenant.yaml; with `mappings`, as an environment fills its placeholders (a0deploy's replacement),
+ * while every location still points at the file as written.
+ */
+export function readTenantFile(file: string, mappings?: KeywordMappings): TenantFile {
   const absolute = path.resolve(file);
   let text: string;
   try {
@@ -42,14 +47,24 @@ export function readTenantFile(file: string): TenantFile {
       cause: error,
     });
   }
-  return parseTenantText(text, absolute);
+  if (!mappings) return parseTenantText(text, absolute);
+  const replaced = replaceKeywordsMapped(text, mappings);
+  return parseTenantText(replaced.text, absolute, { text, toOriginal: replaced.toOriginal });
 }
 
-export function parseTenantText(text: string, absolute: string): TenantFile {
+/** Where the text parsed came from, when it is not the file's own text. */
+interface Origin {
+  text: string;
+  toOriginal(offset: number): number;
+}
+
+export function parseTenantText(text: string, absolute: string, origin?: Origin): TenantFile {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const displayPath = path.relative(process.cwd(), absolute) || absolute;
+  const originalLines = origin ? lineStarts(origin.text) : undefined;
   const at = (offset: number): Location => {
+    if (origin && originalLines) return { file: displayPath, ...linePosition(originalLines, origin.toOriginal(offset)) };
     const { line, col } = lineCounter.linePos(offset);
     return { file: displayPath, line, col };
   };
@@ -94,4 +109,22 @@ export function parseTenantText(text: string, absolute: string): TenantFile {
   }
 
   return { path: absolute, displayPath, dir: path.dirname(absolute), text, document, data, syntaxErrors, locate };
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** 1-based line and column of an offset, given where each line starts. */
+function linePosition(starts: readonly number[], offset: number): { line: number; col: number } {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((starts[middle] ?? 0) <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return { line: low + 1, col: offset - (starts[low] ?? 0) + 1 };
 }

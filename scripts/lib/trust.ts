@@ -12,7 +12,9 @@ import { defaultStateDir } from '../local-tenant/paths';
  * with that run's code.
  */
 export function trustLocalTenantOrRerun(stateDir?: string): void {
-  if (process.env.AUTH0_DOMAIN && stateDir === undefined) return;
+  // `--env NAME` and AUTH0_DOMAIN name another tenant: its certificate is trusted as any other.
+  const otherTenant = process.env.AUTH0_DOMAIN || process.argv.some((arg) => arg === '--env' || arg.startsWith('--env='));
+  if (otherTenant && stateDir === undefined) return;
   const { caPath } = ensureTlsMaterial(stateDir ?? defaultStateDir());
   if (process.env.NODE_EXTRA_CA_CERTS === caPath) return;
   const result = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {

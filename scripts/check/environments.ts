@@ -1,0 +1,241 @@
+/**
+ * Rules over one environment file (`npm run check -- --env NAME`): its shape, that it holds no secret,
+ * and that its values and tenant.yaml's placeholders match one for one. Without --env they find nothing.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ALL_ENVIRONMENTS, ENVIRONMENT_NAME, VARIABLE_NAME, type Environment } from '../lib/environments';
+import type { Location } from '../lib/errors';
+import { nearest } from '../lib/suggest';
+import { placeholders, placeholderUses } from '../lib/keywords';
+import { isRecord, loadedFiles, tenantConnections } from '../lib/tenant-model';
+import type { TenantFile } from '../lib/tenant-yaml';
+import { secretLikeKeys } from './secrets';
+import { defineRule, type CheckContext, type Issue, type Rule } from './types';
+
+const FIELDS = ['domain', 'credentials', 'values', 'secrets'];
+const CREDENTIALS = ['client_id', 'client_secret'];
+const SECRET_NAME = /secret|password|passphrase|private_?key|api_?key|signing_?key|access_token|token/i;
+
+/** Where a placeholder is used: a value of tenant.yaml or a line of a file it loads. */
+export interface PlaceholderUse {
+  name: string;
+  location: Location;
+  /** Readable place, e.g. `options.client_secret of "google-oauth2"`. */
+  where: string;
+  /** The use fills a field that holds a secret. */
+  secret: boolean;
+}
+
+function environmentOf(context: CheckContext): Environment | undefined {
+  return context.environment;
+}
+
+const at = (environment: Environment, place: ReadonlyArray<string>, part: 'key' | 'value' = 'key') => environment.file.locate(place, part);
+
+function* shape(environment: Environment): Iterable<Issue> {
+  const file = environment.file;
+  for (const problem of file.syntaxErrors) yield { location: problem.location, message: `YAML syntax error: ${problem.message}`, hint: 'fix the YAML syntax' };
+  if (file.syntaxErrors.length > 0) return;
+  if (!ENVIRONMENT_NAME.test(environment.name) || environment.name === ALL_ENVIRONMENTS) {
+    yield { location: at(environment, []), message: `"${environment.name}" cannot name an environment`, hint: `rename the file: lower-case letters, digits, - and _, and not "${ALL_ENVIRONMENTS}" (--env ${ALL_ENVIRONMENTS} means every environment)` };
+  }
+  const data = file.data;
+  if (!isRecord(data)) {
+    yield { location: at(environment, []), message: `${file.displayPath} must be a mapping with ${FIELDS.join(', ')}`, hint: 'see the example at the top of scripts/lib/environments.ts or the README' };
+    return;
+  }
+  for (const key of Object.keys(data)) {
+    if (FIELDS.includes(key)) continue;
+    const guess = nearest(key, FIELDS);
+    yield { location: at(environment, [key]), message: `unknown field "${key}"${guess ? `; did you mean ${guess}?` : ''}`, hint: `an environment file has ${FIELDS.join(', ')}` };
+  }
+  const domain = data.domain;
+  if (typeof domain !== 'string' || domain === '') {
+    yield { location: at(environment, domain === undefined ? [] : ['domain'], domain === undefined ? 'key' : 'value'), message: 'the environment names no tenant: "domain" is missing or not a string', hint: 'add domain: your-tenant.eu.auth0.com' };
+  } else if (!/^[A-Za-z0-9.-]+(?::\d{1,5})?$/.test(domain)) {
+    yield { location: at(environment, ['domain'], 'value'), message: `domain must be a host name (or host:port) without scheme or path, not "${domain}"`, hint: 'e.g. domain: acme-staging.eu.auth0.com' };
+  }
+  if (!isRecord(data.credentials)) {
+    yield { location: at(environment, data.credentials === undefined ? [] : ['credentials']), message: 'the environment has no credentials mapping', hint: 'add credentials: with client_id and client_secret, each the NAME of an environment variable' };
+  } else {
+    for (const key of CREDENTIALS) {
+      if (typeof data.credentials[key] !== 'string') yield { location: at(environment, ['credentials']), message: `credentials.${key} is missing`, hint: `name the environment variable that holds the deploy client's ${key.replace('_', ' ')}` };
+    }
+    for (const key of Object.keys(data.credentials)) {
+      if (!CREDENTIALS.includes(key)) yield { location: at(environment, ['credentials', key]), message: `unknown credential "${key}"`, hint: 'credentials has client_id and client_secret' };
+    }
+  }
+  for (const section of ['values', 'secrets'] as const) {
+    const entries = data[section];
+    if (entries === undefined || entries === null) continue;
+    if (!isRecord(entries)) {
+      yield { location: at(environment, [section], 'value'), message: `${section} must be a mapping of placeholder names`, hint: `e.g. ${section}:\n    GOOGLE_CLIENT_ID: ${section === 'values' ? '1234.apps.googleusercontent.com' : 'STAGING_GOOGLE_CLIENT_SECRET'}` };
+      continue;
+    }
+    for (const [key, value] of Object.entries(entries)) {
+      if (!/^[A-Za-z0-9_]+$/.test(key)) yield { location: at(environment, [section, key]), message: `"${key}" cannot be a placeholder name (a0deploy matches letters, digits and _ only)`, hint: 'rename the placeholder in tenant.yaml and here' };
+      if (section === 'values' && (value === null || value === undefined)) yield { location: at(environment, [section, key]), message: `${key} has no value`, hint: 'give it a value, or remove it' };
+      if (section === 'secrets' && typeof value !== 'string') yield { location: at(environment, [section, key], 'value'), message: `secrets.${key} must name an environment variable`, hint: `e.g. ${key}: ${environment.name.toUpperCase().replace(/-/g, '_')}_${key}` };
+      if (key in environment.values && key in environment.secrets && section === 'secrets') {
+        yield { location: at(environment, [section, key]), message: `${key} is under both values and secrets`, hint: 'keep it under secrets if it is one, under values otherwise' };
+      }
+    }
+  }
+}
+
+function* literalSecrets(environment: Environment, uses: readonly PlaceholderUse[]): Iterable<Issue> {
+  const data = isRecord(environment.file.data) ? environment.file.data : {};
+  const credentials = isRecord(data.credentials) ? data.credentials : {};
+  for (const key of CREDENTIALS) {
+    const value = credentials[key];
+    if (typeof value === 'string' && !VARIABLE_NAME.test(value)) {
+      yield { location: at(environment, ['credentials', key], 'value'), message: `credentials.${key} holds a value, not the name of an environment variable (the value is not printed)`, hint: `put the value in an environment variable (a CI secret) and write its name here, e.g. AUTH0_${environment.name.toUpperCase().replace(/-/g, '_')}_${key.toUpperCase()}` };
+    }
+  }
+  for (const [key, variable] of Object.entries(environment.secrets)) {
+    if (!VARIABLE_NAME.test(variable)) {
+      yield { location: at(environment, ['secrets', key], 'value'), message: `secrets.${key} holds a value, not the name of an environment variable (the value is not printed)`, hint: `put the secret in an environment variable and write its name here, e.g. ${key}: ${environment.name.toUpperCase().replace(/-/g, '_')}_${key}` };
+    }
+  }
+  for (const key of Object.keys(environment.values)) {
+    const secretUse = uses.find((use) => use.name === key && use.secret);
+    if (!secretUse && !SECRET_NAME.test(key)) continue;
+    yield {
+      location: at(environment, ['values', key], 'value'),
+      message: secretUse
+        ? `values.${key} fills ${secretUse.where}, a secret: its value must not be in ${environment.file.displayPath} (it is not printed)`
+        : `values.${key} is named like a secret: its value must not be in ${environment.file.displayPath} (it is not printed)`,
+      hint: `move it under secrets: as ${key}: <NAME OF THE ENVIRONMENT VARIABLE HOLDING IT>, and rotate the value: it is in the repository's history`,
+    };
+  }
+}
+
+/** The workflow files forks run (.github/workflows), as text. */
+function workflowTexts(projectRoot: string): Array<{ file: string; text: string }> {
+  const folder = path.join(projectRoot, '.github', 'workflows');
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((file) => /\.ya?ml$/.test(file))
+    .map((file) => ({ file: path.join('.github', 'workflows', file), text: readFileSync(path.join(folder, file), 'utf8') }));
+}
+
+export const ENVIRONMENT_RULES: readonly Rule[] = [
+  defineRule({
+    id: 'environment-invalid',
+    severity: 'error',
+    description: 'An environment file has domain, credentials (client_id, client_secret), values and secrets, each of the right type.',
+    hint: 'compare with the README\'s environment example',
+    check(context) {
+      const environment = environmentOf(context);
+      return environment ? shape(environment) : [];
+    },
+  }),
+  defineRule({
+    id: 'environment-secret-literal',
+    severity: 'error',
+    description: 'An environment file names environment variables for its credentials and secrets, and never holds a secret value itself.',
+    hint: 'move the value into an environment variable (a CI secret) and name that variable in the file',
+    check(context) {
+      const environment = environmentOf(context);
+      return environment ? literalSecrets(environment, context.placeholders) : [];
+    },
+  }),
+  defineRule({
+    id: 'placeholder-missing',
+    severity: 'error',
+    description: 'Every ##KEY## or @@KEY@@ placeholder tenant.yaml (or a file it loads) uses has a value in the environment: under values, or under secrets naming the variable that holds it.',
+    hint: 'add the placeholder under values: (or under secrets: when it is one)',
+    *check(context) {
+      const environment = environmentOf(context);
+      if (!environment) return;
+      const seen = new Set<string>();
+      for (const use of context.placeholders) {
+        if (seen.has(use.name) || use.name in environment.values || use.name in environment.secrets) continue;
+        seen.add(use.name);
+        yield {
+          location: use.location,
+          message: `${use.name} (used by ${use.where}) has no value in ${environment.file.displayPath}`,
+          hint: use.secret
+            ? `add it to ${environment.file.displayPath} under secrets: as ${use.name}: <NAME OF THE ENVIRONMENT VARIABLE HOLDING IT>`
+            : `add it to ${environment.file.displayPath} under values:${SECRET_NAME.test(use.name) ? ' (or under secrets: if it is one)' : ''}`,
+        };
+      }
+    },
+  }),
+  defineRule({
+    id: 'placeholder-unused',
+    severity: 'error',
+    description: 'Every value an environment gives fills a placeholder that tenant.yaml (or a file it loads) uses: an unused one is usually a misspelling.',
+    hint: 'remove it, or use it in tenant.yaml as ##KEY## / @@KEY@@',
+    *check(context) {
+      const environment = environmentOf(context);
+      if (!environment) return;
+      const used = new Set(context.placeholders.map((use) => use.name));
+      const names = [...used];
+      for (const section of ['values', 'secrets'] as const) {
+        for (const key of Object.keys(section === 'values' ? environment.values : environment.secrets)) {
+          if (used.has(key)) continue;
+          const guess = nearest(key, names);
+          yield { location: at(environment, [section, key]), message: `${section}.${key} is never used: tenant.yaml has no ##${key}## or @@${key}@@${guess ? `; did you mean ${guess}?` : ''}` };
+        }
+      }
+    },
+  }),
+  defineRule({
+    id: 'environment-not-in-workflow',
+    severity: 'warning',
+    description: 'The CI workflow passes every variable an environment names (its credentials and secrets) to its jobs: a variable it does not pass is empty in CI.',
+    hint: 'add VARIABLE: ${{ secrets.VARIABLE }} to the workflow\'s env: block and create the repository secret',
+    *check(context) {
+      const environment = environmentOf(context);
+      if (!environment) return;
+      const workflows = workflowTexts(context.projectRoot);
+      if (workflows.length === 0) return;
+      const mentions = (word: string) => workflows.some(({ text }) => new RegExp(`\\b${word}\\b`).test(text));
+      const files = workflows.map((workflow) => workflow.file).join(', ');
+      const named: Array<[string[], string]> = [
+        ...CREDENTIALS.map((key): [string[], string] => [['credentials', key], String(isRecord(environment.file.data) && isRecord(environment.file.data.credentials) ? environment.file.data.credentials[key] ?? '' : '')]),
+        ...Object.entries(environment.secrets).map(([key, variable]): [string[], string] => [['secrets', key], variable]),
+      ];
+      for (const [place, variable] of named) {
+        if (!VARIABLE_NAME.test(variable) || mentions(variable)) continue;
+        yield { location: at(environment, place, 'value'), message: `${files} does not pass ${variable} to its jobs`, hint: `add ${variable}: \${{ secrets.${variable} }} to the env: of the jobs that plan and deploy, and create that repository secret` };
+      }
+      if (!mentions(`--env ${environment.name}`)) {
+        yield { location: at(environment, []), message: `${files} never deploys environment "${environment.name}" (no \`--env ${environment.name}\`)`, hint: 'add a deploy job for it in promotion order, or delete the environment file' };
+      }
+    },
+  }),
+];
+
+/** Every placeholder use in tenant.yaml's values and in the files it loads, located, in file order. */
+export function placeholderUsesOf(tenant: TenantFile): PlaceholderUse[] {
+  const found: PlaceholderUse[] = [];
+  const connections = tenantConnections(tenant.data);
+  for (const [name, paths] of placeholderUses(tenant.data)) {
+    for (const place of paths) {
+      const connection = connections.find((c) => c.section === place[0] && c.path[1] === place[1]);
+      const field = place.slice(connection ? 2 : 0).join('.');
+      const last = place[place.length - 1];
+      found.push({
+        name,
+        location: tenant.locate(place, 'value'),
+        where: connection ? `${field} of "${connection.name}"` : field,
+        secret: connection !== undefined && place[2] === 'options' && typeof last === 'string' && secretLikeKeys({ [last]: '' }).length > 0,
+      });
+    }
+  }
+  for (const loaded of loadedFiles(tenant.data, tenant.dir)) {
+    if (!existsSync(loaded.file)) continue;
+    const lines = readFileSync(loaded.file, 'utf8').split('\n');
+    const display = path.relative(process.cwd(), loaded.file) || loaded.file;
+    lines.forEach((line, index) => {
+      for (const name of placeholders(line)) {
+        const col = Math.max(line.indexOf(`##${name}##`), line.indexOf(`@@${name}@@`)) + 1;
+        found.push({ name, location: { file: display, line: index + 1, col }, where: `${display} (options.${loaded.at.join('.')} of "${loaded.connection.name}")`, secret: false });
+      }
+    });
+  }
+  return found.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.col - b.location.col);
+}

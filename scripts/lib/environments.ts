@@ -1,0 +1,112 @@
+/**
+ * Environments: one small file per tenant a team deploys to, `environments/NAME.yaml` beside tenant.yaml.
+ *
+ *     domain: acme-staging.eu.auth0.com          # the tenant (host, or host:port)
+ *     credentials:                               # NAMES of environment variables, never values
+ *       client_id: AUTH0_STAGING_CLIENT_ID
+ *       client_secret: AUTH0_STAGING_CLIENT_SECRET
+ *     values:                                    # tenant.yaml's placeholders that are not secrets
+ *       GOOGLE_CLIENT_ID: 1234-staging.apps.googleusercontent.com
+ *       CORP_OIDC_SYNC: on_each_login
+ *     secrets:                                   # placeholders whose values are secrets: the variable holding each
+ *       GOOGLE_CLIENT_SECRET: STAGING_GOOGLE_CLIENT_SECRET
+ *
+ * Reading is lenient (what is well-formed is kept); `npm run check -- --env NAME` reports the rest,
+ * each finding at its line (scripts/check/environments.ts).
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { ProjectError } from './errors';
+import type { KeywordValue } from './keywords';
+import { isRecord } from './tenant-model';
+import { readTenantFile, type TenantFile } from './tenant-yaml';
+
+export const ENVIRONMENTS_FOLDER = 'environments';
+export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+/** How environment variables are named: what `credentials` and `secrets` must hold. */
+export const VARIABLE_NAME = /^[A-Z_][A-Z0-9_]*$/;
+/** `--env all` checks every environment, so no environment may be called that. */
+export const ALL_ENVIRONMENTS = 'all';
+
+export interface Environment {
+  name: string;
+  /** The file, parsed with positions (the tenant.yaml loader serves any YAML file). */
+  file: TenantFile;
+  /** The tenant's host (or host:port), when the file gives a string. */
+  domain: string | undefined;
+  /** Names of the environment variables holding the deploy client's id and secret. */
+  credentials: { clientId: string | undefined; clientSecret: string | undefined };
+  /** Placeholder → value, for placeholders that are not secrets. */
+  values: Record<string, KeywordValue>;
+  /** Placeholder → name of the environment variable holding its secret value. */
+  secrets: Record<string, string>;
+}
+
+export function environmentsFolder(tenantPath: string): string {
+  return path.join(path.dirname(path.resolve(tenantPath)), ENVIRONMENTS_FOLDER);
+}
+
+/** The environments beside tenant.yaml, by name, sorted. */
+export function environmentNames(tenantPath: string): string[] {
+  const folder = environmentsFolder(tenantPath);
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((file) => /\.ya?ml$/.test(file))
+    .map((file) => file.replace(/\.ya?ml$/, ''))
+    .sort();
+}
+
+export function environmentFile(tenantPath: string, name: string): string | undefined {
+  const base = path.join(environmentsFolder(tenantPath), name);
+  return [`${base}.yaml`, `${base}.yml`].find((file) => existsSync(file));
+}
+
+const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+
+export function readEnvironment(tenantPath: string, name: string): Environment {
+  const file = ENVIRONMENT_NAME.test(name) ? environmentFile(tenantPath, name) : undefined;
+  if (!file) {
+    const known = environmentNames(tenantPath);
+    const folder = path.relative(process.cwd(), environmentsFolder(tenantPath)) || '.';
+    throw new ProjectError('usage', `there is no environment "${name}" (no ${path.join(folder, `${name}.yaml`)})`, {
+      hint: known.length > 0 ? `environments: ${known.join(', ')}` : `create ${path.join(folder, `${name}.yaml`)}; the README's "Environments" section shows one`,
+    });
+  }
+  const parsed = readTenantFile(file);
+  const data = isRecord(parsed.data) ? parsed.data : {};
+  const credentials = isRecord(data.credentials) ? data.credentials : {};
+  const values: Record<string, KeywordValue> = {};
+  if (isRecord(data.values)) {
+    for (const [key, value] of Object.entries(data.values)) if (value !== undefined) values[key] = value as KeywordValue;
+  }
+  const secrets: Record<string, string> = {};
+  if (isRecord(data.secrets)) {
+    for (const [key, variable] of Object.entries(data.secrets)) if (typeof variable === 'string') secrets[key] = variable;
+  }
+  return {
+    name,
+    file: parsed,
+    domain: text(data.domain),
+    credentials: { clientId: text(credentials.client_id), clientSecret: text(credentials.client_secret) },
+    values,
+    secrets,
+  };
+}
+
+/** `--env all` → every environment; a name → that one. */
+export function selectEnvironments(tenantPath: string, selector: string): Environment[] {
+  if (selector !== ALL_ENVIRONMENTS) return [readEnvironment(tenantPath, selector)];
+  const names = environmentNames(tenantPath);
+  if (names.length === 0) {
+    throw new ProjectError('usage', `--env all: there are no environments in ${path.relative(process.cwd(), environmentsFolder(tenantPath)) || '.'}`, {
+      hint: 'add environments/NAME.yaml files, or drop --env to use the local tenant',
+    });
+  }
+  return names.map((name) => readEnvironment(tenantPath, name));
+}
+
+/** The credentials' variables that are not set, by name (their values are never read out). */
+export function missingCredentials(environment: Environment): string[] {
+  const names = [environment.credentials.clientId ?? 'credentials.client_id', environment.credentials.clientSecret ?? 'credentials.client_secret'];
+  return names.filter((name) => !VARIABLE_NAME.test(name) || !process.env[name]);
+}
