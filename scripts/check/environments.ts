@@ -111,9 +111,9 @@ function* literalSecrets(environment: Environment, uses: readonly PlaceholderUse
   }
 }
 
-/** The workflow files forks run (.github/workflows), as text. */
-function workflowTexts(projectRoot: string): Array<{ file: string; text: string }> {
-  const folder = path.join(projectRoot, '.github', 'workflows');
+/** The CI workflows of the repository tenant.yaml is in (.github/workflows beside it), as text. */
+function workflowTexts(root: string): Array<{ file: string; text: string }> {
+  const folder = path.join(root, '.github', 'workflows');
   if (!existsSync(folder)) return [];
   return readdirSync(folder)
     .filter((file) => /\.ya?ml$/.test(file))
@@ -190,7 +190,7 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
     *check(context) {
       const environment = environmentOf(context);
       if (!environment) return;
-      const workflows = workflowTexts(context.projectRoot);
+      const workflows = workflowTexts(context.tenant.dir);
       if (workflows.length === 0) return;
       const mentions = (word: string) => workflows.some(({ text }) => new RegExp(`\\b${word}\\b`).test(text));
       const files = workflows.map((workflow) => workflow.file).join(', ');
@@ -202,7 +202,9 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
         if (!VARIABLE_NAME.test(variable) || mentions(variable)) continue;
         yield { location: at(environment, place, 'value'), message: `${files} does not pass ${variable} to its jobs`, hint: `add ${variable}: \${{ secrets.${variable} }} to the env: of the jobs that plan and deploy, and create that repository secret` };
       }
-      if (!mentions(`--env ${environment.name}`)) {
+      const deploys = new RegExp(`--env[= ]${environment.name.replace(/[-]/g, '\\-')}(?![\\w-])`);
+      const deployed = workflows.some(({ text }) => text.split('\n').some((line) => /\bdeploy\b/.test(line) && deploys.test(line) && !line.includes('--plan')));
+      if (!deployed) {
         yield { location: at(environment, []), message: `${files} never deploys environment "${environment.name}" (no \`--env ${environment.name}\`)`, hint: 'add a deploy job for it in promotion order, or delete the environment file' };
       }
     },

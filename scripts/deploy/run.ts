@@ -66,7 +66,8 @@ export function keywordMappings(tenant: TenantFile, target: Pick<Target, 'local'
       const variable = environment.secrets[name];
       if (Object.prototype.hasOwnProperty.call(environment.values, name)) mappings[name] = environment.values[name] as KeywordValue;
       else if (variable === undefined) missing.push(`${name} (not in ${environment.file.displayPath})`);
-      else if (process.env[variable] === undefined) missing.push(`${variable} (for ${name})`);
+      // An unset CI secret reaches the job as an empty string: empty counts as not set.
+      else if (!process.env[variable]) missing.push(`${variable} (for ${name})`);
       else secrets.push((mappings[name] = process.env[variable] ?? ''));
       continue;
     }
