@@ -73,7 +73,8 @@ export const CONNECTION_RULES: readonly Rule[] = [
         const value = connection.syncValue;
         if (value === undefined || isSyncMode(value)) continue;
         if (isPlaceholder(value)) {
-          // Left unfilled: no environment was given (with one, a missing value is placeholder-missing).
+          // Left unfilled. With an environment that is placeholder-missing's finding; without one, this one.
+          if (context.environment) continue;
           yield {
             location: syncLocation(context, connection),
             message: `set_user_root_attributes of "${connection.name}" is the placeholder ${String(value)}, which only an environment fills`,

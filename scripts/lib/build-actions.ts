@@ -70,6 +70,10 @@ export function bundleTableMarker(code: string): string | undefined {
   return /connections [A-Za-z0-9_-]{12}/.exec(code.slice(0, code.indexOf('\n') >>> 0))?.[0];
 }
 
+/** The banner's variables: the connection table and the fingerprint the build computed. */
+const DATA_CONNECTIONS = '__rootAttributesConnections';
+const DATA_FINGERPRINT = '__rootAttributesFingerprint';
+
 const PLACEHOLDER = /##[A-Za-z0-9_]+##|@@[A-Za-z0-9_]+@@/;
 
 export const DEFAULT_POLICY_FILE = path.join(PROJECT_ROOT, 'actions', 'policy.ts');
@@ -109,16 +113,20 @@ export async function buildActions(options: BuildOptions): Promise<BuildResult> 
   const outDir = options.outDir ? path.resolve(options.outDir) : path.join(tenant.dir, BUNDLE_DIR);
   mkdirSync(outDir, { recursive: true });
 
+  // Compact: name → [kind, sync]; the Actions need nothing else of a connection.
+  const compact = Object.fromEntries(Object.entries(table).map(([name, entry]) => [name, [entry.kind, entry.sync]]));
+  const data = `var ${DATA_CONNECTIONS}=${JSON.stringify(compact)},${DATA_FINGERPRINT}=${JSON.stringify(actionFingerprint(policy, table))};`;
   const tableModule: esbuild.Plugin = {
     name: 'tenant-connections',
     setup(build) {
       build.onResolve({ filter: /^virtual:tenant-connections$/ }, () => ({ path: 'tenant-connections', namespace: 'tenant' }));
+      // The data itself sits in the banner, outside minification: the minifier names identifiers by
+      // character frequency, so data inside the bundle would rename code. Builds for two environments
+      // then differ only in the banner's data line (after the strict-mode directive, which must come first).
       build.onLoad({ filter: /.*/, namespace: 'tenant' }, () => ({
-        // Compact: name → [kind, sync]; the Actions need nothing else of a connection.
         contents: [
-          `const raw = JSON.parse(${JSON.stringify(JSON.stringify(Object.fromEntries(Object.entries(table).map(([name, entry]) => [name, [entry.kind, entry.sync]]))))});`,
-          'export const connections = Object.fromEntries(Object.entries(raw).map(([name, [kind, sync]]) => [name, { kind, sync }]));',
-          `export const fingerprint = ${JSON.stringify(actionFingerprint(policy, table))};`,
+          `export const connections = Object.fromEntries(Object.entries(${DATA_CONNECTIONS}).map(([name, [kind, sync]]) => [name, { kind, sync }]));`,
+          `export const fingerprint = ${DATA_FINGERPRINT};`,
         ].join('\n'),
         loader: 'js',
       }));
@@ -145,7 +153,7 @@ export async function buildActions(options: BuildOptions): Promise<BuildResult> 
         legalComments: 'none',
         logLevel: 'silent',
         plugins: [tableModule],
-        banner: { js: `// ${entry.bundle}: built by auth0-root-attributes from ${entry.entry}; ${tableMarker(table)}. Do not edit.` },
+        banner: { js: `// ${entry.bundle}: built by auth0-root-attributes from ${entry.entry}; ${tableMarker(table)}. Do not edit.\n"use strict";${data}` },
       });
     } catch (error) {
       const messages = (error as esbuild.BuildFailure).errors?.map((m) => `${m.location?.file ?? ''}:${m.location?.line ?? 0}:${m.location?.column ?? 0} ${m.text}`);
