@@ -42,11 +42,11 @@ export async function openTarget(environment?: Environment): Promise<Target> {
   return localTarget(await startLocalTenant());
 }
 
-function remoteTarget(domain: string, clientId: string, clientSecret: string, label: string): Target {
+function remoteTarget(domain: string, clientId: string, clientSecret: string, label: string, ledgerFile?: string): Target {
   return {
     domain, clientId, clientSecret, caPath: process.env.NODE_EXTRA_CA_CERTS, local: false, label,
     management: new ManagementClient({ domain, clientId, clientSecret }),
-    ledgerFile: path.join(PROJECT_ROOT, '.local', 'deployments', `${domain.replace(/[^A-Za-z0-9.-]/g, '_')}.json`),
+    ledgerFile: ledgerFile ?? path.join(PROJECT_ROOT, '.local', 'deployments', `${domain.replace(/[^A-Za-z0-9.-]/g, '_')}.json`),
     close: async () => {},
   };
 }
@@ -68,7 +68,9 @@ export function environmentTarget(environment: Environment): Target {
   if (missing.length > 0) throw new UnconfiguredEnvironment(environment.name, missing);
   const clientId = process.env[environment.credentials.clientId ?? ''] ?? '';
   const clientSecret = process.env[environment.credentials.clientSecret ?? ''] ?? '';
-  return remoteTarget(domain, clientId, clientSecret, `environment ${environment.name} (${domain})`);
+  // Beside tenant.yaml (environments/ is in its folder), per environment and tenant.
+  const ledger = path.join(path.dirname(environment.file.dir), '.local', 'deployments', `${environment.name}-${domain.replace(/[^A-Za-z0-9.-]/g, '_')}.json`);
+  return remoteTarget(domain, clientId, clientSecret, `environment ${environment.name} (${domain})`, ledger);
 }
 
 /** A target for a local tenant this process started; closing the target stops the tenant. */

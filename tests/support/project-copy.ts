@@ -1,0 +1,52 @@
+/**
+ * A throw-away copy of the project a fork would have: tenant.yaml, connections/, environments/ and
+ * .github/ copied (tests edit them), package.json copied, the code and node_modules linked — so
+ * `npm run …` works in it exactly as in the repository. Commands run asynchronously, so local tenants
+ * this test process serves can answer them.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, cpSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../../scripts/lib/build-actions';
+
+export interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Variables a developer's shell may have that would point commands elsewhere. */
+const AMBIENT = ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS', 'LOCAL_TENANT_DIR'];
+
+export function runAsync(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Ran> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of AMBIENT) delete env[key];
+  Object.assign(env, options.env);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 180_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+export function projectCopy(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'project-'));
+  for (const folder of ['connections', 'environments', '.github']) cpSync(path.join(PROJECT_ROOT, folder), path.join(dir, folder), { recursive: true });
+  for (const file of ['tenant.yaml', 'package.json']) copyFileSync(path.join(PROJECT_ROOT, file), path.join(dir, file));
+  for (const linked of ['node_modules', 'scripts', 'actions', 'tsconfig.json']) symlinkSync(path.join(PROJECT_ROOT, linked), path.join(dir, linked));
+  return dir;
+}
+
+/** Points an environment file of the copy at another tenant (a local one, in tests). */
+export function setDomain(text: string, domain: string): string {
+  return text.replace(/^domain: .*$/m, `domain: ${domain}`);
+}
