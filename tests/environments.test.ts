@@ -12,6 +12,7 @@ import { runCheck } from '../scripts/check/index';
 import { actionFingerprint, buildActions, loadPolicy, PROJECT_ROOT, tableMarker } from '../scripts/lib/build-actions';
 import { environmentNames, readEnvironment } from '../scripts/lib/environments';
 import { replaceKeywordsMapped } from '../scripts/lib/keywords';
+import { loadActions, postLoginEvent, TARGETS, type ActionsUnderTest } from './kit';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'environments');
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
@@ -40,7 +41,7 @@ describe('npm run check -- --env NAME: each environment of the corpus gives exac
   const names = readdirSync(path.join(FIXTURE, 'environments')).map((file) => file.replace(/\.yaml$/, '')).sort();
 
   test('the corpus has a clean environment and one per kind of mistake', () => {
-    expect(names).toEqual(['each-login', 'first-login', 'invalid', 'literal-secret', 'missing', 'unused']);
+    expect(names).toEqual(['each-login', 'first-login', 'invalid', 'literal-secret', 'missing', 'policy-mistakes', 'strict-login', 'unused']);
   });
 
   test.each(names)('%s', (name) => {
@@ -90,7 +91,7 @@ describe('npm run check -- --env NAME: each environment of the corpus gives exac
     expect(command.status).toBe(1);
     const results = JSON.parse(command.stdout) as Array<{ environment: string; errors: number }>;
     expect(results.map((result) => [result.environment, result.errors])).toEqual([
-      ['each-login', 1], ['first-login', 0], ['invalid', 7], ['literal-secret', 3], ['missing', 2], ['unused', 2],
+      ['each-login', 1], ['first-login', 0], ['invalid', 7], ['literal-secret', 3], ['missing', 2], ['policy-mistakes', 3], ['strict-login', 0], ['unused', 2],
     ]);
   });
 
@@ -98,7 +99,7 @@ describe('npm run check -- --env NAME: each environment of the corpus gives exac
     const command = run('check', ['--env', 'stagign']);
     expect(command.status).toBe(2);
     expect(command.stderr).toContain('there is no environment "stagign"');
-    expect(command.stderr).toContain('environments: each-login, first-login, invalid, literal-secret, missing, unused');
+    expect(command.stderr).toContain('environments: each-login, first-login, invalid, literal-secret, missing, policy-mistakes, strict-login, unused');
   });
 });
 
@@ -141,6 +142,37 @@ describe('npm run build -- --env NAME', () => {
     const command = run('build', ['--env', 'all']);
     expect(command.status).toBe(2);
     expect(command.stderr).toContain('build takes one environment');
+  });
+});
+
+describe.each(TARGETS)('an environment\'s policy changes, in the Actions (%s)', (target) => {
+  let plain: ActionsUnderTest;
+  let strict: ActionsUnderTest;
+  beforeAll(async () => {
+    plain = await loadActions(target, { tenant: tenantPath, environment: 'first-login' });
+    strict = await loadActions(target, { tenant: tenantPath, environment: 'strict-login' });
+  }, 60_000);
+  afterAll(async () => {
+    await plain.close();
+    await strict.close();
+  });
+
+  const google = (user: Record<string, unknown>) => postLoginEvent({ connection: { name: 'google-oauth2', strategy: 'google-oauth2' }, user: { given_name: 'Ada', family_name: 'Lovelace', ...user } });
+
+  test('a picture host only that environment allows is flagged elsewhere and accepted there', async () => {
+    const event = google({ picture: 'https://images.staging.example.com/ada.png' });
+    expect((await plain.postLogin(event)).state.idTokenClaims['https://example.com/root_attribute_violations']).toEqual(['picture.host-not-allowed']);
+    const run = await strict.postLogin(event);
+    expect(run.state.denied).toBeNull();
+    expect(run.state.idTokenClaims['https://example.com/root_attribute_violations']).toBeUndefined();
+  });
+
+  test('a value the policy flags at login is denied where the environment says deny', async () => {
+    const event = google({ name: 'Ada www.spam.example' });
+    const flagged = await plain.postLogin(event);
+    expect(flagged.state.denied).toBeNull();
+    expect(flagged.state.idTokenClaims['https://example.com/root_attribute_violations']).toEqual(['name.web-address']);
+    expect((await strict.postLogin(event)).state.denied).toEqual({ reason: 'Your name can\'t contain a web address.' });
   });
 });
 

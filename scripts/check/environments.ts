@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { OVERRIDABLE } from '../../actions/lib/policy-override';
 import { ALL_ENVIRONMENTS, ENVIRONMENT_NAME, VARIABLE_NAME, type Environment } from '../lib/environments';
 import type { Location } from '../lib/errors';
 import { nearest } from '../lib/suggest';
@@ -13,7 +14,7 @@ import type { TenantFile } from '../lib/tenant-yaml';
 import { secretLikeKeys } from './secrets';
 import { defineRule, type CheckContext, type Issue, type Rule } from './types';
 
-const FIELDS = ['domain', 'credentials', 'values', 'secrets'];
+const FIELDS = ['domain', 'credentials', 'values', 'secrets', 'policy'];
 const CREDENTIALS = ['client_id', 'client_secret'];
 const SECRET_NAME = /secret|password|passphrase|private_?key|api_?key|signing_?key|access_token|token/i;
 
@@ -64,6 +65,22 @@ function* shape(environment: Environment): Iterable<Issue> {
     }
     for (const key of Object.keys(data.credentials)) {
       if (!CREDENTIALS.includes(key)) yield { location: at(environment, ['credentials', key]), message: `unknown credential "${key}"`, hint: 'credentials has client_id and client_secret' };
+    }
+  }
+  if (data.policy !== undefined && data.policy !== null) {
+    if (!isRecord(data.policy)) {
+      yield { location: at(environment, ['policy'], 'value'), message: 'policy must be a mapping of changes to actions/policy.ts', hint: 'e.g. policy:\n    enforce: { login: { values: flag } }' };
+    } else {
+      for (const key of Object.keys(data.policy)) {
+        if ((OVERRIDABLE as readonly string[]).includes(key)) continue;
+        const fixed = key === 'namespace' || key === 'metadataKey';
+        const guess = nearest(key, OVERRIDABLE);
+        yield {
+          location: at(environment, ['policy', key]),
+          message: fixed ? `policy.${key} cannot differ between environments: the records and claims of every tenant depend on it` : `policy.${key} is not something an environment can change${guess ? `; did you mean ${guess}?` : ''}`,
+          hint: `an environment can change ${OVERRIDABLE.join(', ')}; ${fixed ? `change ${key} in actions/policy.ts for all of them` : 'everything else is set in actions/policy.ts'}`,
+        };
+      }
     }
   }
   for (const section of ['values', 'secrets'] as const) {

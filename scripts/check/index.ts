@@ -3,7 +3,7 @@
  * listed by name, so an area left out of the list fails to compile.
  */
 import * as path from 'node:path';
-import { DEFAULT_POLICY_FILE, loadPolicy, PROJECT_ROOT } from '../lib/build-actions';
+import { DEFAULT_POLICY_FILE, policyFor, PROJECT_ROOT } from '../lib/build-actions';
 import { readPolicySource } from '../lib/policy-source';
 import { isRecord, tenantConnections } from '../lib/tenant-model';
 import type { Environment } from '../lib/environments';
@@ -55,7 +55,7 @@ export function runCheck(options: CheckOptions): CheckResult {
   const filled = environment ? fillable(environment, placeholders) : undefined;
   const tenant = filled ? readTenantFile(options.tenantPath, filled) : written;
   const policyFile = path.resolve(options.policyFile ?? DEFAULT_POLICY_FILE);
-  const policy = loadPolicy(policyFile);
+  const policy = policyFor(policyFile, environment);
   const policySource = readPolicySource(policyFile);
   const data = isRecord(tenant.data) ? tenant.data : {};
   const tenantReadable = tenant.syntaxErrors.length === 0 && isRecord(tenant.data);

@@ -145,14 +145,30 @@ export function policyProblems(policy: unknown): Problem[] {
   return problems;
 }
 
+/** Whether the value at `at` comes from the changes (a list in them replaces the policy's whole list). */
+function changedBy(changes: Record<string, unknown>, at: YamlPath): boolean {
+  if (at.length === 0) return false;
+  let node: unknown = changes;
+  for (const segment of at) {
+    if (Array.isArray(node)) return true;
+    if (!isRecord(node) || !Object.prototype.hasOwnProperty.call(node, segment)) return false;
+    node = node[segment];
+  }
+  return true;
+}
+
 export const POLICY_SCHEMA_RULE: Rule = defineRule({
   id: 'policy-invalid',
   severity: 'error',
   description: 'Every value in the policy is one the Actions understand and Auth0 accepts.',
   hint: 'correct the value in the policy',
-  *check({ policy, policySource }): Iterable<Issue> {
+  *check({ policy, policySource, environment }): Iterable<Issue> {
     for (const problem of policyProblems(policy)) {
-      yield { location: policySource.locate(problem.at), message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) };
+      // A value an environment's `policy:` put there is reported in the environment's file.
+      const location = environment?.policy && changedBy(environment.policy, problem.at)
+        ? environment.file.locate(['policy', ...problem.at], 'value')
+        : policySource.locate(problem.at);
+      yield { location, message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) };
     }
   },
 });

@@ -5,7 +5,7 @@
  * Exit 1 when anything breaks the policy.
  */
 import { parseArgs } from 'node:util';
-import { loadPolicy, buildActions } from '../lib/build-actions';
+import { buildActions, policyFor } from '../lib/build-actions';
 import { EXIT, ProjectError, runCommand } from '../lib/errors';
 import { ALL_ENVIRONMENTS, readEnvironment } from '../lib/environments';
 import { readTenantFile } from '../lib/tenant-yaml';
@@ -51,7 +51,7 @@ void runCommand(async () => {
   let report: AuditReport;
   try {
     const { mappings } = keywordMappings(readTenantFile(values.tenant), target, environment);
-    const policy = loadPolicy(values.policy);
+    const policy = policyFor(values.policy, environment);
     const desired = desiredTenant(values.tenant, mappings, policy);
     const live = await liveTenant(target.management, Object.keys(desired.triggers), policy);
     const drift = driftFrom(computePlan(target.label, desired, live, { allowDelete: false, ledger: readLedger(target.ledgerFile) }));

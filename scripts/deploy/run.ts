@@ -4,7 +4,7 @@
  * has changes.
  */
 import { runCheck } from '../check/index';
-import { buildActions, loadPolicy } from '../lib/build-actions';
+import { buildActions, policyFor } from '../lib/build-actions';
 import { EXIT, ProjectError } from '../lib/errors';
 import { placeholderUsesOf } from '../check/environments';
 import type { Environment } from '../lib/environments';
@@ -108,7 +108,7 @@ export async function buildAndCheck(options: Pick<DeployOptions, 'tenantPath' | 
 }
 
 async function planFor(target: Target, options: DeployOptions, mappings: Record<string, KeywordValue>) {
-  const policy = loadPolicy(options.policyFile);
+  const policy = policyFor(options.policyFile, options.environment);
   const desired = desiredTenant(options.tenantPath, mappings, policy);
   const live = await liveTenant(target.management, Object.keys(desired.triggers), policy);
   return { desired, plan: computePlan(target.label, desired, live, { allowDelete: options.allowDelete, ledger: readLedger(target.ledgerFile) }) };

@@ -9,6 +9,7 @@ import * as esbuild from 'esbuild';
 import { isSyncMode } from '../../actions/lib/connection-kinds';
 import type { ConnectionTable } from '../../actions/lib/connection-table';
 import type { Policy } from '../../actions/lib/define-policy';
+import { withOverride } from '../../actions/lib/policy-override';
 import { fingerprint } from '../../actions/lib/digest';
 import { ACTION_ENTRIES, BUNDLE_DIR, type ActionEntry } from './action-entries';
 import type { Environment } from './environments';
@@ -70,9 +71,10 @@ export function bundleTableMarker(code: string): string | undefined {
   return /connections [A-Za-z0-9_-]{12}/.exec(code.slice(0, code.indexOf('\n') >>> 0))?.[0];
 }
 
-/** The banner's variables: the connection table and the fingerprint the build computed. */
+/** The banner's variables: the connection table, the fingerprint the build computed, the environment's policy changes. */
 const DATA_CONNECTIONS = '__rootAttributesConnections';
 const DATA_FINGERPRINT = '__rootAttributesFingerprint';
+const DATA_POLICY = '__rootAttributesPolicyChanges';
 
 const PLACEHOLDER = /##[A-Za-z0-9_]+##|@@[A-Za-z0-9_]+@@/;
 
@@ -82,8 +84,8 @@ export interface BuildOptions {
   tenantPath: string;
   /** The policy module to inline instead of actions/policy.ts (tests build fixtures this way). */
   policyFile?: string;
-  /** Build for this environment: its values fill tenant.yaml's placeholders first (sync settings may be among them). */
-  environment?: Pick<Environment, 'values'>;
+  /** Build for this environment: its values fill tenant.yaml's placeholders first, its `policy:` changes the policy. */
+  environment?: EnvironmentSettings;
   /** Where bundles go; defaults to `build/actions` in tenant.yaml's folder, where a0deploy looks. */
   outDir?: string;
 }
@@ -105,17 +107,26 @@ export function loadPolicy(policyFile: string = DEFAULT_POLICY_FILE): Policy {
   return loaded.default;
 }
 
+/** What of an environment shapes the Actions: its placeholder values and its policy changes. */
+export type EnvironmentSettings = Pick<Environment, 'values'> & Partial<Pick<Environment, 'policy'>>;
+
+/** The policy as an environment has it: the policy module with the environment's `policy:` changes. */
+export function policyFor(policyFile: string | undefined, environment?: EnvironmentSettings): Policy {
+  return withOverride(loadPolicy(policyFile), environment?.policy);
+}
+
 export async function buildActions(options: BuildOptions): Promise<BuildResult> {
   const tenant = readTenantFile(options.tenantPath, options.environment?.values);
   const policyFile = path.resolve(options.policyFile ?? DEFAULT_POLICY_FILE);
-  const policy = loadPolicy(policyFile);
+  const override = options.environment?.policy;
+  const policy = policyFor(policyFile, options.environment);
   const table = connectionTableFor(tenant, policy);
   const outDir = options.outDir ? path.resolve(options.outDir) : path.join(tenant.dir, BUNDLE_DIR);
   mkdirSync(outDir, { recursive: true });
 
   // Compact: name → [kind, sync]; the Actions need nothing else of a connection.
   const compact = Object.fromEntries(Object.entries(table).map(([name, entry]) => [name, [entry.kind, entry.sync]]));
-  const data = `var ${DATA_CONNECTIONS}=${JSON.stringify(compact)},${DATA_FINGERPRINT}=${JSON.stringify(actionFingerprint(policy, table))};`;
+  const data = `var ${DATA_CONNECTIONS}=${JSON.stringify(compact)},${DATA_FINGERPRINT}=${JSON.stringify(actionFingerprint(policy, table))},${DATA_POLICY}=${JSON.stringify(override ?? null)};`;
   const tableModule: esbuild.Plugin = {
     name: 'tenant-connections',
     setup(build) {
@@ -130,10 +141,20 @@ export async function buildActions(options: BuildOptions): Promise<BuildResult> 
         ].join('\n'),
         loader: 'js',
       }));
-      // The entries import './policy'; a fixture policy takes its place when one is given.
+      // The entries import './policy': the policy module (a fixture's when one is given) with the
+      // environment's changes from the banner applied.
       build.onResolve({ filter: /^\.\/policy$/ }, (args) =>
-        path.resolve(args.resolveDir) === path.join(PROJECT_ROOT, 'actions') ? { path: policyFile } : undefined,
+        path.resolve(args.resolveDir) === path.join(PROJECT_ROOT, 'actions') ? { path: 'policy', namespace: 'tenant-policy' } : undefined,
       );
+      build.onLoad({ filter: /.*/, namespace: 'tenant-policy' }, () => ({
+        contents: [
+          `import policy from ${JSON.stringify(policyFile)};`,
+          `import { withOverride } from ${JSON.stringify(path.join(PROJECT_ROOT, 'actions', 'lib', 'policy-override'))};`,
+          `export default withOverride(policy, ${DATA_POLICY});`,
+        ].join('\n'),
+        resolveDir: path.join(PROJECT_ROOT, 'actions'),
+        loader: 'js',
+      }));
     },
   };
 

@@ -10,6 +10,8 @@
  *       CORP_OIDC_SYNC: on_each_login
  *     secrets:                                   # placeholders whose values are secrets: the variable holding each
  *       GOOGLE_CLIENT_SECRET: STAGING_GOOGLE_CLIENT_SECRET
+ *     policy:                                    # changes to actions/policy.ts for this tenant
+ *       enforce: { login: { values: flag } }
  *
  * Reading is lenient (what is well-formed is kept); `npm run check -- --env NAME` reports the rest,
  * each finding at its line (scripts/check/environments.ts).
@@ -40,6 +42,8 @@ export interface Environment {
   values: Record<string, KeywordValue>;
   /** Placeholder → name of the environment variable holding its secret value. */
   secrets: Record<string, string>;
+  /** Changes to the policy for this environment (merged into it: mappings key by key, the rest replaced). */
+  policy: Record<string, unknown> | undefined;
 }
 
 export function environmentsFolder(tenantPath: string): string {
@@ -90,6 +94,7 @@ export function readEnvironment(tenantPath: string, name: string): Environment {
     credentials: { clientId: text(credentials.client_id), clientSecret: text(credentials.client_secret) },
     values,
     secrets,
+    policy: isRecord(data.policy) ? data.policy : undefined,
   };
 }
 

@@ -2,8 +2,7 @@
 import { compilePolicy, type CompiledPolicy } from '../../actions/lib/compile-policy';
 import type { ConnectionTable } from '../../actions/lib/connection-table';
 import type { Policy } from '../../actions/lib/define-policy';
-import { connectionTableFor, loadPolicy } from './build-actions';
-import type { Environment } from './environments';
+import { connectionTableFor, policyFor, type EnvironmentSettings } from './build-actions';
 import { readTenantFile, type TenantFile } from './tenant-yaml';
 
 export interface Project {
@@ -15,9 +14,9 @@ export interface Project {
 }
 
 /** With an environment, tenant.yaml is read as its values fill it: the table and fingerprint its bundles carry. */
-export function loadProject(tenantPath: string, policyFile?: string, environment?: Pick<Environment, 'values'>): Project {
+export function loadProject(tenantPath: string, policyFile?: string, environment?: EnvironmentSettings): Project {
   const tenant = readTenantFile(tenantPath, environment?.values);
-  const policy = loadPolicy(policyFile);
+  const policy = policyFor(policyFile, environment);
   const table = connectionTableFor(tenant, policy);
   return { tenant, policy, table, compiled: compilePolicy(policy, table) };
 }

@@ -21,7 +21,8 @@ import { postLoginFlow } from '../../actions/post-login/flow';
 import { preUserRegistrationFlow } from '../../actions/pre-user-registration/flow';
 import type { Event as PostLoginEvent } from '../../actions/types/post-login';
 import type { Event as PreUserRegistrationEvent } from '../../actions/types/pre-user-registration';
-import { buildActions, DEFAULT_POLICY_FILE, loadPolicy, PROJECT_ROOT } from '../../scripts/lib/build-actions';
+import { buildActions, DEFAULT_POLICY_FILE, policyFor, PROJECT_ROOT } from '../../scripts/lib/build-actions';
+import { readEnvironment, type Environment } from '../../scripts/lib/environments';
 import { deriveConnectionTable } from '../../scripts/lib/tenant-model';
 import { readTenantFile } from '../../scripts/lib/tenant-yaml';
 import {
@@ -41,6 +42,8 @@ export interface ActionSetup {
   tenant?: string;
   /** Policy module; actions/policy.ts by default. */
   policy?: string;
+  /** An environment beside tenant.yaml (environments/NAME.yaml): its values fill tenant.yaml, its `policy:` applies. */
+  environment?: string;
 }
 
 export interface Run<State> {
@@ -85,12 +88,12 @@ async function captureConsole(fn: () => Promise<void>): Promise<string[]> {
 
 const bundles = new Map<string, Promise<Record<string, string>>>();
 
-async function builtBundles(tenant: string, policy: string): Promise<Record<string, string>> {
-  const key = `${tenant}\u0000${policy}`;
+async function builtBundles(tenant: string, policy: string, environment: Environment | undefined): Promise<Record<string, string>> {
+  const key = `${tenant}\u0000${policy}\u0000${environment?.name ?? ''}`;
   let built = bundles.get(key);
   if (!built) {
     const outDir = mkdtempSync(path.join(tmpdir(), 'root-attributes-bundle-'));
-    built = buildActions({ tenantPath: tenant, policyFile: policy, outDir }).then((result) =>
+    built = buildActions({ tenantPath: tenant, policyFile: policy, environment, outDir }).then((result) =>
       Object.fromEntries(result.actions.map((action) => [action.entry.bundle, readFileSync(action.file, 'utf8')])),
     );
     bundles.set(key, built);
@@ -128,9 +131,11 @@ export async function loadActions(target: Target, setup: ActionSetup = {}): Prom
   const tenant = path.resolve(setup.tenant ?? path.join(PROJECT_ROOT, 'tenant.yaml'));
   const policyFile = path.resolve(setup.policy ?? DEFAULT_POLICY_FILE);
 
+  const environment = setup.environment === undefined ? undefined : readEnvironment(tenant, setup.environment);
+
   if (target === 'source') {
-    const policy = loadPolicy(policyFile);
-    const compiled = compilePolicy(policy, deriveConnectionTable(readTenantFile(tenant).data, policy));
+    const policy = policyFor(policyFile, environment);
+    const compiled = compilePolicy(policy, deriveConnectionTable(readTenantFile(tenant, environment?.values).data, policy));
     const onPostLogin = postLoginFlow(compiled);
     const onPreUserRegistration = preUserRegistrationFlow(compiled);
     return {
@@ -149,7 +154,7 @@ export async function loadActions(target: Target, setup: ActionSetup = {}): Prom
     };
   }
 
-  const code = await builtBundles(tenant, policyFile);
+  const code = await builtBundles(tenant, policyFile, environment);
   const runtime = new ActionsRuntime({ workers: 1 });
   const run = async (trigger: Trigger, bundle: string, event: object) => {
     const result = await runtime.run({
