@@ -120,7 +120,7 @@ describe('output and exit codes', () => {
   it('exits 2 on an unknown option, with the usage', async () => {
     const result = check(await checkout(), '--jsn');
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('usage: npm run check -- [--tenant PATH] [--policy PATH] [--json]');
+    expect(result.stderr).toContain('usage: npm run check -- [--env NAME|all] [--tenant PATH] [--policy PATH] [--json]');
   });
 
   it('asks for a build when the bundles are missing', () => {

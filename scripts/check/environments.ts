@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { OVERRIDABLE } from '../../actions/lib/policy-override';
+import { OVERRIDABLE } from '../lib/policy-override';
 import { ALL_ENVIRONMENTS, ENVIRONMENT_NAME, VARIABLE_NAME, type Environment } from '../lib/environments';
 import type { Location } from '../lib/errors';
 import { nearest } from '../lib/suggest';

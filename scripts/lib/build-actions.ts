@@ -9,7 +9,7 @@ import * as esbuild from 'esbuild';
 import { isSyncMode } from '../../actions/lib/connection-kinds';
 import type { ConnectionTable } from '../../actions/lib/connection-table';
 import type { Policy } from '../../actions/lib/define-policy';
-import { withOverride } from '../../actions/lib/policy-override';
+import { withOverride } from './policy-override';
 import { fingerprint } from '../../actions/lib/digest';
 import { ACTION_ENTRIES, BUNDLE_DIR, type ActionEntry } from './action-entries';
 import type { Environment } from './environments';
@@ -71,10 +71,10 @@ export function bundleTableMarker(code: string): string | undefined {
   return /connections [A-Za-z0-9_-]{12}/.exec(code.slice(0, code.indexOf('\n') >>> 0))?.[0];
 }
 
-/** The banner's variables: the connection table, the fingerprint the build computed, the environment's policy changes. */
+/** The banner's variables: the connection table, the fingerprint the build computed, and the policy. */
 const DATA_CONNECTIONS = '__rootAttributesConnections';
 const DATA_FINGERPRINT = '__rootAttributesFingerprint';
-const DATA_POLICY = '__rootAttributesPolicyChanges';
+const DATA_POLICY = '__rootAttributesPolicy';
 
 const PLACEHOLDER = /##[A-Za-z0-9_]+##|@@[A-Za-z0-9_]+@@/;
 
@@ -118,7 +118,6 @@ export function policyFor(policyFile: string | undefined, environment?: Environm
 export async function buildActions(options: BuildOptions): Promise<BuildResult> {
   const tenant = readTenantFile(options.tenantPath, options.environment?.values);
   const policyFile = path.resolve(options.policyFile ?? DEFAULT_POLICY_FILE);
-  const override = options.environment?.policy;
   const policy = policyFor(policyFile, options.environment);
   const table = connectionTableFor(tenant, policy);
   const outDir = options.outDir ? path.resolve(options.outDir) : path.join(tenant.dir, BUNDLE_DIR);
@@ -126,7 +125,7 @@ export async function buildActions(options: BuildOptions): Promise<BuildResult> 
 
   // Compact: name → [kind, sync]; the Actions need nothing else of a connection.
   const compact = Object.fromEntries(Object.entries(table).map(([name, entry]) => [name, [entry.kind, entry.sync]]));
-  const data = `var ${DATA_CONNECTIONS}=${JSON.stringify(compact)},${DATA_FINGERPRINT}=${JSON.stringify(actionFingerprint(policy, table))},${DATA_POLICY}=${JSON.stringify(override ?? null)};`;
+  const data = `var ${DATA_CONNECTIONS}=${JSON.stringify(compact)},${DATA_FINGERPRINT}=${JSON.stringify(actionFingerprint(policy, table))},${DATA_POLICY}=${JSON.stringify(policy)};`;
   const tableModule: esbuild.Plugin = {
     name: 'tenant-connections',
     setup(build) {
@@ -134,27 +133,19 @@ export async function buildActions(options: BuildOptions): Promise<BuildResult> 
       // The data itself sits in the banner, outside minification: the minifier names identifiers by
       // character frequency, so data inside the bundle would rename code. Builds for two environments
       // then differ only in the banner's data line (after the strict-mode directive, which must come first).
-      build.onLoad({ filter: /.*/, namespace: 'tenant' }, () => ({
+      build.onLoad({ filter: /^tenant-connections$/, namespace: 'tenant' }, () => ({
         contents: [
           `export const connections = Object.fromEntries(Object.entries(${DATA_CONNECTIONS}).map(([name, [kind, sync]]) => [name, { kind, sync }]));`,
           `export const fingerprint = ${DATA_FINGERPRINT};`,
         ].join('\n'),
         loader: 'js',
       }));
-      // The entries import './policy': the policy module (a fixture's when one is given) with the
-      // environment's changes from the banner applied.
+      build.onLoad({ filter: /^policy$/, namespace: 'tenant' }, () => ({ contents: `export default ${DATA_POLICY};`, loader: 'js' }));
+      // The entries import './policy': the policy as loaded here (a fixture's when one is given, with the
+      // environment's changes), which is data — it sits in the banner too.
       build.onResolve({ filter: /^\.\/policy$/ }, (args) =>
-        path.resolve(args.resolveDir) === path.join(PROJECT_ROOT, 'actions') ? { path: 'policy', namespace: 'tenant-policy' } : undefined,
+        path.resolve(args.resolveDir) === path.join(PROJECT_ROOT, 'actions') ? { path: 'policy', namespace: 'tenant' } : undefined,
       );
-      build.onLoad({ filter: /.*/, namespace: 'tenant-policy' }, () => ({
-        contents: [
-          `import policy from ${JSON.stringify(policyFile)};`,
-          `import { withOverride } from ${JSON.stringify(path.join(PROJECT_ROOT, 'actions', 'lib', 'policy-override'))};`,
-          `export default withOverride(policy, ${DATA_POLICY});`,
-        ].join('\n'),
-        resolveDir: path.join(PROJECT_ROOT, 'actions'),
-        loader: 'js',
-      }));
     },
   };
 

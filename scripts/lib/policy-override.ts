@@ -1,9 +1,9 @@
 /**
- * An environment's changes to the policy (`policy:` in environments/NAME.yaml), applied the same way by
- * the build, the checker and the bundle: mappings merge key by key, anything else (a list, a value)
- * replaces what the policy had.
+ * An environment's changes to the policy (`policy:` in environments/NAME.yaml), applied once for the
+ * build, the checker and the audit alike: mappings merge key by key, anything else (a list, a value)
+ * replaces what the policy had. The bundles carry the result.
  */
-import type { Policy } from './define-policy';
+import type { Policy } from '../../actions/lib/define-policy';
 
 /** What an environment may change: everything but the claim namespace and the metadata key, which records depend on. */
 export const OVERRIDABLE = ['values', 'enforce', 'unmanagedConnections', 'connections'] as const;
