@@ -11,7 +11,7 @@ import { loadInSandbox } from '../runtime/sandbox';
 import { nearest } from '../lib/suggest';
 import { isRecord } from '../lib/tenant-model';
 import type { YamlPath } from '../lib/tenant-yaml';
-import { isPlaceholder } from './secrets';
+import { isPlaceholder } from '../lib/secrets';
 import { defineRule, type CheckContext, type Rule } from './types';
 
 const MAX_DEPENDENCIES = 10;

@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { nearest } from '../lib/suggest';
 import { isRecord, kindOf, type TenantConnection } from '../lib/tenant-model';
-import { isPlaceholder, secretLikeKeys } from './secrets';
+import { isPlaceholder, secretLikeKeys } from '../lib/secrets';
 import { defineRule, type CheckContext, type Rule } from './types';
 
 /** Connections whose section is right for their strategy; the others get one finding, from the section rules. */

@@ -6,31 +6,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { OVERRIDABLE } from '../lib/policy-override';
 import { ALL_ENVIRONMENTS, ENVIRONMENT_NAME, VARIABLE_NAME, type Environment } from '../lib/environments';
-import type { Location } from '../lib/errors';
 import { nearest } from '../lib/suggest';
-import { placeholders, placeholderUses } from '../lib/keywords';
-import { isRecord, loadedFiles, tenantConnections } from '../lib/tenant-model';
-import type { TenantFile } from '../lib/tenant-yaml';
-import { secretLikeKeys } from './secrets';
-import { defineRule, type CheckContext, type Issue, type Rule } from './types';
+import type { PlaceholderUse } from '../lib/placeholders';
+import { isRecord } from '../lib/tenant-model';
+import { defineRule, type Issue, type Rule } from './types';
 
 const FIELDS = ['domain', 'credentials', 'values', 'secrets', 'policy'];
 const CREDENTIALS = ['client_id', 'client_secret'];
 const SECRET_NAME = /secret|password|passphrase|private_?key|api_?key|signing_?key|access_token|token/i;
-
-/** Where a placeholder is used: a value of tenant.yaml or a line of a file it loads. */
-export interface PlaceholderUse {
-  name: string;
-  location: Location;
-  /** Readable place, e.g. `options.client_secret of "google-oauth2"`. */
-  where: string;
-  /** The use fills a field that holds a secret. */
-  secret: boolean;
-}
-
-function environmentOf(context: CheckContext): Environment | undefined {
-  return context.environment;
-}
 
 const at = (environment: Environment, place: ReadonlyArray<string>, part: 'key' | 'value' = 'key') => environment.file.locate(place, part);
 
@@ -144,7 +127,7 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
     description: 'An environment file has domain, credentials (client_id, client_secret), values and secrets, each of the right type.',
     hint: 'compare with the README\'s environment example',
     check(context) {
-      const environment = environmentOf(context);
+      const { environment } = context;
       return environment ? shape(environment) : [];
     },
   }),
@@ -154,7 +137,7 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
     description: 'An environment file names environment variables for its credentials and secrets, and never holds a secret value itself.',
     hint: 'move the value into an environment variable (a CI secret) and name that variable in the file',
     check(context) {
-      const environment = environmentOf(context);
+      const { environment } = context;
       return environment ? literalSecrets(environment, context.placeholders) : [];
     },
   }),
@@ -164,7 +147,7 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
     description: 'Every ##KEY## or @@KEY@@ placeholder tenant.yaml (or a file it loads) uses has a value in the environment: under values, or under secrets naming the variable that holds it.',
     hint: 'add the placeholder under values: (or under secrets: when it is one)',
     *check(context) {
-      const environment = environmentOf(context);
+      const { environment } = context;
       if (!environment) return;
       const seen = new Set<string>();
       for (const use of context.placeholders) {
@@ -186,7 +169,7 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
     description: 'Every value an environment gives fills a placeholder that tenant.yaml (or a file it loads) uses: an unused one is usually a misspelling.',
     hint: 'remove it, or use it in tenant.yaml as ##KEY## / @@KEY@@',
     *check(context) {
-      const environment = environmentOf(context);
+      const { environment } = context;
       if (!environment) return;
       const used = new Set(context.placeholders.map((use) => use.name));
       const names = [...used];
@@ -205,7 +188,7 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
     description: 'The CI workflow passes every variable an environment names (its credentials and secrets) to its jobs: a variable it does not pass is empty in CI.',
     hint: 'add VARIABLE: ${{ secrets.VARIABLE }} to the workflow\'s env: block and create the repository secret',
     *check(context) {
-      const environment = environmentOf(context);
+      const { environment } = context;
       if (!environment) return;
       const workflows = workflowTexts(context.tenant.dir);
       if (workflows.length === 0) return;
@@ -227,34 +210,3 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
     },
   }),
 ];
-
-/** Every placeholder use in tenant.yaml's values and in the files it loads, located, in file order. */
-export function placeholderUsesOf(tenant: TenantFile): PlaceholderUse[] {
-  const found: PlaceholderUse[] = [];
-  const connections = tenantConnections(tenant.data);
-  for (const [name, paths] of placeholderUses(tenant.data)) {
-    for (const place of paths) {
-      const connection = connections.find((c) => c.section === place[0] && c.path[1] === place[1]);
-      const field = place.slice(connection ? 2 : 0).join('.');
-      const last = place[place.length - 1];
-      found.push({
-        name,
-        location: tenant.locate(place, 'value'),
-        where: connection ? `${field} of "${connection.name}"` : field,
-        secret: connection !== undefined && place[2] === 'options' && typeof last === 'string' && secretLikeKeys({ [last]: '' }).length > 0,
-      });
-    }
-  }
-  for (const loaded of loadedFiles(tenant.data, tenant.dir)) {
-    if (!existsSync(loaded.file)) continue;
-    const lines = readFileSync(loaded.file, 'utf8').split('\n');
-    const display = path.relative(process.cwd(), loaded.file) || loaded.file;
-    lines.forEach((line, index) => {
-      for (const name of placeholders(line)) {
-        const col = Math.max(line.indexOf(`##${name}##`), line.indexOf(`@@${name}@@`)) + 1;
-        found.push({ name, location: { file: display, line: index + 1, col }, where: `${display} (options.${loaded.at.join('.')} of "${loaded.connection.name}")`, secret: false });
-      }
-    });
-  }
-  return found.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.col - b.location.col);
-}

@@ -7,7 +7,7 @@ import type { Location } from '../lib/errors';
 import type { PolicySource } from '../lib/policy-source';
 import type { TenantConnection } from '../lib/tenant-model';
 import type { TenantFile } from '../lib/tenant-yaml';
-import type { PlaceholderUse } from './environments';
+import type { PlaceholderUse } from '../lib/placeholders';
 
 export type Severity = 'error' | 'warning';
 

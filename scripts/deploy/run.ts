@@ -6,7 +6,7 @@
 import { runCheck } from '../check/index';
 import { buildActions, policyFor } from '../lib/build-actions';
 import { EXIT, ProjectError } from '../lib/errors';
-import { placeholderUsesOf } from '../check/environments';
+import { placeholderUsesOf } from '../lib/placeholders';
 import type { Environment } from '../lib/environments';
 import type { KeywordValue } from '../lib/keywords';
 import type { Target } from '../lib/target';

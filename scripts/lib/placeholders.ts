@@ -1,0 +1,49 @@
+/** Where tenant.yaml and the files it loads use ##KEY## / @@KEY@@ placeholders, located. */
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Location } from './errors';
+import { placeholders, placeholderUses } from './keywords';
+import { secretLikeKeys } from './secrets';
+import { loadedFiles, tenantConnections } from './tenant-model';
+import type { TenantFile } from './tenant-yaml';
+
+/** Where a placeholder is used: a value of tenant.yaml or a line of a file it loads. */
+export interface PlaceholderUse {
+  name: string;
+  location: Location;
+  /** Readable place, e.g. `options.client_secret of "google-oauth2"`. */
+  where: string;
+  /** The use fills a field that holds a secret. */
+  secret: boolean;
+}
+
+/** Every placeholder use in tenant.yaml's values and in the files it loads, located, in file order. */
+export function placeholderUsesOf(tenant: TenantFile): PlaceholderUse[] {
+  const found: PlaceholderUse[] = [];
+  const connections = tenantConnections(tenant.data);
+  for (const [name, paths] of placeholderUses(tenant.data)) {
+    for (const place of paths) {
+      const connection = connections.find((c) => c.section === place[0] && c.path[1] === place[1]);
+      const field = place.slice(connection ? 2 : 0).join('.');
+      const last = place[place.length - 1];
+      found.push({
+        name,
+        location: tenant.locate(place, 'value'),
+        where: connection ? `${field} of "${connection.name}"` : field,
+        secret: connection !== undefined && place[2] === 'options' && typeof last === 'string' && secretLikeKeys({ [last]: '' }).length > 0,
+      });
+    }
+  }
+  for (const loaded of loadedFiles(tenant.data, tenant.dir)) {
+    if (!existsSync(loaded.file)) continue;
+    const lines = readFileSync(loaded.file, 'utf8').split('\n');
+    const display = path.relative(process.cwd(), loaded.file) || loaded.file;
+    lines.forEach((line, index) => {
+      for (const name of placeholders(line)) {
+        const col = Math.max(line.indexOf(`##${name}##`), line.indexOf(`@@${name}@@`)) + 1;
+        found.push({ name, location: { file: display, line: index + 1, col }, where: `${display} (options.${loaded.at.join('.')} of "${loaded.connection.name}")`, secret: false });
+      }
+    });
+  }
+  return found.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.col - b.location.col);
+}
