@@ -1,19 +1,22 @@
 /**
- * The checker under random mutations of the shipped tenant.yaml (deleted lines, swapped values, broken
- * indentation, values of the wrong type): every run ends in located findings or a clean pass, never a
- * crash. Seeded (PROPERTY_SEED) so a failure can be replayed.
+ * The checker under random mutations of the shipped tenant.yaml and of an environment file (deleted
+ * lines, swapped values, broken indentation, values of the wrong type): every run ends in located
+ * findings or a clean pass, never a crash. Seeded (PROPERTY_SEED) so a failure can be replayed.
  */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { runCheck } from '../scripts/check/index';
+import type { CheckResult } from '../scripts/check/index';
 import { buildActions, PROJECT_ROOT } from '../scripts/lib/build-actions';
+import { readEnvironment } from '../scripts/lib/environments';
 
 jest.setTimeout(300_000);
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261125);
 const SHIPPED = readFileSync(path.join(PROJECT_ROOT, 'tenant.yaml'), 'utf8').split('\n');
+const STAGING = readFileSync(path.join(PROJECT_ROOT, 'environments', 'staging.yaml'), 'utf8').split('\n');
 
 type Mutation = (lines: string[]) => string[];
 
@@ -52,8 +55,22 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'check-mutations-'));
   cpSync(path.join(PROJECT_ROOT, 'tenant.yaml'), path.join(dir, 'tenant.yaml'));
   cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(dir, 'connections'), { recursive: true });
+  cpSync(path.join(PROJECT_ROOT, 'environments'), path.join(dir, 'environments'), { recursive: true });
   await buildActions({ tenantPath: path.join(dir, 'tenant.yaml') });
 });
+
+/** Findings located inside the file they name, with a message; secret values never in one. */
+function expectLocated(result: CheckResult, linesOf: (file: string) => number): void {
+  expect(result.findings.filter((finding) => finding.code === 'checker-error')).toEqual([]);
+  for (const finding of result.findings) {
+    expect(finding.location.line).toBeGreaterThanOrEqual(1);
+    expect(finding.location.line).toBeLessThanOrEqual(linesOf(finding.location.file) + 1);
+    expect(finding.location.col).toBeGreaterThanOrEqual(1);
+    expect(finding.message.length).toBeGreaterThan(0);
+    if (finding.code.endsWith('secret-literal')) expect(finding.message).not.toContain('plain-secret-value');
+  }
+  expect(result.errors + result.warnings).toBe(result.findings.length);
+}
 
 it('ends every run over a mutated tenant.yaml in located findings or a clean pass', () => {
   fc.assert(
@@ -61,16 +78,21 @@ it('ends every run over a mutated tenant.yaml in located findings or a clean pas
       const lines = mutations.reduce((current, mutate) => mutate(current), SHIPPED);
       const file = path.join(dir, 'tenant.yaml');
       writeFileSync(file, lines.join('\n'));
-      const result = runCheck({ tenantPath: file });
-      expect(result.findings.filter((finding) => finding.code === 'checker-error')).toEqual([]);
-      for (const finding of result.findings) {
-        expect(finding.location.line).toBeGreaterThanOrEqual(1);
-        expect(finding.location.line).toBeLessThanOrEqual(lines.length + 1);
-        expect(finding.location.col).toBeGreaterThanOrEqual(1);
-        expect(finding.message.length).toBeGreaterThan(0);
-        if (finding.code.endsWith('secret-literal')) expect(finding.message).not.toContain('plain-secret-value');
-      }
-      expect(result.errors + result.warnings).toBe(result.findings.length);
+      expectLocated(runCheck({ tenantPath: file }), () => lines.length);
+    }),
+    { seed: SEED, numRuns: 400 },
+  );
+});
+
+it('ends every run over a mutated environment file in located findings or a clean pass', () => {
+  const tenantPath = path.join(dir, 'tenant.yaml');
+  writeFileSync(tenantPath, SHIPPED.join('\n'));
+  fc.assert(
+    fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (mutations) => {
+      const lines = mutations.reduce((current, mutate) => mutate(current), STAGING);
+      writeFileSync(path.join(dir, 'environments', 'staging.yaml'), lines.join('\n'));
+      const result = runCheck({ tenantPath, environment: readEnvironment(tenantPath, 'staging') });
+      expectLocated(result, (file) => (file.endsWith('staging.yaml') ? lines.length : SHIPPED.length));
     }),
     { seed: SEED, numRuns: 400 },
   );
