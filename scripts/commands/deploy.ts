@@ -9,7 +9,7 @@ import { buildAndCheck, deployTo } from '../deploy/run';
 import { formatPlanMarkdown } from '../deploy/plan';
 import { ALL_ENVIRONMENTS, missingCredentials, readEnvironment } from '../lib/environments';
 import { EXIT, ProjectError, runCommand } from '../lib/errors';
-import { openTarget } from '../lib/target';
+import { openTarget, requireCredentials } from '../lib/target';
 
 const USAGE = 'usage: npm run deploy -- [--env NAME] [--plan] [--allow-delete] [--json | --markdown] [--skip-unconfigured] [--tenant PATH] [--policy PATH]';
 
@@ -54,6 +54,7 @@ void runCommand(async () => {
     }
   }
 
+  if (environment) requireCredentials(environment);
   const options = { tenantPath: values.tenant, policyFile: values.policy, environment, allowDelete: values['allow-delete'], planOnly: values.plan, say, warn };
   if (!(await buildAndCheck(options))) return EXIT.findings;
   const target = await openTarget(environment);

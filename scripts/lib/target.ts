@@ -60,12 +60,17 @@ export class UnconfiguredEnvironment extends ProjectError {
   }
 }
 
+/** Refuses, before anything is built or sent, an environment whose credential variables are not set. */
+export function requireCredentials(environment: Environment): void {
+  const missing = missingCredentials(environment);
+  if (missing.length > 0) throw new UnconfiguredEnvironment(environment.name, missing);
+}
+
 /** The tenant an environment names, with the credentials from the variables it names. */
 export function environmentTarget(environment: Environment): Target {
   const { domain } = environment;
   if (!domain) throw new ProjectError('usage', `${environment.file.displayPath} names no domain`, { hint: `run npm run check -- --env ${environment.name}` });
-  const missing = missingCredentials(environment);
-  if (missing.length > 0) throw new UnconfiguredEnvironment(environment.name, missing);
+  requireCredentials(environment);
   const clientId = process.env[environment.credentials.clientId ?? ''] ?? '';
   const clientSecret = process.env[environment.credentials.clientSecret ?? ''] ?? '';
   // Beside tenant.yaml (environments/ is in its folder), per environment and tenant.
