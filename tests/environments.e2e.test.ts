@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { sha256 } from '../scripts/deploy/model';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { startLocalTenant, type LocalTenant } from '../scripts/local-tenant/index';
+import { managementApi } from './support/local-api';
 import { projectCopy, runAsync, setDomain } from './support/project-copy';
 
 jest.setTimeout(300_000);
@@ -98,3 +99,20 @@ test('the audit with --env reads the second tenant: no drift right after the dep
   const report = JSON.parse(audit.stdout) as { target: string; drift: unknown[]; broken: boolean };
   expect(report).toMatchObject({ target: `environment staging (${second.domain})`, drift: [], broken: false });
 });
+
+test('users update with --env writes to the second tenant, stamped with the environment\'s policy fingerprint', async () => {
+  const before = snapshot(firstState);
+  const api = await managementApi(second);
+  const created = await api.call('POST', '/api/v2/users', { connection: 'Username-Password-Authentication', email: 'ada@example.com', password: 'a long pass phrase 1', name: 'Ada' });
+  expect(created.status).toBe(201);
+  const userId = (created.body as { user_id: string }).user_id;
+  const update = await npm(['users', '--', 'update', userId, '--set', 'name=Ada Lovelace', '--env', 'staging']);
+  expect(update.status).toBe(0);
+  const stored = second.store.state.users.find((user) => user.user_id === userId);
+  expect(stored?.name).toBe('Ada Lovelace');
+  const bundle = readFileSync(path.join(dir, 'build', 'actions', 'post-login.js'), 'utf8');
+  const fingerprint = /__rootAttributesFingerprint="([^"]+)"/.exec(bundle)?.[1];
+  expect(stored?.app_metadata).toMatchObject({ root_attributes: { policy: fingerprint, attributes: { name: { source: 'management_api' } } } });
+  expect(snapshot(firstState)).toEqual(before);
+});
+

@@ -1,17 +1,19 @@
 /**
- * `npm run users -- update USER_ID --set name=… [--set picture=…] [--dry-run]`
- * `npm run users -- import FILE --connection NAME [--dry-run]`
+ * `npm run users -- update USER_ID --set name=… [--set picture=…] [--dry-run] [--env NAME]`
+ * `npm run users -- import FILE --connection NAME [--dry-run] [--env NAME]`
  * Root-attribute writes through the Management API that the policy allows, each stamping provenance in
- * the same write. Targets AUTH0_DOMAIN when set, the local tenant otherwise.
+ * the same write. Targets the environment's tenant with --env, else AUTH0_DOMAIN when set, else the
+ * local tenant.
  */
 import { parseArgs } from 'node:util';
+import { ALL_ENVIRONMENTS, readEnvironment } from '../lib/environments';
 import { ProjectError, runCommand } from '../lib/errors';
 import { loadProject } from '../lib/project';
 import { openTarget } from '../lib/target';
 import { importUsers } from '../users/import';
 import { parseSets, updateUser } from '../users/update';
 
-const USAGE = 'usage: npm run users -- update USER_ID --set ATTRIBUTE=VALUE [--set …] [--dry-run]\n       npm run users -- import FILE --connection NAME [--dry-run]';
+const USAGE = 'usage: npm run users -- update USER_ID --set ATTRIBUTE=VALUE [--set …] [--dry-run] [--env NAME]\n       npm run users -- import FILE --connection NAME [--dry-run] [--env NAME]';
 
 void runCommand(async () => {
   let parsed;
@@ -22,6 +24,7 @@ void runCommand(async () => {
         set: { type: 'string', multiple: true, default: [] },
         connection: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        env: { type: 'string' },
         tenant: { type: 'string', default: 'tenant.yaml' },
         policy: { type: 'string' },
       },
@@ -33,14 +36,18 @@ void runCommand(async () => {
   const { values, positionals } = parsed;
   const [command, subject] = positionals;
   const say = (line: string) => console.log(line);
+  if (values.env === ALL_ENVIRONMENTS) throw new ProjectError('usage', 'users takes one environment', { hint: USAGE });
+  // With --env, the policy and table are that environment's: the records written carry its fingerprint.
+  const environment = values.env === undefined ? undefined : readEnvironment(values.tenant, values.env);
+  const target = () => openTarget(environment);
   if (command === 'update' && subject && positionals.length === 2) {
-    const project = loadProject(values.tenant, values.policy);
-    return updateUser(project, openTarget, { userId: subject, values: parseSets(values.set), dryRun: values['dry-run'] }, say);
+    const project = loadProject(values.tenant, values.policy, environment);
+    return updateUser(project, target, { userId: subject, values: parseSets(values.set), dryRun: values['dry-run'] }, say);
   }
   if (command === 'import' && subject && positionals.length === 2) {
     if (!values.connection) throw new ProjectError('usage', 'import needs --connection NAME', { hint: USAGE });
-    const project = loadProject(values.tenant, values.policy);
-    return importUsers(project, openTarget, { file: subject, connection: values.connection, dryRun: values['dry-run'] }, say);
+    const project = loadProject(values.tenant, values.policy, environment);
+    return importUsers(project, target, { file: subject, connection: values.connection, dryRun: values['dry-run'] }, say);
   }
   throw new ProjectError('usage', command ? `unknown or incomplete command: ${positionals.join(' ')}` : 'no command given', { hint: USAGE });
 });
