@@ -9,7 +9,7 @@ import { ALL_ENVIRONMENTS, ENVIRONMENT_NAME, VARIABLE_NAME, type Environment } f
 import { nearest } from '../lib/suggest';
 import type { PlaceholderUse } from '../lib/placeholders';
 import { isRecord } from '../lib/tenant-model';
-import { defineRule, type Issue, type Rule } from './types';
+import { defineRule, type CheckContext, type Issue, type Rule } from './types';
 
 const FIELDS = ['domain', 'credentials', 'values', 'secrets', 'policy'];
 const CREDENTIALS = ['client_id', 'client_secret'];
@@ -44,7 +44,7 @@ function* shape(environment: Environment): Iterable<Issue> {
     yield { location: at(environment, data.credentials === undefined ? [] : ['credentials']), message: 'the environment has no credentials mapping', hint: 'add credentials: with client_id and client_secret, each the NAME of an environment variable' };
   } else {
     for (const key of CREDENTIALS) {
-      if (typeof data.credentials[key] !== 'string') yield { location: at(environment, ['credentials']), message: `credentials.${key} is missing`, hint: `name the environment variable that holds the deploy client's ${key.replace('_', ' ')}` };
+      if (typeof data.credentials[key] !== 'string' || data.credentials[key] === '') yield { location: at(environment, ['credentials']), message: `credentials.${key} is missing`, hint: `name the environment variable that holds the deploy client's ${key.replace('_', ' ')}` };
     }
     for (const key of Object.keys(data.credentials)) {
       if (!CREDENTIALS.includes(key)) yield { location: at(environment, ['credentials', key]), message: `unknown credential "${key}"`, hint: 'credentials has client_id and client_secret' };
@@ -84,19 +84,26 @@ function* shape(environment: Environment): Iterable<Issue> {
   }
 }
 
+/** Where the file names environment variables: its credentials and its secrets, each with its place. */
+function namedVariables(environment: Environment): Array<{ place: [string, string]; variable: string }> {
+  const { clientId, clientSecret } = environment.credentials;
+  return [
+    ...(clientId === undefined ? [] : [{ place: ['credentials', 'client_id'] as [string, string], variable: clientId }]),
+    ...(clientSecret === undefined ? [] : [{ place: ['credentials', 'client_secret'] as [string, string], variable: clientSecret }]),
+    ...Object.entries(environment.secrets).map(([key, variable]) => ({ place: ['secrets', key] as [string, string], variable })),
+  ];
+}
+
 function* literalSecrets(environment: Environment, uses: readonly PlaceholderUse[]): Iterable<Issue> {
-  const data = isRecord(environment.file.data) ? environment.file.data : {};
-  const credentials = isRecord(data.credentials) ? data.credentials : {};
-  for (const key of CREDENTIALS) {
-    const value = credentials[key];
-    if (typeof value === 'string' && !VARIABLE_NAME.test(value)) {
-      yield { location: at(environment, ['credentials', key], 'value'), message: `credentials.${key} holds a value, not the name of an environment variable (the value is not printed)`, hint: `put the value in an environment variable (a CI secret) and write its name here, e.g. AUTH0_${environment.name.toUpperCase().replace(/-/g, '_')}_${key.toUpperCase()}` };
-    }
-  }
-  for (const [key, variable] of Object.entries(environment.secrets)) {
-    if (!VARIABLE_NAME.test(variable)) {
-      yield { location: at(environment, ['secrets', key], 'value'), message: `secrets.${key} holds a value, not the name of an environment variable (the value is not printed)`, hint: `put the secret in an environment variable and write its name here, e.g. ${key}: ${environment.name.toUpperCase().replace(/-/g, '_')}_${key}` };
-    }
+  const prefix = environment.name.toUpperCase().replace(/-/g, '_');
+  for (const { place, variable } of namedVariables(environment)) {
+    if (VARIABLE_NAME.test(variable)) continue;
+    const [section, key] = place;
+    yield {
+      location: at(environment, place, 'value'),
+      message: `${section}.${key} holds a value, not the name of an environment variable (the value is not printed)`,
+      hint: `put the value in an environment variable (a CI secret) and write its name here, e.g. ${section === 'credentials' ? `AUTH0_${prefix}_${key.toUpperCase()}` : `${prefix}_${key}`}`,
+    };
   }
   for (const key of Object.keys(environment.values)) {
     const secretUse = uses.find((use) => use.name === key && use.secret);
@@ -120,35 +127,32 @@ function workflowTexts(root: string): Array<{ file: string; text: string }> {
     .map((file) => ({ file: path.join('.github', 'workflows', file), text: readFileSync(path.join(folder, file), 'utf8') }));
 }
 
+/** A rule about the environment being checked: it finds nothing when no --env was given. */
+function environmentRule(rule: Omit<Rule, 'check'> & { check(environment: Environment, context: CheckContext): Iterable<Issue> }): Rule {
+  return defineRule({ ...rule, check: (context) => (context.environment ? rule.check(context.environment, context) : []) });
+}
+
 export const ENVIRONMENT_RULES: readonly Rule[] = [
-  defineRule({
+  environmentRule({
     id: 'environment-invalid',
     severity: 'error',
     description: 'An environment file has domain, credentials (client_id, client_secret), values and secrets, each of the right type.',
     hint: 'compare with the README\'s environment example',
-    check(context) {
-      const { environment } = context;
-      return environment ? shape(environment) : [];
-    },
+    check: shape,
   }),
-  defineRule({
+  environmentRule({
     id: 'environment-secret-literal',
     severity: 'error',
     description: 'An environment file names environment variables for its credentials and secrets, and never holds a secret value itself.',
     hint: 'move the value into an environment variable (a CI secret) and name that variable in the file',
-    check(context) {
-      const { environment } = context;
-      return environment ? literalSecrets(environment, context.placeholders) : [];
-    },
+    check: (environment, context) => literalSecrets(environment, context.placeholders),
   }),
-  defineRule({
+  environmentRule({
     id: 'placeholder-missing',
     severity: 'error',
     description: 'Every ##KEY## or @@KEY@@ placeholder tenant.yaml (or a file it loads) uses has a value in the environment: under values, or under secrets naming the variable that holds it.',
     hint: 'add the placeholder under values: (or under secrets: when it is one)',
-    *check(context) {
-      const { environment } = context;
-      if (!environment) return;
+    *check(environment, context) {
       const seen = new Set<string>();
       for (const use of context.placeholders) {
         if (seen.has(use.name) || use.name in environment.values || use.name in environment.secrets) continue;
@@ -163,14 +167,12 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
       }
     },
   }),
-  defineRule({
+  environmentRule({
     id: 'placeholder-unused',
     severity: 'error',
     description: 'Every value an environment gives fills a placeholder that tenant.yaml (or a file it loads) uses: an unused one is usually a misspelling.',
     hint: 'remove it, or use it in tenant.yaml as ##KEY## / @@KEY@@',
-    *check(context) {
-      const { environment } = context;
-      if (!environment) return;
+    *check(environment, context) {
       const used = new Set(context.placeholders.map((use) => use.name));
       const names = [...used];
       for (const section of ['values', 'secrets'] as const) {
@@ -182,23 +184,17 @@ export const ENVIRONMENT_RULES: readonly Rule[] = [
       }
     },
   }),
-  defineRule({
+  environmentRule({
     id: 'environment-not-in-workflow',
     severity: 'warning',
     description: 'The CI workflow passes every variable an environment names (its credentials and secrets) to its jobs: a variable it does not pass is empty in CI.',
     hint: 'add VARIABLE: ${{ secrets.VARIABLE }} to the workflow\'s env: block and create the repository secret',
-    *check(context) {
-      const { environment } = context;
-      if (!environment) return;
+    *check(environment, context) {
       const workflows = workflowTexts(context.tenant.dir);
       if (workflows.length === 0) return;
       const mentions = (word: string) => workflows.some(({ text }) => new RegExp(`\\b${word}\\b`).test(text));
       const files = workflows.map((workflow) => workflow.file).join(', ');
-      const named: Array<[string[], string]> = [
-        ...CREDENTIALS.map((key): [string[], string] => [['credentials', key], String(isRecord(environment.file.data) && isRecord(environment.file.data.credentials) ? environment.file.data.credentials[key] ?? '' : '')]),
-        ...Object.entries(environment.secrets).map(([key, variable]): [string[], string] => [['secrets', key], variable]),
-      ];
-      for (const [place, variable] of named) {
+      for (const { place, variable } of namedVariables(environment)) {
         if (!VARIABLE_NAME.test(variable) || mentions(variable)) continue;
         yield { location: at(environment, place, 'value'), message: `${files} does not pass ${variable} to its jobs`, hint: `add ${variable}: \${{ secrets.${variable} }} to the env: of the jobs that plan and deploy, and create that repository secret` };
       }
