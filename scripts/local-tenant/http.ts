@@ -4,6 +4,7 @@
  * make it hang or answer 5xx (a0deploy retries 5xx and 429 for minutes).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { hasAnyScope, insufficientScopeMessage } from './scopes';
 
 export const MAX_BODY_BYTES = 1_000_000;
 
@@ -29,16 +30,23 @@ export interface Reply {
 
 export type Handler = (request: Request) => Reply | Promise<Reply>;
 
-export interface Route {
+interface RouteBase {
   method: string;
   /** Path with `:name` segments, e.g. `/api/v2/actions/actions/:id/deploy`. */
   path: string;
   handler: Handler;
-  /** Routes that need no bearer token (the token endpoint, discovery). */
-  public?: boolean;
   /** The handler parses the body itself (`rawBody`): multipart uploads. */
   rawBody?: boolean;
 }
+
+/**
+ * A route is either public (the token endpoint, discovery, the login side) or needs a Management API
+ * token carrying one of `scopes` (Auth0's "any of"): a route cannot leave its authorization out.
+ */
+export type Route = RouteBase & ({ public: true; scopes?: never } | { public?: false; scopes: readonly string[] });
+
+/** Who called a protected route: the scopes of its verified token, or undefined without a valid token. */
+export type Authorize = (header: string | undefined) => Promise<{ scopes: ReadonlySet<string> } | undefined>;
 
 /** An error answered as Auth0 answers it: `{ statusCode, error, message, errorCode }`. */
 export class HttpError extends Error {
@@ -72,10 +80,10 @@ export const badRequest = (message: string, errorCode = 'invalid_body') => new H
 export const notFound = (message: string, errorCode = 'inexistent_resource') => new HttpError(404, message, errorCode);
 export const conflict = (message: string, errorCode: string) => new HttpError(409, message, errorCode);
 
-interface CompiledRoute extends Route {
+type CompiledRoute = Route & {
   pattern: RegExp;
   names: string[];
-}
+};
 
 export function compileRoutes(routes: readonly Route[]): CompiledRoute[] {
   return routes.map((route) => {
@@ -151,7 +159,7 @@ export function send(response: ServerResponse, reply: Reply): void {
  */
 export async function dispatch(
   routes: readonly CompiledRoute[],
-  authorize: (header: string | undefined) => boolean,
+  authorize: Authorize,
   incoming: IncomingMessage,
   response: ServerResponse,
   onError: (error: unknown) => void,
@@ -174,9 +182,16 @@ export async function dispatch(
       incoming.resume();
       throw pathMatched ? new HttpError(405, `${method} is not supported on ${url.pathname}`, 'method_not_allowed') : notFound(`Not found: ${method} ${url.pathname} is not implemented by the local tenant`, 'not_implemented');
     }
-    if (!matched.route.public && !authorize(incoming.headers.authorization)) {
-      incoming.resume();
-      throw new HttpError(401, 'Missing or invalid bearer token', 'invalid_token');
+    if (!matched.route.public) {
+      const caller = await authorize(incoming.headers.authorization);
+      if (!caller) {
+        incoming.resume();
+        throw new HttpError(401, 'Missing or invalid bearer token', 'invalid_token');
+      }
+      if (!hasAnyScope(caller.scopes, matched.route.scopes)) {
+        incoming.resume();
+        throw new HttpError(403, insufficientScopeMessage(matched.route.scopes), 'insufficient_scope');
+      }
     }
     const raw = await readBody(incoming);
     const body = matched.route.rawBody ? undefined : parseBody(raw, incoming.headers['content-type']);

@@ -21,7 +21,8 @@ import { compileRoutes, dispatch, type Route } from './http';
 import { ActionsRuntime } from '../runtime/index';
 import type { LoginContext } from './login';
 import { openState, type StateStore } from './state';
-import { verifyBearer } from './tokens';
+import { MANAGEMENT_API_PATH } from './scopes';
+import { verifyManagementToken } from './tokens';
 
 export interface LocalTenantOptions {
   /** Where state and TLS material live; `.local/tenant` in the project by default, or LOCAL_TENANT_DIR. */
@@ -72,6 +73,16 @@ function routes(context: LoginContext): Record<Area, Route[]> {
   };
 }
 
+/**
+ * Every route that needs a Management API token, with the scopes it accepts: what the authorization
+ * tests walk through (the handlers are built but never called).
+ */
+export function protectedRoutes(): Array<{ method: string; path: string; scopes: readonly string[] }> {
+  const unused: StateStore = { file: '', state: {} as StateStore['state'], save: () => undefined };
+  const all = Object.values(routes({ store: unused, runtime: undefined as unknown as ActionsRuntime, domain: () => '' })).flat();
+  return all.flatMap((route) => (route.public ? [] : [{ method: route.method, path: route.path, scopes: route.scopes }]));
+}
+
 export async function startLocalTenant(options: LocalTenantOptions = {}): Promise<LocalTenant> {
   const stateDir = path.resolve(options.stateDir ?? defaultStateDir());
   const tls = ensureTlsMaterial(stateDir);
@@ -80,7 +91,7 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   const timeout = options.actionsTimeoutMs ?? (process.env.ACTIONS_TIMEOUT_MS ? Number(process.env.ACTIONS_TIMEOUT_MS) : undefined);
   const runtime = new ActionsRuntime({ timeoutMs: timeout });
   const compiled = compileRoutes(Object.values(routes({ store, runtime, domain: () => domain, observe: options.onFlow })).flat());
-  const authorize = (header: string | undefined) => verifyBearer(store.state.signingSecret, header, `https://${domain}/api/v2/`);
+  const authorize = (header: string | undefined) => verifyManagementToken(store.state, header, { issuer: `https://${domain}/`, audience: `https://${domain}/${MANAGEMENT_API_PATH}` });
   const server = createServer({ cert: tls.cert, key: tls.key, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 1_000 }, (request, response) => {
     const started = Date.now();
     if (options.onRequest) {

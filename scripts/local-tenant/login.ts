@@ -202,6 +202,7 @@ export async function completeLogin(context: LoginContext, login: LoginRequest):
   }
   const issuer = `https://${context.domain()}/`;
   const idToken = await signIdToken(store.state, { ...profile, ...result.idTokenClaims }, { issuer, audience: client.client_id, subject: user.user_id });
-  const accessToken = issueAccessToken(store.state.signingSecret, { sub: user.user_id, aud: login.audience ?? `${issuer}userinfo`, iss: issuer, scope: login.scope });
+  const audience = login.audience === undefined ? `${issuer}userinfo` : [login.audience, `${issuer}userinfo`];
+  const accessToken = await issueAccessToken(store.state, { iss: issuer, sub: user.user_id, aud: audience, azp: client.client_id, scope: login.scope, gty: login.method === 'pwd' ? 'password' : undefined });
   return { status: 200, body: { access_token: accessToken, id_token: idToken, scope: login.scope, expires_in: ACCESS_TOKEN_LIFETIME_S, token_type: 'Bearer' } };
 }

@@ -6,6 +6,7 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic-file';
+import { DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, MANAGEMENT_API_PATH } from './scopes';
 
 export interface StoredSecret {
   name: string;
@@ -69,6 +70,14 @@ export interface StoredClient {
   is_first_party: boolean;
 }
 
+/** What a client may get by client credentials for an API (Auth0's client grant). */
+export interface StoredClientGrant {
+  id: string;
+  client_id: string;
+  audience: string;
+  scope: string[];
+}
+
 export interface StoredIdentity {
   connection: string;
   provider: string;
@@ -109,6 +118,8 @@ export interface TenantState {
   /** The machine-to-machine client the scripts use (client credentials). */
   managementClientId: string;
   clients: StoredClient[];
+  /** Client grants; the audience `api/v2/` stands for this tenant's Management API, whatever its port. */
+  clientGrants: StoredClientGrant[];
   actions: StoredAction[];
   bindings: Record<string, StoredBinding[]>;
   connections: StoredConnection[];
@@ -151,9 +162,21 @@ function initialState(): TenantState {
   };
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return {
-    version: 1, signingSecret: token(32), managementClientId: management.client_id, clients: [management, app], actions: [], bindings: {}, connections: [], users: [],
+    version: 1, signingSecret: token(32), managementClientId: management.client_id, clients: [management, app], clientGrants: [], actions: [], bindings: {}, connections: [], users: [],
     idTokenKey: { kid: token(12), privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
   };
+}
+
+/**
+ * The CLI client's Management API grant: exactly the scopes the project's commands need (the README's
+ * list), plus the local outbox. Set at every start, so a state from an older checkout gets today's list.
+ */
+function grantCliClient(state: TenantState): void {
+  state.clientGrants ??= [];
+  const scope = [...DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE];
+  const existing = state.clientGrants.find((grant) => grant.client_id === state.managementClientId && grant.audience === MANAGEMENT_API_PATH);
+  if (existing) existing.scope = scope;
+  else state.clientGrants.push({ id: `cgr_${alphanumeric(16)}`, client_id: state.managementClientId, audience: MANAGEMENT_API_PATH, scope });
 }
 
 export interface StateStore {
@@ -179,6 +202,7 @@ export function openState(dir: string): StateStore {
   } else {
     state = initialState();
   }
+  grantCliClient(state);
   const store: StateStore = {
     file,
     state,

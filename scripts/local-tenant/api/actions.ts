@@ -95,7 +95,7 @@ export function actionRoutes(store: StateStore): Route[] {
   return [
     {
       method: 'GET',
-      path: '/api/v2/actions/actions',
+      path: '/api/v2/actions/actions', scopes: ['read:actions'],
       handler: ({ query }) => {
         const { page: pageNumber, perPage } = page(query, 50, 100);
         let actions = state.actions;
@@ -110,7 +110,7 @@ export function actionRoutes(store: StateStore): Route[] {
     },
     {
       method: 'POST',
-      path: '/api/v2/actions/actions',
+      path: '/api/v2/actions/actions', scopes: ['create:actions'],
       handler: ({ body }) => {
         const fields = object(body);
         const name = string(fields, 'name', { required: true, max: 128 }) as string;
@@ -130,12 +130,12 @@ export function actionRoutes(store: StateStore): Route[] {
     },
     {
       method: 'GET',
-      path: '/api/v2/actions/actions/:id',
+      path: '/api/v2/actions/actions/:id', scopes: ['read:actions'],
       handler: ({ params }) => ({ status: 200, body: publicAction(findAction(store, params.id ?? '')) }),
     },
     {
       method: 'PATCH',
-      path: '/api/v2/actions/actions/:id',
+      path: '/api/v2/actions/actions/:id', scopes: ['update:actions'],
       handler: ({ params, body }) => {
         const action = findAction(store, params.id ?? '');
         const fields = object(body);
@@ -150,7 +150,7 @@ export function actionRoutes(store: StateStore): Route[] {
     },
     {
       method: 'DELETE',
-      path: '/api/v2/actions/actions/:id',
+      path: '/api/v2/actions/actions/:id', scopes: ['delete:actions'],
       handler: ({ params, query }) => {
         const action = findAction(store, params.id ?? '');
         const bound = Object.values(state.bindings).some((list) => list.some((binding) => binding.action_id === action.id));
@@ -163,7 +163,7 @@ export function actionRoutes(store: StateStore): Route[] {
     },
     {
       method: 'POST',
-      path: '/api/v2/actions/actions/:id/deploy',
+      path: '/api/v2/actions/actions/:id/deploy', scopes: ['create:actions'],
       handler: ({ params }) => {
         const action = findAction(store, params.id ?? '');
         action.versions += 1;
@@ -189,16 +189,16 @@ export function actionRoutes(store: StateStore): Route[] {
     },
     {
       method: 'GET',
-      path: '/api/v2/actions/modules',
+      path: '/api/v2/actions/modules', scopes: ['read:actions'],
       handler: ({ query }) => {
         const { page: pageNumber, perPage } = page(query, 50, 100);
         return { status: 200, body: { modules: [], total: 0, page: pageNumber, per_page: perPage } };
       },
     },
-    { method: 'GET', path: '/api/v2/actions/triggers', handler: () => ({ status: 200, body: { triggers: TRIGGERS } }) },
+    { method: 'GET', path: '/api/v2/actions/triggers', scopes: ['read:actions', 'read:triggers'], handler: () => ({ status: 200, body: { triggers: TRIGGERS } }) },
     {
       method: 'GET',
-      path: '/api/v2/actions/triggers/:trigger/bindings',
+      path: '/api/v2/actions/triggers/:trigger/bindings', scopes: ['read:actions', 'read:triggers'],
       handler: ({ params, query }) => {
         const trigger = knownTrigger(params.trigger ?? '');
         const { page: pageNumber, perPage } = page(query, 20, 50);
@@ -209,7 +209,7 @@ export function actionRoutes(store: StateStore): Route[] {
     },
     {
       method: 'PATCH',
-      path: '/api/v2/actions/triggers/:trigger/bindings',
+      path: '/api/v2/actions/triggers/:trigger/bindings', scopes: ['update:actions', 'update:triggers'],
       handler: ({ params, body }) => {
         const trigger = knownTrigger(params.trigger ?? '');
         const list = array(object(body), 'bindings');

@@ -13,7 +13,7 @@ export function clientRoutes(store: StateStore): Route[] {
   return [
     {
       method: 'GET',
-      path: '/api/v2/clients',
+      path: '/api/v2/clients', scopes: ['read:clients'],
       handler: ({ query }) => {
         const { page: pageNumber, perPage } = page(query, 50, 100);
         const clients = store.state.clients.slice(pageNumber * perPage, (pageNumber + 1) * perPage).map(publicClient);

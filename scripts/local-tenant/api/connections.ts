@@ -77,7 +77,7 @@ export function connectionRoutes(store: StateStore): Route[] {
   return [
     {
       method: 'GET',
-      path: '/api/v2/connections',
+      path: '/api/v2/connections', scopes: ['read:connections'],
       handler: ({ query }) => {
         let connections = state.connections;
         const strategies = query.getAll('strategy');
@@ -90,7 +90,7 @@ export function connectionRoutes(store: StateStore): Route[] {
     },
     {
       method: 'POST',
-      path: '/api/v2/connections',
+      path: '/api/v2/connections', scopes: ['create:connections'],
       handler: ({ body }) => {
         const fields = object(body);
         onlyKeys(fields, CREATABLE);
@@ -114,12 +114,12 @@ export function connectionRoutes(store: StateStore): Route[] {
     },
     {
       method: 'GET',
-      path: '/api/v2/connections/:id',
+      path: '/api/v2/connections/:id', scopes: ['read:connections'],
       handler: ({ params }) => ({ status: 200, body: publicConnection(findConnection(store, params.id ?? '')) }),
     },
     {
       method: 'PATCH',
-      path: '/api/v2/connections/:id',
+      path: '/api/v2/connections/:id', scopes: ['update:connections'],
       handler: ({ params, body }) => {
         const connection = findConnection(store, params.id ?? '');
         const fields = object(body);
@@ -136,7 +136,7 @@ export function connectionRoutes(store: StateStore): Route[] {
     },
     {
       method: 'DELETE',
-      path: '/api/v2/connections/:id',
+      path: '/api/v2/connections/:id', scopes: ['delete:connections'],
       handler: ({ params }) => {
         const connection = findConnection(store, params.id ?? '');
         state.connections = state.connections.filter((candidate) => candidate.id !== connection.id);
@@ -146,7 +146,7 @@ export function connectionRoutes(store: StateStore): Route[] {
     },
     {
       method: 'GET',
-      path: '/api/v2/connections/:id/clients',
+      path: '/api/v2/connections/:id/clients', scopes: ['read:connections'],
       handler: ({ params, query }) => {
         const connection = findConnection(store, params.id ?? '');
         const { items, next } = checkpoint(connection.enabled_clients, query);
@@ -155,7 +155,7 @@ export function connectionRoutes(store: StateStore): Route[] {
     },
     {
       method: 'PATCH',
-      path: '/api/v2/connections/:id/clients',
+      path: '/api/v2/connections/:id/clients', scopes: ['update:connections'],
       handler: ({ params, body }) => {
         const connection = findConnection(store, params.id ?? '');
         if (!Array.isArray(body)) throw badRequest('Payload validation error: body must be an array of { client_id, status }');
@@ -174,7 +174,7 @@ export function connectionRoutes(store: StateStore): Route[] {
     },
     {
       method: 'GET',
-      path: '/api/v2/connections/:id/scim-configuration',
+      path: '/api/v2/connections/:id/scim-configuration', scopes: ['read:scim_config'],
       handler: () => {
         throw notFound('Not Found', 'inexistent_scim_configuration');
       },

@@ -72,7 +72,7 @@ export function jobRoutes(store: StateStore, domain: () => string): Route[] {
   return [
     {
       method: 'POST',
-      path: '/api/v2/jobs/users-exports',
+      path: '/api/v2/jobs/users-exports', scopes: ['read:users'],
       handler: ({ body }) => {
         const fields = object(body ?? {});
         const connectionId = string(fields, 'connection_id');
@@ -102,7 +102,7 @@ export function jobRoutes(store: StateStore, domain: () => string): Route[] {
     },
     {
       method: 'POST',
-      path: '/api/v2/jobs/users-imports',
+      path: '/api/v2/jobs/users-imports', scopes: ['create:users'],
       rawBody: true,
       handler: async ({ rawBody, headers }) => {
         const form = await formOf(rawBody ?? Buffer.alloc(0), String(headers['content-type'] ?? ''));
@@ -139,7 +139,7 @@ export function jobRoutes(store: StateStore, domain: () => string): Route[] {
     },
     {
       method: 'GET',
-      path: '/api/v2/jobs/:id',
+      path: '/api/v2/jobs/:id', scopes: ['create:users', 'read:users'],
       handler: ({ params }) => {
         const job = jobs.get(params.id ?? '');
         if (!job) throw notFound('The job does not exist.', 'inexistent_job');
@@ -149,7 +149,7 @@ export function jobRoutes(store: StateStore, domain: () => string): Route[] {
     },
     {
       method: 'GET',
-      path: '/api/v2/jobs/:id/errors',
+      path: '/api/v2/jobs/:id/errors', scopes: ['create:users', 'read:users'],
       handler: ({ params }) => {
         const job = jobs.get(params.id ?? '');
         if (!job) throw notFound('The job does not exist.', 'inexistent_job');

@@ -4,13 +4,10 @@
  */
 import type { Reply, Route } from '../http';
 import { completeLogin, findConnection, passwordMatches, tenantKind, type LoginContext } from '../login';
+import { MANAGEMENT_API_PATH } from '../scopes';
 import { issueAccessToken, ACCESS_TOKEN_LIFETIME_S } from '../tokens';
 
-const SCOPES = [
-  'read:actions', 'create:actions', 'update:actions', 'delete:actions', 'read:clients', 'read:connections',
-  'create:connections', 'update:connections', 'delete:connections', 'read:connections_options', 'update:connections_options',
-  'read:users', 'create:users', 'update:users', 'delete:users', 'read:users_app_metadata', 'update:users_app_metadata',
-].join(' ');
+
 
 const authError = (status: number, error: string, description: string): Reply => ({ status, body: { error, error_description: description } });
 
@@ -57,11 +54,16 @@ export function oauthRoutes(context: LoginContext, verifyPasswordless: (fields: 
         if (fields.grant_type !== 'client_credentials') {
           return authError(403, 'unauthorized_client', `Grant type '${fields.grant_type ?? ''}' not allowed for the client.`);
         }
-        const audience = `https://${domain()}/api/v2/`;
-        if (fields.audience !== undefined && fields.audience !== audience) return authError(403, 'access_denied', `Service not enabled within domain: ${fields.audience}`);
-        if (client.client_id !== store.state.managementClientId) return authError(403, 'access_denied', 'Client has not been granted scopes for the Management API');
-        const accessToken = issueAccessToken(store.state.signingSecret, { sub: `${client.client_id}@clients`, aud: audience, iss: `https://${domain()}/`, scope: SCOPES, gty: 'client-credentials' });
-        return { status: 200, body: { access_token: accessToken, scope: SCOPES, expires_in: ACCESS_TOKEN_LIFETIME_S, token_type: 'Bearer' } };
+        const issuer = `https://${domain()}/`;
+        const audience = fields.audience ?? `${issuer}${MANAGEMENT_API_PATH}`;
+        if (audience !== `${issuer}${MANAGEMENT_API_PATH}`) return authError(403, 'access_denied', `Service not enabled within domain: ${audience}`);
+        const grant = store.state.clientGrants.find((candidate) => candidate.client_id === client.client_id && candidate.audience === MANAGEMENT_API_PATH);
+        if (!grant) return authError(403, 'access_denied', `Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`);
+        // A `scope` parameter asks for part of what the grant allows (Auth0 ignores what it does not).
+        const asked = fields.scope === undefined ? undefined : new Set(fields.scope.split(' '));
+        const scope = grant.scope.filter((name) => asked === undefined || asked.has(name)).join(' ');
+        const accessToken = await issueAccessToken(store.state, { iss: issuer, sub: `${client.client_id}@clients`, aud: audience, azp: client.client_id, scope, gty: 'client-credentials' });
+        return { status: 200, body: { access_token: accessToken, scope, expires_in: ACCESS_TOKEN_LIFETIME_S, token_type: 'Bearer' } };
       },
     },
   ];

@@ -7,6 +7,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Reply, Route } from '../http';
+import { LOCAL_OUTBOX_SCOPE } from '../scopes';
 import { auth0Defaults, authError, completeLogin, findClient, findConnection, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
 
 const CODE_LIFETIME_MS = 300_000;
@@ -43,7 +44,7 @@ export function passwordlessRoutes(context: LoginContext) {
     },
     {
       method: 'GET',
-      path: '/local/outbox',
+      path: '/local/outbox', scopes: [LOCAL_OUTBOX_SCOPE],
       handler: ({ query }) => {
         const to = query.get('email');
         const messages = outbox.filter((message) => to === null || message.to === to).map(({ expires: _expires, ...message }) => message);

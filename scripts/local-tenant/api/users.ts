@@ -42,7 +42,7 @@ export function userRoutes(store: StateStore): Route[] {
   return [
     {
       method: 'GET',
-      path: '/api/v2/users',
+      path: '/api/v2/users', scopes: ['read:users'],
       handler: ({ query }) => {
         const { page: pageNumber, perPage } = page(query, 50, 100);
         const connection = connectionFilter(query);
@@ -54,7 +54,7 @@ export function userRoutes(store: StateStore): Route[] {
     },
     {
       method: 'POST',
-      path: '/api/v2/users',
+      path: '/api/v2/users', scopes: ['create:users'],
       handler: ({ body }) => {
         const fields = object(body);
         onlyKeys(fields, CREATE_FIELDS);
@@ -82,10 +82,10 @@ export function userRoutes(store: StateStore): Route[] {
         return { status: 201, body: publicUser(user) };
       },
     },
-    { method: 'GET', path: '/api/v2/users/:id', handler: ({ params }) => ({ status: 200, body: publicUser(findUser(store, params.id ?? '')) }) },
+    { method: 'GET', path: '/api/v2/users/:id', scopes: ['read:users'], handler: ({ params }) => ({ status: 200, body: publicUser(findUser(store, params.id ?? '')) }) },
     {
       method: 'PATCH',
-      path: '/api/v2/users/:id',
+      path: '/api/v2/users/:id', scopes: ['update:users', 'update:users_app_metadata'],
       handler: ({ params, body }) => {
         const user = findUser(store, params.id ?? '');
         const fields = object(body);
@@ -124,7 +124,7 @@ export function userRoutes(store: StateStore): Route[] {
     },
     {
       method: 'DELETE',
-      path: '/api/v2/users/:id',
+      path: '/api/v2/users/:id', scopes: ['delete:users'],
       handler: ({ params }) => {
         const user = findUser(store, params.id ?? '');
         state.users = state.users.filter((candidate) => candidate !== user);
