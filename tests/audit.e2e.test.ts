@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
-import { startLocalTenant, type LocalTenant } from '../scripts/local-tenant/index';
+import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
 import { managementApi, raw, type ManagementApi } from './support/local-api';
 import { workspace, type Workspace } from './support/workspace';
 
@@ -23,9 +23,9 @@ function cli(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Opens the workspace's local tenant in this process for a moment. */
+/** Opens the workspace's local tenant (in a process of its own) for a moment. */
 async function withTenant<T>(fn: (api: ManagementApi, tenant: LocalTenant) => Promise<T>): Promise<T> {
-  const tenant = await startLocalTenant({ stateDir: space.stateDir });
+  const tenant = await spawnLocalTenant({ stateDir: space.stateDir });
   try {
     return await fn(await managementApi(tenant), tenant);
   } finally {
@@ -34,7 +34,7 @@ async function withTenant<T>(fn: (api: ManagementApi, tenant: LocalTenant) => Pr
 }
 
 const post = (tenant: LocalTenant, route: string, body: object) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const clientOf = (tenant: LocalTenant) => tenant.store.state.clients.find((client) => client.name === 'Default App')!.client_id;
+const clientOf = (tenant: LocalTenant) => tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
 
 beforeAll(async () => {
   space = workspace();
@@ -49,15 +49,15 @@ beforeAll(async () => {
     await api.call('POST', '/api/v2/users', { connection: 'Username-Password-Authentication', email: 'norecord@example.com', password: 'a long enough password', name: 'Visit www.spam.example.com' });
     // Planted: a record edited by hand to claim a source corp-oidc does not allow.
     await post(tenant, '/local/upstream-login', { client_id: client, connection: 'corp-oidc', profile: { user_id: 'tampered', name: 'Tam Pered', given_name: 'Tam', family_name: 'Pered' } });
-    const user = tenant.store.state.users.find((candidate) => candidate.user_id === 'oidc|corp-oidc|tampered')!;
+    const user = tenant.state().users.find((candidate) => candidate.user_id === 'oidc|corp-oidc|tampered')!;
     const record = structuredClone(user.app_metadata.root_attributes) as { attributes: { name: { source: string } } };
     record.attributes.name.source = 'management_api';
     await api.call('PATCH', '/api/v2/users/oidc%7Ccorp-oidc%7Ctampered', { app_metadata: { root_attributes: record } });
     // Planted drift: a connection reset to the default, and an action edited on the tenant.
-    const google = tenant.store.state.connections.find((connection) => connection.name === 'google-oauth2')!;
+    const google = tenant.state().connections.find((connection) => connection.name === 'google-oauth2')!;
     const { set_user_root_attributes: _sync, ...options } = google.options;
     await api.call('PATCH', `/api/v2/connections/${google.id}`, { options });
-    const action = tenant.store.state.actions.find((candidate) => candidate.name === 'root-attributes-post-login')!;
+    const action = tenant.state().actions.find((candidate) => candidate.name === 'root-attributes-post-login')!;
     await api.call('PATCH', `/api/v2/actions/actions/${action.id}`, { code: `${action.code}\n// edited in the dashboard` });
   });
 });
@@ -136,7 +136,7 @@ describe('npm run users', () => {
   });
 
   it('updates with the management_api stamp in the same write, which the next login keeps', async () => {
-    const userId = await withTenant(async (_api, tenant) => tenant.store.state.users.find((candidate) => candidate.email === 'fine@example.com')!.user_id);
+    const userId = await withTenant(async (_api, tenant) => tenant.state().users.find((candidate) => candidate.email === 'fine@example.com')!.user_id);
     const run = cli('users.ts', ['update', userId, '--set', 'name=Fine Person Renamed', '--set', 'nickname=fine']);
     expect(run.stdout).toContain(`updated name, nickname of ${userId} (Username-Password-Authentication); provenance management_api recorded in the same write`);
     await withTenant(async (_api, tenant) => {
@@ -175,7 +175,7 @@ describe('npm run users', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/job 1\/1 \(job_\w+\): completed: 1 inserted, 0 updated, 0 failed of 1/);
     await withTenant(async (api, tenant) => {
-      const user = tenant.store.state.users.find((candidate) => candidate.email === 'imported@example.com')!;
+      const user = tenant.state().users.find((candidate) => candidate.email === 'imported@example.com')!;
       expect(user.app_metadata.root_attributes).toMatchObject({ attributes: { name: { source: 'import' } } });
       await api.call('PATCH', `/api/v2/users/${encodeURIComponent(user.user_id)}`, { password: 'a long enough password' });
       const login = await post(tenant, '/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientOf(tenant), username: 'imported@example.com', password: 'a long enough password', realm: 'Username-Password-Authentication', scope: 'openid' });

@@ -7,7 +7,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { protectedRoutes, startLocalTenant, type LocalTenant } from '../scripts/local-tenant/index';
+import { protectedRoutes } from '../scripts/local-tenant/index';
+import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
 import { DEPLOY_CLIENT_SCOPES } from '../scripts/local-tenant/scopes';
 import { managementApi, raw, type ManagementApi } from './support/local-api';
 
@@ -35,14 +36,14 @@ const json = (method: string, route: string, body: unknown, token?: string) =>
 const concrete = (route: string) => route.replace(':trigger', 'post-login').replace(':id', encodeURIComponent(userId)).replace(':file', 'x.json.gz');
 
 beforeAll(async () => {
-  tenant = await startLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'authorization-')) });
+  tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'authorization-')) });
   api = await managementApi(tenant);
-  appClientId = tenant.store.state.clients.find((client) => client.name === 'Default App')!.client_id;
+  appClientId = tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
   expect((await api.call('POST', '/api/v2/connections', { name: 'db', strategy: 'auth0', options: {} })).status).toBe(201);
-  expect((await api.call('PATCH', `/api/v2/connections/${tenant.store.state.connections[0]!.id}/clients`, [{ client_id: appClientId, status: true }])).status).toBe(204);
+  expect((await api.call('PATCH', `/api/v2/connections/${tenant.state().connections[0]!.id}/clients`, [{ client_id: appClientId, status: true }])).status).toBe(204);
   const signup = await json('POST', '/dbconnections/signup', { client_id: appClientId, connection: 'db', email: 'mallory@example.com', password: PASSWORD });
   expect(signup.status).toBe(200);
-  userId = tenant.store.state.users[0]!.user_id;
+  userId = tenant.state().users[0]!.user_id;
 });
 afterAll(() => tenant?.close());
 

@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
-import { startLocalTenant } from '../scripts/local-tenant/index';
+import { spawnLocalTenant } from '../scripts/local-tenant/process';
 import { managementApi, type ManagementApi } from './support/local-api';
 
 jest.setTimeout(240_000);
@@ -27,9 +27,9 @@ function deploy(...args: string[]) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, output: result.stdout + result.stderr };
 }
 
-/** Opens the same local tenant (its state folder) in this process to look at what the deploy left. */
-async function inspect<T>(look: (api: ManagementApi, state: Awaited<ReturnType<typeof startLocalTenant>>) => Promise<T>): Promise<T> {
-  const tenant = await startLocalTenant({ stateDir });
+/** Opens the same local tenant (its state folder) in a process of its own to look at what the deploy left. */
+async function inspect<T>(look: (api: ManagementApi, state: Awaited<ReturnType<typeof spawnLocalTenant>>) => Promise<T>): Promise<T> {
+  const tenant = await spawnLocalTenant({ stateDir });
   try {
     return await look(await managementApi(tenant), tenant);
   } finally {
@@ -69,7 +69,7 @@ describe('npm run deploy to the local tenant', () => {
         const { bindings } = (await api.call('GET', `/api/v2/actions/triggers/${trigger}/bindings`)).body as { bindings: Array<{ action: { name: string } }> };
         expect(bindings.map((binding) => binding.action.name)).toEqual(names);
       }
-      const stored = Object.fromEntries(tenant.store.state.connections.map((c) => [c.name, c]));
+      const stored = Object.fromEntries(tenant.state().connections.map((c) => [c.name, c]));
       expect(Object.keys(stored)).toEqual(['Username-Password-Authentication', 'google-oauth2', 'corp-oidc', 'email']);
       expect(stored['Username-Password-Authentication']?.strategy).toBe('auth0');
       expect(stored['google-oauth2']?.options).toMatchObject({ set_user_root_attributes: 'on_first_login', client_secret: SECRET });

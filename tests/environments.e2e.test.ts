@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { sha256 } from '../scripts/deploy/model';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
-import { startLocalTenant, type LocalTenant } from '../scripts/local-tenant/index';
+import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
 import { managementApi } from './support/local-api';
 import { projectCopy, runAsync, setDomain } from './support/project-copy';
 
@@ -38,7 +38,7 @@ const npm = (args: string[], extra: NodeJS.ProcessEnv = {}) => runAsync('npm', [
 beforeAll(async () => {
   dir = projectCopy();
   firstState = path.join(dir, 'first-tenant');
-  second = await startLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'second-tenant-')), port: 0 });
+  second = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'second-tenant-')), port: 0 });
   const stagingFile = path.join(dir, 'environments', 'staging.yaml');
   writeFileSync(stagingFile, setDomain(readFileSync(stagingFile, 'utf8'), second.domain));
   env = { LOCAL_TENANT_DIR: firstState };
@@ -67,7 +67,7 @@ test('plan and deploy with --env reach the second tenant and leave the first unt
   expect(plan.status).toBe(0);
   const planned = JSON.parse(plan.stdout) as { environment: string; deployed: boolean; plan: { target: string; changes: number } };
   expect(planned).toMatchObject({ environment: 'staging', deployed: false, plan: { target: `environment staging (${second.domain})`, changes: 8 } });
-  expect(second.store.state.actions).toHaveLength(0);
+  expect(second.state().actions).toHaveLength(0);
   expect(snapshot(firstState)).toEqual(before);
 
   const deploy = await npm(['deploy', '--', '--env', 'staging']);
@@ -77,7 +77,7 @@ test('plan and deploy with --env reach the second tenant and leave the first unt
   for (const secret of [...Object.values(STAGING_SECRETS), second.clientSecret]) expect(output).not.toContain(secret);
 
   // The second tenant got the bundles built for staging, and staging's secret values in its connections.
-  const state = second.store.state;
+  const state = second.state();
   const bundle = readFileSync(path.join(dir, 'build', 'actions', 'post-login.js'), 'utf8');
   expect(state.actions.find((action) => action.name === 'root-attributes-post-login')?.code).toBe(bundle);
   const google = state.connections.find((connection) => connection.name === 'google-oauth2');
@@ -108,7 +108,7 @@ test('users update with --env writes to the second tenant, stamped with the envi
   const userId = (created.body as { user_id: string }).user_id;
   const update = await npm(['users', '--', 'update', userId, '--set', 'name=Ada Lovelace', '--env', 'staging']);
   expect(update.status).toBe(0);
-  const stored = second.store.state.users.find((user) => user.user_id === userId);
+  const stored = second.state().users.find((user) => user.user_id === userId);
   expect(stored?.name).toBe('Ada Lovelace');
   const bundle = readFileSync(path.join(dir, 'build', 'actions', 'post-login.js'), 'utf8');
   const fingerprint = /__rootAttributesFingerprint="([^"]+)"/.exec(bundle)?.[1];

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
-import { startLocalTenant, type LocalTenant } from '../scripts/local-tenant/index';
+import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
 import { openState } from '../scripts/local-tenant/state';
 import { managementApi, raw, type ManagementApi } from './support/local-api';
 
@@ -21,7 +21,7 @@ describe('bad input', () => {
   let tenant: LocalTenant;
   let api: ManagementApi;
   beforeAll(async () => {
-    tenant = await startLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'faults-')) });
+    tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'faults-')) });
     api = await managementApi(tenant);
   });
   afterAll(() => tenant.close());
@@ -91,24 +91,24 @@ describe('faults', () => {
     const store = openState(stateDir);
     expect(store.state.version).toBe(1);
     expect(store.state.connections.length).toBeGreaterThanOrEqual(created - 4);
-    const reopened = await startLocalTenant({ stateDir });
+    const reopened = await spawnLocalTenant({ stateDir });
     await reopened.close();
   });
 
   it('loses no metadata write when the same user logs in many times at once', async () => {
-    const tenant = await startLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'concurrent-')) });
+    const tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'concurrent-')) });
     try {
       const api = await managementApi(tenant);
       await api.call('POST', '/api/v2/connections', { name: 'db', strategy: 'auth0', options: {} });
       const action = (await api.call('POST', '/api/v2/actions/actions', { name: 'mark', code: "exports.onExecutePostLogin = async (event, api) => { await new Promise((r) => setTimeout(r, 20)); api.user.setAppMetadata('login_' + event.transaction.id.replace(/-/g, ''), event.stats.logins_count); };", supported_triggers: [{ id: 'post-login', version: 'v3' }] })).body as { id: string };
       await api.call('POST', `/api/v2/actions/actions/${action.id}/deploy`);
       await api.call('PATCH', '/api/v2/actions/triggers/post-login/bindings', { bindings: [{ ref: { type: 'action_name', value: 'mark' } }] });
-      const clientId = tenant.store.state.clients.find((client) => client.name === 'Default App')!.client_id;
+      const clientId = tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
       const post = (route: string, value: object) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
       await post('/dbconnections/signup', { client_id: clientId, connection: 'db', email: 'many@example.com', password: 'a long enough password' });
       const logins = await Promise.all(Array.from({ length: 25 }, () => post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username: 'many@example.com', password: 'a long enough password', realm: 'db', scope: 'openid' })));
       expect(logins.map((answer) => answer.status)).toEqual(Array(25).fill(200));
-      const user = tenant.store.state.users.find((candidate) => candidate.email === 'many@example.com')!;
+      const user = tenant.state().users.find((candidate) => candidate.email === 'many@example.com')!;
       expect(Object.keys(user.app_metadata).filter((key) => key.startsWith('login_'))).toHaveLength(25);
       expect(user.logins_count).toBe(25);
     } finally {

@@ -1,14 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { startLocalTenant, type LocalTenant } from '../scripts/local-tenant/index';
+import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
 import { managementApi, raw, type ManagementApi } from './support/local-api';
 
 let tenant: LocalTenant;
 let api: ManagementApi;
 
 beforeAll(async () => {
-  tenant = await startLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'local-tenant-')) });
+  tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'local-tenant-')) });
   api = await managementApi(tenant);
 });
 afterAll(() => tenant.close());
@@ -178,15 +178,15 @@ describe('connections', () => {
 describe('state', () => {
   it('survives a restart, and a state file that does not parse is set aside instead of crashing the tenant', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'local-tenant-'));
-    const first = await startLocalTenant({ stateDir: dir });
+    const first = await spawnLocalTenant({ stateDir: dir });
     await (await managementApi(first)).call('POST', '/api/v2/connections', { name: 'kept', strategy: 'auth0' });
     await first.close();
-    const second = await startLocalTenant({ stateDir: dir });
+    const second = await spawnLocalTenant({ stateDir: dir });
     const names = ((await (await managementApi(second)).call('GET', '/api/v2/connections')).body as { connections: Array<{ name: string }> }).connections.map((c) => c.name);
     await second.close();
     expect(names).toEqual(['kept']);
     writeFileSync(path.join(dir, 'state.json'), '{"version": 1, "clients": [');
-    const third = await startLocalTenant({ stateDir: dir });
+    const third = await spawnLocalTenant({ stateDir: dir });
     await third.close();
     expect(JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8'))).toMatchObject({ version: 1, connections: [] });
   });

@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { startLocalTenant, type LocalTenant } from '../scripts/local-tenant/index';
+import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
 import { managementApi, raw, type ManagementApi } from './support/local-api';
 
 let tenant: LocalTenant;
@@ -25,9 +25,9 @@ const login = (email: string) => post('/oauth/token', { grant_type: 'http://auth
 const claimsOf = (answer: { body: unknown }) => JSON.parse(Buffer.from((answer.body as { id_token: string }).id_token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 
 beforeAll(async () => {
-  tenant = await startLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'fidelity-')), actionsTimeoutMs: 1_500 });
+  tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'fidelity-')), actionsTimeoutMs: 1_500 });
   api = await managementApi(tenant);
-  clientId = tenant.store.state.clients.find((client) => client.name === 'Default App')!.client_id;
+  clientId = tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
   await api.call('POST', '/api/v2/connections', { name: 'db', strategy: 'auth0', options: {} });
   await api.call('POST', '/api/v2/connections', { name: 'email', strategy: 'email', options: {} });
   await api.call('POST', '/api/v2/connections', { name: 'social', strategy: 'github', options: {} });

@@ -6,7 +6,7 @@
 import { Agent } from 'node:https';
 import * as path from 'node:path';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { startLocalTenant, type LocalTenant } from '../scripts/local-tenant/index';
+import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
 import { managementApi, raw, type ManagementApi } from './support/local-api';
 import { workspace } from './support/workspace';
 
@@ -26,9 +26,9 @@ beforeAll(async () => {
   const space = workspace(FIXTURE, { policy: path.join(FIXTURE, 'policy.ts') });
   const deployed = space.deploy();
   if (deployed.status !== 0) throw new Error(`deploy failed:\n${deployed.stdout}\n${deployed.stderr}`);
-  tenant = await startLocalTenant({ stateDir: space.stateDir });
+  tenant = await spawnLocalTenant({ stateDir: space.stateDir });
   api = await managementApi(tenant);
-  clientId = tenant.store.state.clients.find((client) => client.name === 'Default App')!.client_id;
+  clientId = tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
   const jwks = createRemoteJWKSet(new URL(`https://${tenant.domain}/.well-known/jwks.json`), { agent: new Agent({ ca: tenant.ca }) });
   verify = async (token) => (await jwtVerify(token, jwks, { issuer: `https://${tenant.domain}/`, audience: clientId, algorithms: ['RS256'] })).payload;
 });

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { environmentNames } from '../scripts/lib/environments';
-import { startLocalTenant, type LocalTenant } from '../scripts/local-tenant/index';
+import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
 import { projectCopy, runAsync, setDomain } from './support/project-copy';
 
 jest.setTimeout(600_000);
@@ -160,7 +160,7 @@ describe('the same commands against local tenants', () => {
     dir = projectCopy();
     const cas: string[] = [];
     for (const name of names) {
-      const tenant = await startLocalTenant({ stateDir: path.join(dir, `${name}-tenant`), port: 0 });
+      const tenant = await spawnLocalTenant({ stateDir: path.join(dir, `${name}-tenant`), port: 0 });
       tenants[name] = tenant;
       cas.push(tenant.ca);
       const file = path.join(dir, 'environments', `${name}.yaml`);
@@ -184,7 +184,7 @@ describe('the same commands against local tenants', () => {
 
   // Client ids are public (a0deploy logs the one it authenticates with); every other value is a secret.
   const secretValues = () => Object.entries(secrets).filter(([key]) => !key.endsWith('_CLIENT_ID')).map(([, value]) => value);
-  const actionsOf = (name: (typeof names)[number]) => tenants[name]?.store.state.actions.map((action) => action.name).sort() ?? [];
+  const actionsOf = (name: (typeof names)[number]) => tenants[name]?.state().actions.map((action) => action.name).sort() ?? [];
 
   test('a pull request: checks every environment, plans each tenant into the summary, skips the one not configured', async () => {
     const withoutProduction = Object.fromEntries(Object.entries(secrets).filter(([key]) => !key.startsWith('AUTH0_PRODUCTION_')));
@@ -228,7 +228,7 @@ describe('the same commands against local tenants', () => {
       expect(run.summary).toContain(`## Root-attribute audit of \`environment ${name} (${tenants[name]?.domain})\`\n\nThe tenant keeps to the policy.`);
     }
     // Each tenant has its own environment's values.
-    const google = tenants.production?.store.state.connections.find((connection) => connection.name === 'google-oauth2');
+    const google = tenants.production?.state().connections.find((connection) => connection.name === 'google-oauth2');
     expect(google?.options).toMatchObject({ client_id: '100000000003-production.apps.googleusercontent.com', client_secret: 'production-google-secret-value' });
     for (const value of secretValues()) expect(`${run.summary}${run.output}`.split('\n').filter((line) => line.includes(value))).toEqual([]);
   });

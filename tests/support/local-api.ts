@@ -3,7 +3,7 @@
  * (this jest process was not started with NODE_EXTRA_CA_CERTS) and gets a token like any client.
  */
 import { request } from 'node:https';
-import type { LocalTenant } from '../../scripts/local-tenant/index';
+import type { TenantReady as LocalTenant } from '../../scripts/local-tenant/process';
 
 export interface Answer {
   status: number;
