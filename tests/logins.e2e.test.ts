@@ -7,7 +7,7 @@ import { Agent } from 'node:https';
 import * as path from 'node:path';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
-import { managementApi, raw, type ManagementApi } from './support/local-api';
+import { clientWithScopes, managementApi, raw, type ManagementApi } from './support/local-api';
 import { workspace } from './support/workspace';
 
 jest.setTimeout(240_000);
@@ -164,7 +164,10 @@ describe('the Management API users endpoints', () => {
     expect(updated.body).toMatchObject({ nickname: 'api', user_metadata: { a: 1, b: 2 } });
     const merged = await api.call('PATCH', `/api/v2/users/${id}`, { user_metadata: { b: null, c: 3 } });
     expect((merged.body as { user_metadata: object }).user_metadata).toEqual({ a: 1, c: 3 });
-    expect((await api.call('DELETE', `/api/v2/users/${id}`)).status).toBe(204);
+    // The CLI client is not granted delete:users (the project never deletes users); a client that is may.
+    expect(await api.call('DELETE', `/api/v2/users/${id}`)).toMatchObject({ status: 403, body: { errorCode: 'insufficient_scope', message: 'Insufficient scope, expected any of: delete:users' } });
+    const admin = await clientWithScopes(tenant, api, 'user admin', ['delete:users']);
+    expect((await admin.call('DELETE', `/api/v2/users/${id}`)).status).toBe(204);
     expect((await api.call('GET', `/api/v2/users/${id}`)).status).toBe(404);
   });
 });

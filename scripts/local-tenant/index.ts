@@ -66,7 +66,7 @@ function routes(context: LoginContext): Record<Area, Route[]> {
     upstream: upstreamRoutes(context),
     wellKnown: wellKnownRoutes(store, domain),
     actions: actionRoutes(store),
-    clients: clientRoutes(store),
+    clients: clientRoutes(store, domain),
     connections: connectionRoutes(store),
     users: userRoutes(store),
     jobs: jobRoutes(store, domain),

@@ -12,8 +12,10 @@
 export const DEPLOY_CLIENT_SCOPES = [
   // a0deploy: actions, their deployment and trigger bindings
   'read:actions', 'create:actions', 'update:actions', 'delete:actions', 'read:triggers', 'update:triggers',
-  // a0deploy: clients (enabled_clients names), connections and their options
-  'read:clients', 'read:connections', 'create:connections', 'update:connections', 'delete:connections',
+  // a0deploy: clients (enabled_clients names, the applications tenant.yaml lists) and their grants
+  'read:clients', 'create:clients', 'update:clients', 'read:client_grants', 'create:client_grants', 'update:client_grants',
+  // a0deploy: connections and their options
+  'read:connections', 'create:connections', 'update:connections', 'delete:connections',
   'read:connections_options', 'update:connections_options',
   // audit (users export), users update (PATCH with the provenance stamp), users import (jobs)
   'read:users', 'create:users', 'update:users', 'update:users_app_metadata',

@@ -68,6 +68,14 @@ export interface StoredClient {
   grant_types: string[];
   callbacks: string[];
   is_first_party: boolean;
+  /** Where `/v2/logout` may send the browser back to. */
+  allowed_logout_urls?: string[];
+  /** Origins allowed to use web_message and the token endpoint from a browser (Auth0's Allowed Web Origins). */
+  web_origins?: string[];
+  /** `none` (public: SPA, native), `client_secret_post` or `client_secret_basic`. */
+  token_endpoint_auth_method?: string;
+  /** Other top-level fields Auth0 keeps (description, oidc_conformant, jwt_configuration, …). */
+  fields?: Record<string, unknown>;
 }
 
 /** What a client may get by client credentials for an API (Auth0's client grant). */

@@ -49,12 +49,13 @@ export interface ManagementApi {
   token: string;
 }
 
-export async function managementApi(tenant: LocalTenant): Promise<ManagementApi> {
+/** A Management API caller with the CLI client's credentials, or another client's. */
+export async function managementApi(tenant: LocalTenant, client: { clientId: string; clientSecret: string } = tenant): Promise<ManagementApi> {
   const answer = await raw(tenant, {
     method: 'POST',
     path: '/oauth/token',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: tenant.clientId, client_secret: tenant.clientSecret, audience: `https://${tenant.domain}/api/v2/` }).toString(),
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret, audience: `https://${tenant.domain}/api/v2/` }).toString(),
   });
   const token = (answer.body as { access_token: string }).access_token;
   return {
@@ -67,4 +68,17 @@ export async function managementApi(tenant: LocalTenant): Promise<ManagementApi>
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       }),
   };
+}
+
+/**
+ * A machine-to-machine client created through the Management API with a grant of exactly `scopes`,
+ * as a team creates one for a script: the caller for routes the CLI client has no scope for.
+ */
+export async function clientWithScopes(tenant: LocalTenant, api: ManagementApi, name: string, scopes: string[]): Promise<ManagementApi> {
+  const created = await api.call('POST', '/api/v2/clients', { name, app_type: 'non_interactive' });
+  if (created.status !== 201) throw new Error(`could not create the client ${name}: ${JSON.stringify(created.body)}`);
+  const { client_id: clientId, client_secret: clientSecret } = created.body as { client_id: string; client_secret: string };
+  const grant = await api.call('POST', '/api/v2/client-grants', { client_id: clientId, audience: `https://${tenant.domain}/api/v2/`, scope: scopes });
+  if (grant.status !== 201) throw new Error(`could not grant ${name}: ${JSON.stringify(grant.body)}`);
+  return managementApi(tenant, { clientId, clientSecret });
 }

@@ -1,15 +1,94 @@
-/** Clients (applications): listed so a0deploy can resolve `enabled_clients` names to ids. */
-import type { Route } from '../http';
-import type { StateStore, StoredClient } from '../state';
-import { page } from './validate';
+/**
+ * Clients (applications) and client grants, as a0deploy deploys them and the login side uses them:
+ * `enabled_clients` names resolve to ids through the list, callbacks and logout URLs bound what
+ * `/authorize` and `/v2/logout` accept, and a client grant decides which scopes a client-credentials
+ * token for an API carries.
+ */
+import { randomBytes } from 'node:crypto';
+import { badRequest, conflict, notFound, type Route } from '../http';
+import { MANAGEMENT_API_PATH } from '../scopes';
+import { newClientId, type StateStore, type StoredClient, type StoredClientGrant } from '../state';
+import { array, boolean, object, page, string } from './validate';
 
 /** A client as the API shows it to a token without read:client_keys: no secret. */
 function publicClient(client: StoredClient) {
-  const { client_secret: _secret, ...rest } = client;
-  return { tenant: 'local', global: false, oidc_conformant: true, token_endpoint_auth_method: 'client_secret_post', ...rest };
+  const { client_secret: _secret, fields, ...rest } = client;
+  return { tenant: 'local', global: false, oidc_conformant: true, ...fields, ...rest, token_endpoint_auth_method: authMethod(client) };
 }
 
-export function clientRoutes(store: StateStore): Route[] {
+/** Auth0's defaults by application type. */
+const DEFAULT_GRANTS: Record<string, string[]> = {
+  spa: ['implicit', 'authorization_code', 'refresh_token'],
+  native: ['implicit', 'authorization_code', 'refresh_token'],
+  regular_web: ['implicit', 'authorization_code', 'refresh_token', 'client_credentials'],
+  non_interactive: ['client_credentials'],
+};
+const APP_TYPES = Object.keys(DEFAULT_GRANTS);
+const AUTH_METHODS = ['none', 'client_secret_post', 'client_secret_basic'];
+
+/** Public clients (SPA, native) authenticate with PKCE alone; the others with their secret. */
+export function authMethod(client: Pick<StoredClient, 'app_type' | 'token_endpoint_auth_method'>): string {
+  return client.token_endpoint_auth_method ?? (client.app_type === 'spa' || client.app_type === 'native' ? 'none' : 'client_secret_post');
+}
+
+const LISTS = ['callbacks', 'allowed_logout_urls', 'web_origins', 'grant_types'] as const;
+const KNOWN = ['name', 'app_type', 'is_first_party', 'token_endpoint_auth_method', 'client_id', 'client_secret', ...LISTS];
+
+/** A list of strings, or 400 as Auth0 answers a wrong one. */
+function stringList(fields: Record<string, unknown>, field: string): string[] | undefined {
+  const list = array(fields, field);
+  if (list !== undefined && !list.every((item) => typeof item === 'string')) throw badRequest(`Payload validation error: Expected type string in ${field}`);
+  return list as string[] | undefined;
+}
+
+function applyFields(client: StoredClient, fields: Record<string, unknown>): void {
+  const appType = string(fields, 'app_type');
+  if (appType !== undefined) {
+    if (!APP_TYPES.includes(appType)) throw invalid(`app_type must be one of ${APP_TYPES.join(', ')}`);
+    client.app_type = appType;
+  }
+  const method = string(fields, 'token_endpoint_auth_method');
+  if (method !== undefined) {
+    if (!AUTH_METHODS.includes(method)) throw invalid(`token_endpoint_auth_method must be one of ${AUTH_METHODS.join(', ')}`);
+    client.token_endpoint_auth_method = method;
+  }
+  const firstParty = boolean(fields, 'is_first_party');
+  if (firstParty !== undefined) client.is_first_party = firstParty;
+  for (const field of LISTS) {
+    const value = stringList(fields, field);
+    if (value !== undefined) client[field] = value;
+  }
+  const name = string(fields, 'name', { max: 128 });
+  if (name !== undefined) client.name = name;
+  const others = Object.fromEntries(Object.entries(fields).filter(([key]) => !KNOWN.includes(key)));
+  client.fields = { ...client.fields, ...others };
+}
+
+const invalid = (message: string) => badRequest(`Payload validation error: ${message}`);
+
+function findClient(store: StateStore, id: string): StoredClient {
+  const client = store.state.clients.find((candidate) => candidate.client_id === id);
+  if (!client) throw notFound('Client not found');
+  return client;
+}
+
+/** The audience as stored: this tenant's own Management API, whatever its port, is `api/v2/`. */
+function storedAudience(audience: string, domain: string): string {
+  return audience === `https://${domain}/${MANAGEMENT_API_PATH}` ? MANAGEMENT_API_PATH : audience;
+}
+
+function publicGrant(grant: StoredClientGrant, domain: string) {
+  return { ...grant, audience: grant.audience === MANAGEMENT_API_PATH ? `https://${domain}/${MANAGEMENT_API_PATH}` : grant.audience };
+}
+
+function scopeList(fields: Record<string, unknown>): string[] {
+  const list = array(fields, 'scope');
+  if (list === undefined) return [];
+  if (!list.every((item) => typeof item === 'string' && item.length > 0 && item.length <= 280)) throw invalid('scope must be a list of scope names');
+  return list as string[];
+}
+
+export function clientRoutes(store: StateStore, domain: () => string): Route[] {
   return [
     {
       method: 'GET',
@@ -21,6 +100,111 @@ export function clientRoutes(store: StateStore): Route[] {
           return { status: 200, body: { total: store.state.clients.length, start: pageNumber * perPage, limit: perPage, clients } };
         }
         return { status: 200, body: clients };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v2/clients/:id', scopes: ['read:clients'],
+      handler: ({ params }) => ({ status: 200, body: publicClient(findClient(store, params.id ?? '')) }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v2/clients', scopes: ['create:clients'],
+      handler: ({ body }) => {
+        const fields = object(body);
+        const name = string(fields, 'name', { required: true, max: 128 }) as string;
+        if (store.state.clients.some((client) => client.name === name)) throw conflict('A client with the same name already exists', 'client_conflicts');
+        const appType = string(fields, 'app_type') ?? 'regular_web';
+        const client: StoredClient = {
+          client_id: newClientId(), client_secret: randomBytes(48).toString('base64url'), name, app_type: appType,
+          grant_types: DEFAULT_GRANTS[appType] ?? [], callbacks: [], is_first_party: true,
+        };
+        applyFields(client, fields);
+        store.state.clients.push(client);
+        store.save();
+        // The secret is shown once, at creation, as Auth0 does.
+        return { status: 201, body: { ...publicClient(client), client_secret: client.client_secret } };
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/api/v2/clients/:id', scopes: ['update:clients'],
+      handler: ({ params, body }) => {
+        const client = findClient(store, params.id ?? '');
+        const fields = object(body);
+        const name = string(fields, 'name', { max: 128 });
+        if (name !== undefined && store.state.clients.some((other) => other !== client && other.name === name)) throw conflict('A client with the same name already exists', 'client_conflicts');
+        const draft = structuredClone(client);
+        applyFields(draft, fields);
+        Object.assign(client, draft);
+        store.save();
+        return { status: 200, body: publicClient(client) };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v2/clients/:id', scopes: ['delete:clients'],
+      handler: ({ params }) => {
+        const client = findClient(store, params.id ?? '');
+        if (client.client_id === store.state.managementClientId) throw conflict('The local tenant keeps the client its commands use', 'operation_not_supported');
+        store.state.clients = store.state.clients.filter((candidate) => candidate !== client);
+        store.state.clientGrants = store.state.clientGrants.filter((grant) => grant.client_id !== client.client_id);
+        store.save();
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v2/client-grants', scopes: ['read:client_grants'],
+      handler: ({ query }) => {
+        const { page: pageNumber, perPage } = page(query, 50, 100);
+        let grants = store.state.clientGrants;
+        const clientId = query.get('client_id');
+        if (clientId !== null) grants = grants.filter((grant) => grant.client_id === clientId);
+        const audience = query.get('audience');
+        if (audience !== null) grants = grants.filter((grant) => grant.audience === storedAudience(audience, domain()));
+        const items = grants.slice(pageNumber * perPage, (pageNumber + 1) * perPage).map((grant) => publicGrant(grant, domain()));
+        if (query.get('include_totals') === 'true') return { status: 200, body: { total: grants.length, start: pageNumber * perPage, limit: perPage, client_grants: items } };
+        return { status: 200, body: items };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v2/client-grants', scopes: ['create:client_grants'],
+      handler: ({ body }) => {
+        const fields = object(body);
+        const clientId = string(fields, 'client_id', { required: true }) as string;
+        const audience = storedAudience(string(fields, 'audience', { required: true }) as string, domain());
+        findClient(store, clientId);
+        if (store.state.clientGrants.some((grant) => grant.client_id === clientId && grant.audience === audience)) throw conflict('A client grant for this client and audience already exists', 'client_grant_conflicts');
+        const grant: StoredClientGrant = { id: `cgr_${randomBytes(12).toString('hex')}`, client_id: clientId, audience, scope: scopeList(fields) };
+        store.state.clientGrants.push(grant);
+        store.save();
+        return { status: 201, body: publicGrant(grant, domain()) };
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/api/v2/client-grants/:id', scopes: ['update:client_grants'],
+      handler: ({ params, body }) => {
+        const grant = store.state.clientGrants.find((candidate) => candidate.id === params.id);
+        if (!grant) throw notFound('Client grant not found');
+        const fields = object(body);
+        if (fields.scope !== undefined) grant.scope = scopeList(fields);
+        store.save();
+        return { status: 200, body: publicGrant(grant, domain()) };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v2/client-grants/:id', scopes: ['delete:client_grants'],
+      handler: ({ params }) => {
+        const grant = store.state.clientGrants.find((candidate) => candidate.id === params.id);
+        if (!grant) throw notFound('Client grant not found');
+        if (grant.client_id === store.state.managementClientId && grant.audience === MANAGEMENT_API_PATH) throw conflict('The local tenant keeps the grant its commands use', 'operation_not_supported');
+        store.state.clientGrants = store.state.clientGrants.filter((candidate) => candidate !== grant);
+        store.save();
+        return { status: 204 };
       },
     },
   ];
