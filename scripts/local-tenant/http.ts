@@ -104,7 +104,7 @@ function decodeSegment(segment: string): string {
   }
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
+export function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -137,6 +137,16 @@ function parseBody(raw: Buffer, contentType: string | undefined): unknown {
   throw new HttpError(415, `Unsupported content type ${JSON.stringify(type ?? '')}: send application/json`, 'unsupported_media_type');
 }
 
+/** Answers an HttpError (or anything else, as a 500 told to `onError`) in the Management API's JSON shape. */
+export function sendError(response: ServerResponse, error: unknown, onError: (error: unknown) => void): void {
+  if (error instanceof HttpError) {
+    send(response, { status: error.status, body: errorBody(error.status, error.message, error.errorCode) });
+    return;
+  }
+  onError(error);
+  send(response, { status: 500, body: errorBody(500, 'An internal error occurred in the local tenant', 'internal_error') });
+}
+
 export function send(response: ServerResponse, reply: Reply): void {
   const headers: Record<string, string> = { 'cache-control': 'no-store', ...reply.headers };
   if (reply.raw !== undefined) {
@@ -163,6 +173,8 @@ export async function dispatch(
   incoming: IncomingMessage,
   response: ServerResponse,
   onError: (error: unknown) => void,
+  /** The body, when the server read it already (to choose who answers the request). */
+  preread?: Buffer,
 ): Promise<void> {
   try {
     const url = new URL(incoming.url ?? '/', 'https://local');
@@ -193,16 +205,11 @@ export async function dispatch(
         throw new HttpError(403, insufficientScopeMessage(matched.route.scopes), 'insufficient_scope');
       }
     }
-    const raw = await readBody(incoming);
+    const raw = preread ?? (await readBody(incoming));
     const body = matched.route.rawBody ? undefined : parseBody(raw, incoming.headers['content-type']);
     const reply = await matched.route.handler({ method, path: url.pathname, query: url.searchParams, params: matched.params, headers: incoming.headers, body, rawBody: raw });
     send(response, reply);
   } catch (error) {
-    if (error instanceof HttpError) {
-      send(response, { status: error.status, body: errorBody(error.status, error.message, error.errorCode) });
-      return;
-    }
-    onError(error);
-    send(response, { status: 500, body: errorBody(500, 'An internal error occurred in the local tenant', 'internal_error') });
+    sendError(response, error, onError);
   }
 }

@@ -15,9 +15,11 @@ import { passwordlessRoutes } from './api/passwordless';
 import { signupRoutes } from './api/signup';
 import { upstreamRoutes } from './api/upstream';
 import { userRoutes } from './api/users';
-import { wellKnownRoutes } from './api/wellknown';
 import { ensureTlsMaterial } from './certificates';
-import { compileRoutes, dispatch, type Route } from './http';
+import { compileRoutes, dispatch, readBody, sendError, type Route } from './http';
+import { createOidc, type Oidc } from './oidc/provider';
+import { loginPath, pageRoutes } from './pages/routes';
+import { grantTypeOf, withBody } from './oidc/token-endpoint';
 import { ActionsRuntime } from '../runtime/index';
 import type { LoginContext } from './login';
 import { openState, type StateStore } from './state';
@@ -53,10 +55,10 @@ export interface LocalTenant {
 
 export { defaultStateDir };
 
-type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'wellKnown' | 'actions' | 'clients' | 'connections' | 'users' | 'jobs';
+type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'pages' | 'actions' | 'clients' | 'connections' | 'users' | 'jobs';
 
 /** Every API area of the local tenant, by name: one left out fails to compile. */
-function routes(context: LoginContext): Record<Area, Route[]> {
+function routes(context: LoginContext, oidc: () => Oidc): Record<Area, Route[]> {
   const { store, domain } = context;
   const passwordless = passwordlessRoutes(context);
   return {
@@ -64,7 +66,7 @@ function routes(context: LoginContext): Record<Area, Route[]> {
     signup: signupRoutes(context),
     passwordless: passwordless.routes,
     upstream: upstreamRoutes(context),
-    wellKnown: wellKnownRoutes(store, domain),
+    pages: pageRoutes(context, oidc),
     actions: actionRoutes(store),
     clients: clientRoutes(store, domain),
     connections: connectionRoutes(store),
@@ -79,7 +81,7 @@ function routes(context: LoginContext): Record<Area, Route[]> {
  */
 export function protectedRoutes(): Array<{ method: string; path: string; scopes: readonly string[] }> {
   const unused: StateStore = { file: '', state: {} as StateStore['state'], save: () => undefined };
-  const all = Object.values(routes({ store: unused, runtime: undefined as unknown as ActionsRuntime, domain: () => '' })).flat();
+  const all = Object.values(routes({ store: unused, runtime: undefined as unknown as ActionsRuntime, domain: () => '' }, () => { throw new Error('unused'); })).flat();
   return all.flatMap((route) => (route.public ? [] : [{ method: route.method, path: route.path, scopes: route.scopes }]));
 }
 
@@ -90,16 +92,39 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   let domain = '';
   const timeout = options.actionsTimeoutMs ?? (process.env.ACTIONS_TIMEOUT_MS ? Number(process.env.ACTIONS_TIMEOUT_MS) : undefined);
   const runtime = new ActionsRuntime({ timeoutMs: timeout });
-  const compiled = compileRoutes(Object.values(routes({ store, runtime, domain: () => domain, observe: options.onFlow })).flat());
+  const context: LoginContext = { store, runtime, domain: () => domain, observe: options.onFlow };
+  let oidc: Oidc | undefined;
+  const compiled = compileRoutes(Object.values(routes(context, () => {
+    if (!oidc) throw new Error('the login side is not ready');
+    return oidc;
+  })).flat());
   const authorize = (header: string | undefined) => verifyManagementToken(store.state, header, { issuer: `https://${domain}/`, audience: `https://${domain}/${MANAGEMENT_API_PATH}` });
+  const onError = (error: unknown) => console.error('local tenant: internal error', error);
   const server = createServer({ cert: tls.cert, key: tls.key, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 1_000 }, (request, response) => {
     const started = Date.now();
     if (options.onRequest) {
       response.once('finish', () => options.onRequest?.(`${request.method ?? ''} ${(request.url ?? '').split('?')[0] ?? ''} ${response.statusCode} ${Date.now() - started}ms`));
     }
-    void dispatch(compiled, authorize, request, response, (error) => {
-      console.error('local tenant: internal error', error);
-    });
+    const method = (request.method ?? 'GET').toUpperCase();
+    const pathname = (request.url ?? '/').split('?')[0] ?? '/';
+    if (!oidc?.serves(method, pathname)) {
+      void dispatch(compiled, authorize, request, response, onError);
+      return;
+    }
+    if (method !== 'POST' || pathname !== '/oauth/token') {
+      oidc.handle(request, response);
+      return;
+    }
+    // One token endpoint: the code and refresh grants are oidc-provider's, Auth0's others are ours.
+    const provider = oidc;
+    readBody(request).then(
+      (body) => {
+        const grant = grantTypeOf(body, request.headers['content-type']);
+        if (grant === 'authorization_code' || grant === 'refresh_token') provider.handle(withBody(request, body), response);
+        else void dispatch(compiled, authorize, request, response, onError, body);
+      },
+      (error: unknown) => sendError(response, error, onError),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -107,6 +132,7 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   });
   const port = (server.address() as AddressInfo).port;
   domain = `127.0.0.1:${port}`;
+  oidc = await createOidc(context, `https://${domain}/`, loginPath);
   const management = store.state.clients.find((client) => client.client_id === store.state.managementClientId);
   if (!management) throw new Error('the local tenant state has no management client');
   return {

@@ -67,6 +67,13 @@ export function passwordMatches(password: string, stored: string | undefined): b
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
+/** The database user with this e-mail (or username) and password on a connection, or undefined. */
+export function authenticatePassword(store: StateStore, connection: StoredConnection, username: unknown, password: unknown): StoredUser | undefined {
+  const name = typeof username === 'string' ? username.trim().toLowerCase() : '';
+  const user = store.state.users.find((candidate) => (candidate.email === name || candidate.username === name) && candidate.identities.some((identity) => identity.connection === connection.name));
+  return user && typeof password === 'string' && passwordMatches(password, user.password_hash) ? user : undefined;
+}
+
 /** Auth0's defaults for a user it stores: name from the e-mail, nickname its local part, a Gravatar picture. */
 export function auth0Defaults(email: string): Pick<StoredUser, 'name' | 'nickname' | 'picture'> {
   const local = email.split('@')[0] ?? email;
@@ -145,10 +152,85 @@ function userForEvent(user: StoredUser) {
   return publicUser(user);
 }
 
-/** A flow that failed answers as a denied login: the user cannot continue, and nothing is issued. */
-function failure(result: FlowResult): Reply {
-  const message = result.failure?.kind === 'timeout' ? 'Script execution time exceeded' : `The ${result.failure?.action ?? ''} Action failed`;
-  return authError(403, 'access_denied', message);
+/** What the app is told when a flow failed: Auth0 names the failure in `error_description`. */
+export function failureDescription(result: FlowResult): string {
+  if (result.failure?.kind === 'timeout') return 'Script execution time exceeded';
+  return `The ${result.failure?.action ?? ''} Action failed`;
+}
+
+/** Auth0 silently drops custom claims with these names (its restricted claims). */
+const RESTRICTED_CLAIMS = new Set([
+  'acr', 'act', 'active', 'amr', 'at_hash', 'ath', 'attest', 'aud', 'auth_time', 'authorization_details', 'azp', 'c_hash',
+  'client_id', 'cnf', 'cty', 'dest', 'entitlements', 'events', 'exp', 'groups', 'gty', 'htm', 'htu', 'iat', 'internalService',
+  'iss', 'jcard', 'jku', 'jti', 'jwe', 'jwk', 'kid', 'may_act', 'mbo', 'nbf', 'nonce', 'org_id', 'org_name', 'orig', 'origid',
+  'permissions', 'roles', 'rph', 's_hash', 'sid', 'sip_callid', 'sip_cseq_num', 'sip_date', 'sip_from_tag', 'sip_via_branch',
+  'sub', 'sub_jwk', 'toe', 'txn', 'typ', 'uuid', 'vot', 'vtm', 'x5t#S256',
+]);
+
+/** The custom claims Auth0 would add to a token: restricted names left out. */
+export function allowedCustomClaims(claims: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(claims).filter(([name]) => !RESTRICTED_CLAIMS.has(name)));
+}
+
+export interface PostLoginRun {
+  user: StoredUser;
+  connection: StoredConnection;
+  client: StoredClient;
+  /** `event.request`, built from the real request. */
+  request: Record<string, unknown>;
+  /** `event.transaction`, without its id (each run gets one). */
+  transaction: Record<string, unknown>;
+  /** `event.authentication.methods`. */
+  methods: Array<{ name: string; timestamp: string }>;
+  session?: Record<string, unknown>;
+  resourceServer?: { identifier: string };
+}
+
+/**
+ * Runs post-login for a user whose identity is proven: counts the login, runs the bound Actions over an
+ * event built from the run, and merges the metadata they wrote into the user — also when an Action
+ * denied (Auth0 does not roll writes back).
+ */
+export async function runPostLogin(context: LoginContext, run: PostLoginRun): Promise<FlowResult> {
+  const { store } = context;
+  const { user, connection, client } = run;
+  user.logins_count += 1;
+  user.last_login = new Date().toISOString();
+  store.save();
+  const event = {
+    user: userForEvent(user),
+    connection: { id: connection.id, name: connection.name, strategy: connection.strategy, metadata: {} },
+    stats: { logins_count: user.logins_count },
+    client: { client_id: client.client_id, name: client.name, metadata: {} },
+    request: run.request,
+    transaction: { id: newId(), acr_values: [], locale: 'en', ui_locales: [], metadata: {}, ...run.transaction },
+    authentication: { methods: run.methods },
+    authorization: { roles: [] },
+    ...(run.session ? { session: run.session } : {}),
+    ...(run.resourceServer ? { resource_server: run.resourceServer } : {}),
+    tenant: { id: 'local' },
+  };
+  const result = await runTrigger(context, 'post-login', event);
+  user.app_metadata = mergeMetadata(user.app_metadata, result.appMetadata);
+  user.user_metadata = mergeMetadata(user.user_metadata, result.userMetadata);
+  if (Object.keys(result.appMetadata).length + Object.keys(result.userMetadata).length > 0) user.updated_at = new Date().toISOString();
+  store.save();
+  return result;
+}
+
+/** The profile claims a user's ID token (or `/userinfo`) carries for the scopes asked. */
+export function profileClaims(user: StoredUser, scopes: ReadonlySet<string>): Record<string, unknown> {
+  const claims: Record<string, unknown> = {};
+  if (scopes.has('profile')) {
+    for (const key of ['name', 'given_name', 'family_name', 'nickname', 'picture'] as const) if (user[key] !== undefined) claims[key] = user[key];
+    claims.updated_at = user.updated_at;
+  }
+  if (scopes.has('email') && user.email !== undefined) {
+    claims.email = user.email;
+    claims.email_verified = user.email_verified;
+  }
+  if (scopes.has('phone') && user.phone_number !== undefined) claims.phone_number = user.phone_number;
+  return claims;
 }
 
 export interface LoginRequest {
@@ -162,46 +244,23 @@ export interface LoginRequest {
   body: Record<string, unknown>;
 }
 
-/** Runs post-login for a user whose identity is proven, then answers with tokens or the denial. */
+/** Auth0's token-endpoint logins (password-realm, passwordless/otp, the local upstream login): post-login, then tokens or the denial. */
 export async function completeLogin(context: LoginContext, login: LoginRequest): Promise<Reply> {
   const { store } = context;
   const { user, connection, client } = login;
-  const now = new Date().toISOString();
-  user.logins_count += 1;
-  user.last_login = now;
-  store.save();
-  const event = {
-    user: userForEvent(user),
-    connection: { id: connection.id, name: connection.name, strategy: connection.strategy, metadata: {} },
-    stats: { logins_count: user.logins_count },
-    client: { client_id: client.client_id, name: client.name, metadata: {} },
+  const protocol = login.method === 'pwd' ? 'oauth2-password' : login.method === 'email' ? 'oauth2-password' : 'oidc-basic-profile';
+  const result = await runPostLogin(context, {
+    user, connection, client,
     request: requestInfo(login.headers, {}),
-    transaction: { id: newId(), acr_values: [], locale: 'en', protocol: 'oauth2-password', requested_scopes: login.scope.split(' ').filter(Boolean), ui_locales: [], metadata: {} },
-    authentication: { methods: [{ name: login.method, timestamp: now }] },
-    authorization: { roles: [] },
-    tenant: { id: 'local' },
-  };
-  const result = await runTrigger(context, 'post-login', event);
-  // Metadata writes persist even when an Action denies (Auth0 does not roll them back).
-  user.app_metadata = mergeMetadata(user.app_metadata, result.appMetadata);
-  user.user_metadata = mergeMetadata(user.user_metadata, result.userMetadata);
-  if (Object.keys(result.appMetadata).length + Object.keys(result.userMetadata).length > 0) user.updated_at = new Date().toISOString();
-  store.save();
-  if (result.outcome === 'failed') return failure(result);
+    transaction: { protocol, requested_scopes: login.scope.split(' ').filter(Boolean) },
+    methods: [{ name: login.method, timestamp: new Date().toISOString() }],
+  });
+  if (result.outcome === 'failed') return authError(403, 'access_denied', failureDescription(result));
   if (result.outcome === 'denied') return authError(403, 'access_denied', result.denied?.reason ?? 'Access denied');
 
-  const scopes = new Set(login.scope.split(' ').filter(Boolean));
-  const profile: Record<string, unknown> = {};
-  if (scopes.has('profile')) {
-    for (const key of ['name', 'given_name', 'family_name', 'nickname', 'picture'] as const) if (user[key] !== undefined) profile[key] = user[key];
-    profile.updated_at = user.updated_at;
-  }
-  if (scopes.has('email') && user.email !== undefined) {
-    profile.email = user.email;
-    profile.email_verified = user.email_verified;
-  }
   const issuer = `https://${context.domain()}/`;
-  const idToken = await signIdToken(store.state, { ...profile, ...result.idTokenClaims }, { issuer, audience: client.client_id, subject: user.user_id });
+  const claims = { ...profileClaims(user, new Set(login.scope.split(' '))), ...allowedCustomClaims(result.idTokenClaims) };
+  const idToken = await signIdToken(store.state, claims, { issuer, audience: client.client_id, subject: user.user_id });
   const audience = login.audience === undefined ? `${issuer}userinfo` : [login.audience, `${issuer}userinfo`];
   const accessToken = await issueAccessToken(store.state, { iss: issuer, sub: user.user_id, aud: audience, azp: client.client_id, scope: login.scope, gty: login.method === 'pwd' ? 'password' : undefined });
   return { status: 200, body: { access_token: accessToken, id_token: idToken, scope: login.scope, expires_in: ACCESS_TOKEN_LIFETIME_S, token_type: 'Bearer' } };

@@ -134,6 +134,22 @@ export interface TenantState {
   users: StoredUser[];
   /** RS256 key that signs ID tokens; the public half is served as the JWKS. */
   idTokenKey: { kid: string; privatePem: string };
+  /** What oidc-provider keeps (sessions, grants, codes, refresh tokens…), by model and id (oidc/adapter.ts). */
+  oidc?: Record<string, Record<string, StoredOidcEntry>>;
+  /** The post-login outcome of each grant's latest login: the claims the Actions added to its tokens. */
+  loginOutcomes?: Record<string, LoginOutcome>;
+}
+
+export interface StoredOidcEntry {
+  payload: Record<string, unknown>;
+  /** Epoch seconds; absent for entries that do not expire. */
+  expiresAt?: number;
+}
+
+export interface LoginOutcome {
+  idTokenClaims: Record<string, unknown>;
+  accessTokenClaims: Record<string, unknown>;
+  at: number;
 }
 
 function token(bytes: number): string {

@@ -3,7 +3,7 @@
  * the Authentication API's shape (`{ error, error_description }`), not the Management API's.
  */
 import type { Reply, Route } from '../http';
-import { completeLogin, findConnection, passwordMatches, tenantKind, type LoginContext } from '../login';
+import { authenticatePassword, completeLogin, findConnection, tenantKind, type LoginContext } from '../login';
 import { MANAGEMENT_API_PATH } from '../scopes';
 import { issueAccessToken, ACCESS_TOKEN_LIFETIME_S } from '../tokens';
 
@@ -29,9 +29,8 @@ async function passwordLogin(context: LoginContext, fields: Record<string, strin
   if (!client) return authError(401, 'access_denied', 'Unauthorized');
   const connection = findConnection(context.store, fields.realm);
   if (!connection || tenantKind(connection) !== 'database') return authError(400, 'invalid_request', 'realm must be a database connection');
-  const username = (fields.username ?? '').trim().toLowerCase();
-  const user = context.store.state.users.find((candidate) => (candidate.email === username || candidate.username === username) && candidate.identities.some((identity) => identity.connection === connection.name));
-  if (!user || !passwordMatches(fields.password ?? '', user.password_hash)) return authError(403, 'invalid_grant', 'Wrong email or password.');
+  const user = authenticatePassword(context.store, connection, fields.username, fields.password);
+  if (!user) return authError(403, 'invalid_grant', 'Wrong email or password.');
   if (user.blocked) return authError(401, 'unauthorized', 'user is blocked');
   return completeLogin(context, { user, connection, client, method: 'pwd', scope: fields.scope ?? 'openid', audience: fields.audience, headers, body: fields });
 }

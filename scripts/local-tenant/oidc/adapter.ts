@@ -1,0 +1,71 @@
+/**
+ * oidc-provider's storage on the tenant's state store: sessions, interactions, grants, codes and tokens
+ * are saved with everything else, atomically, so a restart keeps every session and refresh token.
+ * Clients are not stored here: they come from the Management API's clients (clients.ts).
+ */
+import type { StateStore, StoredOidcEntry } from '../state';
+
+type Payload = Record<string, unknown>;
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** Removes what has expired, at most once a minute. */
+function sweep(store: StateStore, last: { at: number }): void {
+  if (now() - last.at < 60) return;
+  last.at = now();
+  for (const entries of Object.values(store.state.oidc ?? {})) {
+    for (const [id, entry] of Object.entries(entries)) if (entry.expiresAt !== undefined && entry.expiresAt <= now()) delete entries[id];
+  }
+}
+
+/** The adapter class oidc-provider constructs once per model name. */
+export function stateAdapter(store: StateStore, findClient: (id: string) => Payload | undefined) {
+  const lastSweep = { at: 0 };
+  const entries = (model: string): Record<string, StoredOidcEntry> => {
+    store.state.oidc ??= {};
+    return (store.state.oidc[model] ??= {});
+  };
+  const live = (entry: StoredOidcEntry | undefined) => (entry && (entry.expiresAt === undefined || entry.expiresAt > now()) ? entry.payload : undefined);
+
+  return class StateAdapter {
+    constructor(private readonly model: string) {}
+
+    async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
+      sweep(store, lastSweep);
+      entries(this.model)[id] = { payload, ...(expiresIn ? { expiresAt: now() + expiresIn } : {}) };
+      store.save();
+    }
+
+    async find(id: string): Promise<Payload | undefined> {
+      if (this.model === 'Client') return findClient(id);
+      return live(entries(this.model)[id]);
+    }
+
+    async findByUid(uid: string): Promise<Payload | undefined> {
+      return Object.values(entries(this.model)).map(live).find((payload) => payload?.uid === uid);
+    }
+
+    async findByUserCode(userCode: string): Promise<Payload | undefined> {
+      return Object.values(entries(this.model)).map(live).find((payload) => payload?.userCode === userCode);
+    }
+
+    async consume(id: string): Promise<void> {
+      const entry = entries(this.model)[id];
+      if (!entry) return;
+      entry.payload.consumed = now();
+      store.save();
+    }
+
+    async destroy(id: string): Promise<void> {
+      if (!(id in entries(this.model))) return;
+      delete entries(this.model)[id];
+      store.save();
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      const stored = entries(this.model);
+      for (const [id, entry] of Object.entries(stored)) if (entry.payload.grantId === grantId) delete stored[id];
+      store.save();
+    }
+  };
+}

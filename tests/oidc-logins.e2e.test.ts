@@ -1,0 +1,229 @@
+/**
+ * Real logins: an application built on the unmodified openid-client (in a child process) signs users in
+ * to the local tenant by the authorization code flow with PKCE, the browser side driven over HTTP
+ * through the hosted pages. The project's built Actions run inside the flow: their sources reach the
+ * app in the ID token, a deny reaches it as `access_denied`, and sessions, refresh tokens, userinfo and
+ * logout behave as Auth0's.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../scripts/lib/build-actions';
+import { spawnLocalTenant, type TenantProcess } from '../scripts/local-tenant/process';
+import { managementApi, raw, type ManagementApi } from './support/local-api';
+import { RelyingPartyError, startRelyingParty, type RelyingParty } from './support/rp/relying-party';
+import { alertsOf, formsOf, UserAgent, type Page } from './support/user-agent';
+
+jest.setTimeout(120_000);
+
+const SOURCES = 'https://example.com/root_attribute_sources';
+const CALLBACK = 'https://127.0.0.1:4431/callback';
+const LOGGED_OUT = 'https://127.0.0.1:4431/signed-out';
+const PASSWORD = 'correct horse battery staple';
+
+let tenant: TenantProcess;
+let api: ManagementApi;
+let rp: RelyingParty;
+let clientId: string;
+
+interface Tokens {
+  tokens: { access_token: string; id_token: string; refresh_token?: string; scope?: string };
+  claims: Record<string, unknown>;
+}
+
+/** The project's two Actions, as built, and the shipped tenant's connections, set up through the Management API. */
+async function seed(): Promise<void> {
+  const connections = [
+    { name: 'Username-Password-Authentication', strategy: 'auth0', options: { password_options: { complexity: { min_length: 12 } } } },
+    { name: 'google-oauth2', strategy: 'google-oauth2', options: { set_user_root_attributes: 'on_first_login' } },
+    { name: 'corp-oidc', strategy: 'oidc', display_name: 'Corporate sign-in', options: { set_user_root_attributes: 'on_each_login' } },
+  ];
+  for (const connection of connections) expect((await api.call('POST', '/api/v2/connections', connection)).status).toBe(201);
+  for (const [trigger, version, file] of [['pre-user-registration', 'v2', 'pre-user-registration.js'], ['post-login', 'v3', 'post-login.js']] as const) {
+    await deploy(`root-attributes-${trigger}`, trigger, version, readFileSync(path.join(PROJECT_ROOT, 'build', 'actions', file), 'utf8'));
+  }
+  // A team's own Action beside them: it refuses one user.
+  await deploy('refuse-mallory', 'post-login', 'v3', "exports.onExecutePostLogin = async (event, api) => { if (event.user.email === 'mallory@example.com') api.access.deny('Mallory may not sign in here.'); };");
+  await bind('pre-user-registration', ['root-attributes-pre-user-registration']);
+  await bind('post-login', ['root-attributes-post-login', 'refuse-mallory']);
+  const app = await api.call('POST', '/api/v2/clients', {
+    name: 'Sample web app', app_type: 'regular_web', callbacks: [CALLBACK], allowed_logout_urls: [LOGGED_OUT],
+    grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'client_secret_post',
+  });
+  expect(app.status).toBe(201);
+  const created = app.body as { client_id: string; client_secret: string };
+  clientId = created.client_id;
+  rp = await startRelyingParty('openid-client-rp.ts', tenant.caPath);
+  expect(await rp.call('init', { issuer: `https://${tenant.domain}/`, clientId, clientSecret: created.client_secret })).toEqual({ issuer: `https://${tenant.domain}/` });
+}
+
+async function deploy(name: string, trigger: string, version: string, code: string): Promise<void> {
+  const action = await api.call('POST', '/api/v2/actions/actions', { name, code, runtime: 'node22', supported_triggers: [{ id: trigger, version }] });
+  expect(action.status).toBe(201);
+  expect((await api.call('POST', `/api/v2/actions/actions/${(action.body as { id: string }).id}/deploy`)).status).toBe(200);
+}
+
+async function bind(trigger: string, names: string[]): Promise<void> {
+  const answer = await api.call('PATCH', `/api/v2/actions/triggers/${trigger}/bindings`, { bindings: names.map((value) => ({ ref: { type: 'action_name', value } })) });
+  expect(answer.status).toBe(200);
+}
+
+beforeAll(async () => {
+  tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'oidc-logins-')) });
+  api = await managementApi(tenant);
+  await seed();
+});
+afterAll(async () => {
+  await rp?.close();
+  await tenant?.close();
+});
+
+/** Starts a login at the app: the URL openid-client builds, opened by the browser. */
+async function startLogin(browser: UserAgent, params: Record<string, string> = {}) {
+  const { url } = await rp.call<{ url: string }>('authorize', { redirectUri: CALLBACK, params });
+  return browser.open(url, CALLBACK);
+}
+
+function pageOf(step: { arrived: string } | { page: Page }): Page {
+  if (!('page' in step)) throw new Error(`expected a page, arrived at the app: ${step.arrived}`);
+  return step.page;
+}
+
+function arrivedAt(step: { arrived: string } | { page: Page }): string {
+  if (!('arrived' in step)) throw new Error(`expected to arrive at the app, got the page ${step.page.url} (${step.page.status}): ${alertsOf(step.page).join(' | ')}`);
+  return step.arrived;
+}
+
+const finish = (url: string) => rp.call<Tokens>('callback', { url });
+
+async function callbackError(url: string): Promise<RelyingPartyError> {
+  try {
+    await finish(url);
+  } catch (error) {
+    if (error instanceof RelyingPartyError) return error;
+    throw error;
+  }
+  throw new Error('the callback was accepted');
+}
+
+async function signUp(browser: UserAgent, fields: Record<string, string>, params: Record<string, string> = {}) {
+  const signupPage = pageOf(await startLogin(browser, { screen_hint: 'signup', ...params }));
+  expect(signupPage.url).toContain('/u/signup?state=');
+  return browser.submit(signupPage, CALLBACK, { password: PASSWORD, ...fields });
+}
+
+async function logIn(browser: UserAgent, email: string, extra: Record<string, string> = {}) {
+  const loginPage = pageOf(await startLogin(browser, extra));
+  return browser.submit(loginPage, CALLBACK, { username: email, password: PASSWORD }, 'Continue');
+}
+
+describe('database users through the hosted pages', () => {
+  it('signs up on the signup page, then the app gets tokens whose claims record the sources as signup', async () => {
+    const browser = new UserAgent(tenant.ca);
+    const { claims, tokens } = await finish(arrivedAt(await signUp(browser, { email: 'ada@example.com', given_name: 'Ada', family_name: 'Lovelace', name: 'Ada Lovelace' })));
+    expect(claims).toMatchObject({ iss: `https://${tenant.domain}/`, aud: clientId, email: 'ada@example.com', name: 'Ada Lovelace', given_name: 'Ada' });
+    expect(claims[SOURCES]).toEqual({ name: 'signup', given_name: 'signup', family_name: 'signup', nickname: 'signup', picture: 'signup' });
+    // userinfo with the access token the app got
+    expect(await rp.call('userinfo', { accessToken: tokens.access_token, sub: claims.sub })).toMatchObject({ sub: claims.sub, email: 'ada@example.com', name: 'Ada Lovelace' });
+    // a later login by password, in a new browser
+    const again = await finish(arrivedAt(await logIn(new UserAgent(tenant.ca), 'ada@example.com')));
+    expect(again.claims.sub).toBe(claims.sub);
+    expect(again.claims[SOURCES]).toMatchObject({ name: 'signup' });
+  });
+
+  it('keeps a denied signup on the signup page with the Action message, and creates nobody', async () => {
+    const browser = new UserAgent(tenant.ca);
+    const page = pageOf(await signUp(browser, { email: 'spam@example.com', given_name: 'Buy', family_name: 'Now', name: 'Visit www.cheap-pills.example' }));
+    expect(page.status).toBe(400);
+    expect(page.url).toContain('/u/signup');
+    expect(alertsOf(page).join(' ')).toMatch(/web address/i);
+    expect(formsOf(page)[0]?.fields).toMatchObject({ email: 'spam@example.com', given_name: 'Buy' });
+    expect(page.body).not.toContain(PASSWORD);
+    expect(tenant.state().users.some((user) => user.email === 'spam@example.com')).toBe(false);
+  });
+
+  it('shows a wrong password on the login page, as Auth0 words it', async () => {
+    const browser = new UserAgent(tenant.ca);
+    const loginPage = pageOf(await startLogin(browser));
+    const page = pageOf(await browser.submit(loginPage, CALLBACK, { username: 'ada@example.com', password: 'not the password' }, 'Continue'));
+    expect(alertsOf(page)).toEqual(['Wrong email or password.']);
+    expect(formsOf(page)[0]?.fields.username).toBe('ada@example.com');
+  });
+
+  it('brings a post-login deny to the app as access_denied with the Action reason, and issues nothing', async () => {
+    const browser = new UserAgent(tenant.ca);
+    await finish(arrivedAt(await signUp(browser, { email: 'mallory-to-be@example.com', given_name: 'Mal', family_name: 'Lory' })));
+    // Mallory signs up; the team's Action refuses her at the login that follows the signup.
+    const denied = arrivedAt(await signUp(new UserAgent(tenant.ca), { email: 'mallory@example.com', given_name: 'Mallory', family_name: 'Example' }));
+    const url = new URL(denied);
+    expect(url.searchParams.get('error')).toBe('access_denied');
+    expect(url.searchParams.get('error_description')).toBe('Mallory may not sign in here.');
+    expect(url.searchParams.get('state')).toBeTruthy();
+    expect(url.searchParams.get('code')).toBeNull();
+    const error = await callbackError(denied);
+    expect(error.details).toMatchObject({ error: 'access_denied', error_description: 'Mallory may not sign in here.' });
+  });
+});
+
+describe('an upstream identity provider, through its stand-in page', () => {
+  it('records a first Google login as idp, then a Management API change of the picture as management_api', async () => {
+    const browser = new UserAgent(tenant.ca);
+    const idpPage = pageOf(await startLogin(browser, { connection: 'google-oauth2' }));
+    expect(idpPage.url).toContain('/u/upstream?state=');
+    expect(idpPage.body).toContain('on_first_login');
+    const first = await finish(arrivedAt(await browser.submit(idpPage, CALLBACK, {
+      user_id: '104200000000000000001', email: 'grace@example.com', name: 'Grace Hopper', given_name: 'Grace', family_name: 'Hopper', nickname: 'grace', picture: 'https://lh3.googleusercontent.com/a/grace',
+    }, 'Continue as this user')));
+    expect(first.claims).toMatchObject({ sub: 'google-oauth2|104200000000000000001', name: 'Grace Hopper' });
+    expect(first.claims[SOURCES]).toEqual({ name: 'idp', given_name: 'idp', family_name: 'idp', nickname: 'idp', picture: 'idp' });
+
+    const patched = await api.call('PATCH', `/api/v2/users/${encodeURIComponent('google-oauth2|104200000000000000001')}`, { picture: 'https://lh3.googleusercontent.com/a/grace-2026' });
+    expect(patched.status).toBe(200);
+    // A new login (prompt=login: the session exists) picks the saved Google user.
+    const again = pageOf(await startLogin(browser, { connection: 'google-oauth2', prompt: 'login' }));
+    const next = await finish(arrivedAt(await browser.submit(again, CALLBACK, {}, 'grace@example.com')));
+    expect(next.claims.picture).toBe('https://lh3.googleusercontent.com/a/grace-2026');
+    expect(next.claims[SOURCES]).toMatchObject({ picture: 'management_api', name: 'idp' });
+  });
+});
+
+describe('sessions', () => {
+  it('signs in again silently with prompt=none, refreshes with rotation, and logs out through /v2/logout', async () => {
+    const browser = new UserAgent(tenant.ca);
+    const first = await finish(arrivedAt(await signUp(browser, { email: 'katherine@example.com', given_name: 'Katherine', family_name: 'Johnson' }, { scope: 'openid profile email offline_access' })));
+    expect(first.claims.email).toBe('katherine@example.com');
+
+    // Silent authentication: no page, a code straight back (the post-login Actions run again).
+    const silent = await finish(arrivedAt(await startLogin(browser, { prompt: 'none', scope: 'openid profile email offline_access' })));
+    expect(silent.claims.sub).toBe(first.claims.sub);
+    expect(silent.claims[SOURCES]).toMatchObject({ given_name: 'signup' });
+    expect(silent.tokens.refresh_token).toEqual(expect.any(String));
+
+    const refreshed = await rp.call<Tokens>('refresh', { refreshToken: silent.tokens.refresh_token });
+    expect(refreshed.tokens.refresh_token).toEqual(expect.any(String));
+    expect(refreshed.tokens.refresh_token).not.toBe(silent.tokens.refresh_token);
+    expect(refreshed.claims).toMatchObject({ sub: first.claims.sub, email: 'katherine@example.com' });
+    await expect(rp.call('refresh', { refreshToken: silent.tokens.refresh_token })).rejects.toMatchObject({ details: { error: 'invalid_grant' } });
+
+    // A returnTo that is not an allowed logout URL is refused; an allowed one ends the session.
+    const refused = pageOf(await browser.open(`https://${tenant.domain}/v2/logout?client_id=${clientId}&returnTo=${encodeURIComponent('https://evil.example/')}`, LOGGED_OUT));
+    expect(refused.status).toBe(400);
+    const logout = await browser.open(`https://${tenant.domain}/v2/logout?client_id=${clientId}&returnTo=${encodeURIComponent(LOGGED_OUT)}`, LOGGED_OUT);
+    const signOut = 'page' in logout ? await browser.submit(logout.page, LOGGED_OUT, { logout: 'yes' }) : logout;
+    expect(arrivedAt(signOut)).toBe(LOGGED_OUT);
+
+    // After logout, silent authentication fails as login_required, and a login shows the page again.
+    const after = new URL(arrivedAt(await startLogin(browser, { prompt: 'none' })));
+    expect(after.searchParams.get('error')).toBe('login_required');
+    expect(pageOf(await startLogin(browser)).url).toContain('/u/login?state=');
+  });
+
+  it('refuses a user token on the Management API', async () => {
+    const browser = new UserAgent(tenant.ca);
+    const { tokens } = await finish(arrivedAt(await logIn(browser, 'ada@example.com')));
+    for (const token of [tokens.access_token, tokens.id_token]) {
+      const answer = await raw(tenant, { method: 'GET', path: '/api/v2/users', headers: { authorization: `Bearer ${token}` } });
+      expect(answer.status).toBe(401);
+    }
+  });
+});
