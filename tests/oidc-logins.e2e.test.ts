@@ -218,6 +218,23 @@ describe('sessions', () => {
     expect(pageOf(await startLogin(browser)).url).toContain('/u/login?state=');
   });
 
+  it('issues an access token shaped like Auth0s for an API named by audience, which /userinfo accepts too', async () => {
+    const identifier = 'https://api.example.com/orders';
+    expect((await api.call('POST', '/api/v2/resource-servers', { name: 'Orders', identifier, scopes: [{ value: 'read:orders', description: 'Read orders' }] })).status).toBe(201);
+    const browser = new UserAgent(tenant.ca);
+    const loginPage = pageOf(await startLogin(browser, { audience: identifier, scope: 'openid profile email read:orders' }));
+    const { tokens, claims } = await finish(arrivedAt(await browser.submit(loginPage, CALLBACK, { username: 'ada@example.com', password: PASSWORD }, 'Continue')));
+    const [header, payload] = tokens.access_token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>);
+    expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT', kid: expect.any(String) });
+    expect(payload).toMatchObject({ iss: `https://${tenant.domain}/`, sub: claims.sub, aud: [identifier, `https://${tenant.domain}/userinfo`], azp: clientId });
+    expect(String(payload?.scope).split(' ')).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'read:orders']));
+    expect(payload).not.toHaveProperty('client_id');
+    expect(await rp.call('userinfo', { accessToken: tokens.access_token, sub: claims.sub })).toMatchObject({ sub: claims.sub, email: 'ada@example.com' });
+    // An API the tenant does not have is refused at /authorize, as Auth0 refuses it.
+    const unknown = new URL(arrivedAt(await startLogin(browser, { audience: 'https://nowhere.example/api' })));
+    expect(unknown.searchParams.get('error')).toBe('invalid_target');
+  });
+
   it('refuses a user token on the Management API', async () => {
     const browser = new UserAgent(tenant.ca);
     const { tokens } = await finish(arrivedAt(await logIn(browser, 'ada@example.com')));

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { defaultStateDir } from './paths';
 import { actionRoutes } from './api/actions';
 import { clientRoutes } from './api/clients';
+import { resourceServerRoutes } from './api/resource-servers';
 import { jobRoutes } from './api/jobs';
 import { connectionRoutes } from './api/connections';
 import { oauthRoutes } from './api/oauth';
@@ -16,7 +17,8 @@ import { signupRoutes } from './api/signup';
 import { upstreamRoutes } from './api/upstream';
 import { userRoutes } from './api/users';
 import { ensureTlsMaterial } from './certificates';
-import { compileRoutes, dispatch, readBody, sendError, type Route } from './http';
+import { compileRoutes, dispatch, readBody, send, sendError, type Route } from './http';
+import { carriesJwt, jwtUserinfo } from './oidc/userinfo';
 import { createOidc, type Oidc } from './oidc/provider';
 import { loginPath, pageRoutes } from './pages/routes';
 import { grantTypeOf, withBody } from './oidc/token-endpoint';
@@ -55,7 +57,7 @@ export interface LocalTenant {
 
 export { defaultStateDir };
 
-type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'pages' | 'actions' | 'clients' | 'connections' | 'users' | 'jobs';
+type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'pages' | 'actions' | 'clients' | 'resourceServers' | 'connections' | 'users' | 'jobs';
 
 /** Every API area of the local tenant, by name: one left out fails to compile. */
 function routes(context: LoginContext, oidc: () => Oidc): Record<Area, Route[]> {
@@ -69,6 +71,7 @@ function routes(context: LoginContext, oidc: () => Oidc): Record<Area, Route[]> 
     pages: pageRoutes(context, oidc),
     actions: actionRoutes(store),
     clients: clientRoutes(store, domain),
+    resourceServers: resourceServerRoutes(store, domain),
     connections: connectionRoutes(store),
     users: userRoutes(store),
     jobs: jobRoutes(store, domain),
@@ -109,6 +112,11 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
     const pathname = (request.url ?? '/').split('?')[0] ?? '/';
     if (!oidc?.serves(method, pathname)) {
       void dispatch(compiled, authorize, request, response, onError);
+      return;
+    }
+    if (pathname === '/userinfo' && carriesJwt(request.headers.authorization)) {
+      request.resume();
+      jwtUserinfo(context, request.headers.authorization ?? '').then((reply) => send(response, reply), (error: unknown) => sendError(response, error, onError));
       return;
     }
     if (method !== 'POST' || pathname !== '/oauth/token') {

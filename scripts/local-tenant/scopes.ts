@@ -14,6 +14,8 @@ export const DEPLOY_CLIENT_SCOPES = [
   'read:actions', 'create:actions', 'update:actions', 'delete:actions', 'read:triggers', 'update:triggers',
   // a0deploy: clients (enabled_clients names, the applications tenant.yaml lists) and their grants
   'read:clients', 'create:clients', 'update:clients', 'read:client_grants', 'create:client_grants', 'update:client_grants',
+  // a0deploy: APIs (resource servers)
+  'read:resource_servers', 'create:resource_servers', 'update:resource_servers',
   // a0deploy: connections and their options
   'read:connections', 'create:connections', 'update:connections', 'delete:connections',
   'read:connections_options', 'update:connections_options',

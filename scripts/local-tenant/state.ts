@@ -86,6 +86,20 @@ export interface StoredClientGrant {
   scope: string[];
 }
 
+/** An API (Auth0's resource server): what `audience` names at /authorize and at the token endpoint. */
+export interface StoredResourceServer {
+  id: string;
+  name: string;
+  identifier: string;
+  scopes: Array<{ value: string; description?: string }>;
+  signing_alg: string;
+  token_lifetime: number;
+  allow_offline_access: boolean;
+  skip_consent_for_verifiable_first_party_clients: boolean;
+  /** Other fields Auth0 keeps (token_dialect, enforce_policies, …). */
+  fields: Record<string, unknown>;
+}
+
 export interface StoredIdentity {
   connection: string;
   provider: string;
@@ -128,6 +142,7 @@ export interface TenantState {
   clients: StoredClient[];
   /** Client grants; the audience `api/v2/` stands for this tenant's Management API, whatever its port. */
   clientGrants: StoredClientGrant[];
+  resourceServers?: StoredResourceServer[];
   actions: StoredAction[];
   bindings: Record<string, StoredBinding[]>;
   connections: StoredConnection[];

@@ -41,7 +41,7 @@ export interface AccessTokenClaims {
   [claim: string]: unknown;
 }
 
-export async function issueAccessToken(state: Pick<TenantState, 'idTokenKey'>, claims: AccessTokenClaims): Promise<string> {
+export async function issueAccessToken(state: Pick<TenantState, 'idTokenKey'>, claims: AccessTokenClaims, lifetimeSeconds = LIFETIME_S): Promise<string> {
   const key = signingKey(state);
   const { iss, sub, aud, ...rest } = claims;
   return new SignJWT(rest)
@@ -50,7 +50,7 @@ export async function issueAccessToken(state: Pick<TenantState, 'idTokenKey'>, c
     .setSubject(sub)
     .setAudience(aud)
     .setIssuedAt()
-    .setExpirationTime(`${LIFETIME_S}s`)
+    .setExpirationTime(`${lifetimeSeconds}s`)
     .sign(key.privateKey);
 }
 

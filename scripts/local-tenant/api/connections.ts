@@ -6,11 +6,10 @@
  */
 import { badRequest, conflict, notFound, type Route } from '../http';
 import { newConnectionId, type StateStore, type StoredConnection } from '../state';
-import { array, boolean, object, onlyKeys, string } from './validate';
+import { array, boolean, checkpoint, object, onlyKeys, string } from './validate';
 
 const UPDATABLE = ['options', 'display_name', 'metadata', 'realms', 'is_domain_connection', 'show_as_button', 'enabled_clients', 'authentication', 'connected_accounts'];
 const CREATABLE = ['name', 'strategy', ...UPDATABLE];
-const MAX_TAKE = 100;
 
 /** A connection as the API shows it. */
 export function publicConnection(connection: StoredConnection) {
@@ -58,18 +57,6 @@ function otherFields(body: Record<string, unknown>): Record<string, unknown> {
   if (fields.display_name !== undefined) string(body, 'display_name', { max: 128 });
   if (fields.is_domain_connection !== undefined) boolean(body, 'is_domain_connection');
   return fields;
-}
-
-/** Checkpoint pagination: `take` items after the `from` cursor (an opaque index here), `next` when more remain. */
-function checkpoint<T>(items: readonly T[], query: URLSearchParams): { items: T[]; next?: string } {
-  const take = Number(query.get('take') ?? '50');
-  if (!Number.isInteger(take) || take < 1 || take > MAX_TAKE) throw badRequest(`Query validation error: take must be an integer between 1 and ${MAX_TAKE}`, 'invalid_query_string');
-  const fromValue = query.get('from');
-  const start = fromValue === null ? 0 : Number.parseInt(Buffer.from(fromValue, 'base64url').toString('utf8'), 10);
-  if (!Number.isInteger(start) || start < 0) throw badRequest('Query validation error: from is not a valid checkpoint', 'invalid_query_string');
-  const slice = items.slice(start, start + take);
-  const end = start + slice.length;
-  return end < items.length ? { items: slice, next: Buffer.from(String(end)).toString('base64url') } : { items: slice };
 }
 
 export function connectionRoutes(store: StateStore): Route[] {

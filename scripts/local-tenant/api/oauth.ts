@@ -5,6 +5,7 @@
 import type { Reply, Route } from '../http';
 import { authenticatePassword, completeLogin, findConnection, tenantKind, type LoginContext } from '../login';
 import { MANAGEMENT_API_PATH } from '../scopes';
+import { findResourceServer } from './resource-servers';
 import { issueAccessToken, ACCESS_TOKEN_LIFETIME_S } from '../tokens';
 
 
@@ -55,14 +56,18 @@ export function oauthRoutes(context: LoginContext, verifyPasswordless: (fields: 
         }
         const issuer = `https://${domain()}/`;
         const audience = fields.audience ?? `${issuer}${MANAGEMENT_API_PATH}`;
-        if (audience !== `${issuer}${MANAGEMENT_API_PATH}`) return authError(403, 'access_denied', `Service not enabled within domain: ${audience}`);
-        const grant = store.state.clientGrants.find((candidate) => candidate.client_id === client.client_id && candidate.audience === MANAGEMENT_API_PATH);
+        // The tenant's own Management API is stored as `api/v2/`, whatever the port; other APIs by identifier.
+        const management = audience === `${issuer}${MANAGEMENT_API_PATH}`;
+        const api = management ? undefined : findResourceServer(store, audience);
+        if (!management && !api) return authError(403, 'access_denied', `Service not enabled within domain: ${audience}`);
+        const grant = store.state.clientGrants.find((candidate) => candidate.client_id === client.client_id && candidate.audience === (management ? MANAGEMENT_API_PATH : audience));
         if (!grant) return authError(403, 'access_denied', `Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`);
         // A `scope` parameter asks for part of what the grant allows (Auth0 ignores what it does not).
         const asked = fields.scope === undefined ? undefined : new Set(fields.scope.split(' '));
         const scope = grant.scope.filter((name) => asked === undefined || asked.has(name)).join(' ');
-        const accessToken = await issueAccessToken(store.state, { iss: issuer, sub: `${client.client_id}@clients`, aud: audience, azp: client.client_id, scope, gty: 'client-credentials' });
-        return { status: 200, body: { access_token: accessToken, scope, expires_in: ACCESS_TOKEN_LIFETIME_S, token_type: 'Bearer' } };
+        const lifetime = api?.token_lifetime ?? ACCESS_TOKEN_LIFETIME_S;
+        const accessToken = await issueAccessToken(store.state, { iss: issuer, sub: `${client.client_id}@clients`, aud: audience, azp: client.client_id, scope, gty: 'client-credentials' }, lifetime);
+        return { status: 200, body: { access_token: accessToken, scope, expires_in: lifetime, token_type: 'Bearer' } };
       },
     },
   ];

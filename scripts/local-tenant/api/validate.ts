@@ -47,3 +47,18 @@ export function page(query: URLSearchParams, defaultPerPage: number, maxPerPage:
   }
   return { page: pageValue, perPage: perPageValue };
 }
+
+const MAX_TAKE = 100;
+
+/** Checkpoint pagination: `take` items after the `from` cursor (an opaque index here), `next` when more remain. */
+export function checkpoint<T>(items: readonly T[], query: URLSearchParams): { items: T[]; next?: string } {
+  const take = Number(query.get('take') ?? '50');
+  if (!Number.isInteger(take) || take < 1 || take > MAX_TAKE) throw badRequest(`Query validation error: take must be an integer between 1 and ${MAX_TAKE}`, 'invalid_query_string');
+  const fromValue = query.get('from');
+  const start = fromValue === null ? 0 : Number.parseInt(Buffer.from(fromValue, 'base64url').toString('utf8'), 10);
+  if (!Number.isInteger(start) || start < 0) throw badRequest('Query validation error: from is not a valid checkpoint', 'invalid_query_string');
+  const slice = items.slice(start, start + take);
+  const end = start + slice.length;
+  return end < items.length ? { items: slice, next: Buffer.from(String(end)).toString('base64url') } : { items: slice };
+}
+

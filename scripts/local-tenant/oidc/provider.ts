@@ -16,6 +16,7 @@ import { escape, page } from '../pages/html';
 import { allowedCustomClaims, failureDescription, profileClaims, requestInfo, runPostLogin, type LoginContext } from '../login';
 import type { StoredClient, StoredUser } from '../state';
 import { stateAdapter } from './adapter';
+import { findResourceServer } from '../api/resource-servers';
 
 type OidcModule = typeof import('oidc-provider');
 
@@ -193,6 +194,23 @@ export async function createOidc(context: LoginContext, issuer: string, interact
       revocation: { enabled: true },
       userinfo: { enabled: true },
       webMessageResponseMode: { enabled: true, ack: 'individual-draft-01' },
+      resourceIndicators: {
+        enabled: true,
+        // Auth0 names the API with `audience`; spa-js does not repeat it at the token endpoint.
+        defaultResource: (ctx) => (typeof ctx.oidc.params?.audience === 'string' ? ctx.oidc.params.audience : undefined) as string,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, indicator) => {
+          const server = findResourceServer(store, indicator);
+          if (!server) throw new errors.InvalidTarget(`Service not found: ${indicator}`);
+          return {
+            scope: server.scopes.map((scope) => scope.value).join(' '),
+            audience: indicator,
+            accessTokenTTL: server.token_lifetime,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
@@ -223,10 +241,40 @@ export async function createOidc(context: LoginContext, issuer: string, interact
       if (scopes.length) grant.addOIDCScope(scopes.join(' '));
       const claims = oidc.requestParamClaims ? [...oidc.requestParamClaims] : [];
       if (claims.length) grant.addOIDCClaims(claims);
+      const asked = oidc.requestParamScopes;
+      for (const [indicator, server] of Object.entries(oidc.resourceServers ?? {})) {
+        const allowed = String(server.scope ?? '').split(' ').filter((scope) => asked.has(scope));
+        if (allowed.length) grant.addResourceScope(indicator, allowed.join(' '));
+      }
       await grant.save();
       return grant;
     },
     rotateRefreshToken: () => true,
+    // The Actions' access-token claims, for the grant's latest login (restricted names already left out).
+    extraTokenClaims: (_ctx, token) => {
+      const grantId = (token as { grantId?: string }).grantId;
+      return grantId ? store.state.loginOutcomes?.[grantId]?.accessTokenClaims : undefined;
+    },
+    formats: {
+      customizers: {
+        // Auth0's access-token profile: typ JWT, azp, no client_id or jti; the OpenID scopes granted are
+        // listed beside the API's, and with openid the token reaches /userinfo too.
+        jwt: (ctx, _token, jwt) => {
+          const { client_id: clientId, jti: _jti, ...payload } = jwt.payload as Record<string, unknown>;
+          const source = ctx?.oidc.entities.AuthorizationCode ?? ctx?.oidc.entities.RefreshToken;
+          const openid = String(source?.scope ?? '').split(' ').filter((scope) => scope in CLAIMS || scope === 'offline_access');
+          const scopes = [...new Set([...openid, ...String(payload.scope ?? '').split(' ').filter(Boolean)])];
+          const audience = payload.aud;
+          jwt.header = { typ: 'JWT' };
+          jwt.payload = {
+            ...payload,
+            scope: scopes.join(' '),
+            azp: clientId,
+            aud: scopes.includes('openid') && typeof audience === 'string' ? [audience, `${issuer}userinfo`] : audience,
+          };
+        },
+      },
+    },
     async renderError(ctx, out) {
       ctx.type = 'html';
       ctx.body = errorPage('Something went wrong', `${String(out.error)}: ${String(out.error_description ?? '')}`);

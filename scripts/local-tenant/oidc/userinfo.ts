@@ -1,0 +1,34 @@
+/**
+ * `/userinfo` for access tokens issued for an API: Auth0 adds `https://DOMAIN/userinfo` to their
+ * audience, so one token reaches both the API and `/userinfo`. oidc-provider accepts only tokens without
+ * an audience there (those it keeps answering); these JWTs are verified with jose and answered here.
+ */
+import { jwtVerify, errors } from 'jose';
+import type { Reply } from '../http';
+import { profileClaims, type LoginContext } from '../login';
+import { signingKey } from '../tokens';
+
+/** Whether an Authorization header carries a JWT (the tokens oidc-provider issues without an audience are opaque). */
+export function carriesJwt(header: string | undefined): boolean {
+  return /^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(header ?? '');
+}
+
+const invalid = (description: string): Reply => ({
+  status: 401,
+  body: { error: 'invalid_token', error_description: description },
+  headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` },
+});
+
+export async function jwtUserinfo(context: LoginContext, header: string): Promise<Reply> {
+  const issuer = `https://${context.domain()}/`;
+  try {
+    const { payload } = await jwtVerify(header.slice('Bearer '.length), signingKey(context.store.state).publicKey, { issuer, audience: `${issuer}userinfo`, algorithms: ['RS256'] });
+    const user = context.store.state.users.find((candidate) => candidate.user_id === payload.sub);
+    if (!user) return invalid('the user no longer exists');
+    const scopes = new Set(String(payload.scope ?? '').split(' '));
+    return { status: 200, body: { sub: user.user_id, ...profileClaims(user, scopes) } };
+  } catch (error) {
+    if (error instanceof errors.JOSEError) return invalid('invalid token');
+    throw error;
+  }
+}
