@@ -51,7 +51,7 @@ describe('npm run deploy to the local tenant', () => {
     const run = deploy();
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('deployed 8 changes to the local tenant');
+    expect(run.stdout).toContain('deployed 13 changes to the local tenant');
     expect(run.stdout).toContain('a0deploy: ');
     expect(run.stdout).toMatch(/Created \[databases\]: \{"name":"Username-Password-Authentication"/);
     expect(run.output).not.toContain(SECRET);
@@ -69,6 +69,13 @@ describe('npm run deploy to the local tenant', () => {
         const { bindings } = (await api.call('GET', `/api/v2/actions/triggers/${trigger}/bindings`)).body as { bindings: Array<{ action: { name: string } }> };
         expect(bindings.map((binding) => binding.action.name)).toEqual(names);
       }
+      // The applications, the API and the grant tenant.yaml lists, as a0deploy sent them.
+      const state = tenant.state();
+      const apps = Object.fromEntries(state.clients.map((client) => [client.name, client]));
+      expect(apps['Sample single-page app']).toMatchObject({ app_type: 'spa', token_endpoint_auth_method: 'none', callbacks: ['https://127.0.0.1:3000/'], web_origins: ['https://127.0.0.1:3000'] });
+      expect(apps['Sample web app']).toMatchObject({ app_type: 'regular_web', grant_types: ['authorization_code', 'refresh_token'], allowed_logout_urls: ['https://127.0.0.1:3001/'] });
+      expect(state.resourceServers?.map((api) => [api.identifier, api.scopes.map((scope) => scope.value)])).toEqual([['https://api.example.com/', ['read:attribute-sources']]]);
+      expect(state.clientGrants.filter((grant) => grant.audience === 'https://api.example.com/')).toEqual([expect.objectContaining({ client_id: apps['Sample worker']?.client_id, scope: ['read:attribute-sources'] })]);
       const stored = Object.fromEntries(tenant.state().connections.map((c) => [c.name, c]));
       expect(Object.keys(stored)).toEqual(['Username-Password-Authentication', 'google-oauth2', 'corp-oidc', 'email']);
       expect(stored['Username-Password-Authentication']?.strategy).toBe('auth0');

@@ -45,7 +45,7 @@ beforeAll(async () => {
   // The first tenant: the default local one, deployed to as `npm run deploy` does without --env.
   const first = await npm(['deploy']);
   expect(first.status).toBe(0);
-  expect(first.stdout).toContain('deployed 8 changes');
+  expect(first.stdout).toContain('deployed 13 changes');
   env = {
     LOCAL_TENANT_DIR: firstState,
     NODE_EXTRA_CA_CERTS: second.caPath,
@@ -66,13 +66,13 @@ test('plan and deploy with --env reach the second tenant and leave the first unt
   const plan = await npm(['deploy', '--', '--env', 'staging', '--plan', '--json']);
   expect(plan.status).toBe(0);
   const planned = JSON.parse(plan.stdout) as { environment: string; deployed: boolean; plan: { target: string; changes: number } };
-  expect(planned).toMatchObject({ environment: 'staging', deployed: false, plan: { target: `environment staging (${second.domain})`, changes: 8 } });
+  expect(planned).toMatchObject({ environment: 'staging', deployed: false, plan: { target: `environment staging (${second.domain})`, changes: 13 } });
   expect(second.state().actions).toHaveLength(0);
   expect(snapshot(firstState)).toEqual(before);
 
   const deploy = await npm(['deploy', '--', '--env', 'staging']);
   expect(deploy.status).toBe(0);
-  expect(deploy.stdout).toContain(`deployed 8 changes to environment staging (${second.domain})`);
+  expect(deploy.stdout).toContain(`deployed 13 changes to environment staging (${second.domain})`);
   const output = `${deploy.stdout}${deploy.stderr}${plan.stdout}${plan.stderr}`;
   for (const secret of [...Object.values(STAGING_SECRETS), second.clientSecret]) expect(output).not.toContain(secret);
 

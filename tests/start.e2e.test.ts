@@ -20,7 +20,7 @@ describe('npm start', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const out = result.stdout;
-    expect(out).toMatch(/deployed 8 changes to the local tenant/);
+    expect(out).toMatch(/deployed 13 changes to the local tenant/);
     expect(out).toMatch(/a\. A clean signup[\s\S]*→ created auth0\|[0-9a-f]+: name ← signup/);
     expect(out).toContain('→ denied with 400: "Your name can\'t contain a web address." (no user created)');
     expect(out).toContain('"code":"name.web-address"');

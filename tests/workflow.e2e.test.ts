@@ -195,8 +195,8 @@ describe('the same commands against local tenants', () => {
       'npm run check -- --env all',
       ...names.map((name) => `npm run -s deploy -- --env ${name} --plan --markdown --skip-unconfigured >> "$GITHUB_STEP_SUMMARY"`),
     ]);
-    expect(run.summary).toContain(`## Plan for environment development (${tenants.development?.domain})\n\n**8 changes to deploy.**`);
-    expect(run.summary).toContain(`## Plan for environment staging (${tenants.staging?.domain})\n\n**8 changes to deploy.**`);
+    expect(run.summary).toContain(`## Plan for environment development (${tenants.development?.domain})\n\n**13 changes to deploy.**`);
+    expect(run.summary).toContain(`## Plan for environment staging (${tenants.staging?.domain})\n\n**13 changes to deploy.**`);
     expect(run.summary).toContain('## Plan for environment production\n\nPlan for environment production skipped: AUTH0_PRODUCTION_CLIENT_ID and AUTH0_PRODUCTION_CLIENT_SECRET are not set');
     expect(run.summary).not.toContain('> auth0-root-attributes'); // npm's own header stays out of the summary
     for (const name of names) expect(actionsOf(name)).toEqual([]);
@@ -222,7 +222,7 @@ describe('the same commands against local tenants', () => {
     for (const name of names) expect(actionsOf(name)).toEqual(['root-attributes-post-login', 'root-attributes-pre-user-registration']);
     expect(run.summary).toContain(`## Plan for environment development (${tenants.development?.domain})\n\nNothing to deploy: the tenant matches tenant.yaml.`);
     for (const name of ['staging', 'production'] as const) {
-      expect(run.summary).toContain(`## Plan for environment ${name} (${tenants[name]?.domain})\n\n**8 changes to deploy.**`);
+      expect(run.summary).toContain(`## Plan for environment ${name} (${tenants[name]?.domain})\n\n**13 changes to deploy.**`);
     }
     for (const name of names) {
       expect(run.summary).toContain(`## Root-attribute audit of \`environment ${name} (${tenants[name]?.domain})\`\n\nThe tenant keeps to the policy.`);

@@ -1,5 +1,6 @@
 /**
- * The tenant against tenant.yaml, as far as the audit cares: each connection's sync setting and presence,
+ * The tenant against tenant.yaml, as far as the audit cares (applications, APIs and grants are the
+ * deploy's business, not the audit's): each connection's sync setting and presence,
  * each action's deployed code against the built bundle, each trigger's bindings. Read from the deploy plan,
  * leaving out option-level differences (comparing those needs the secrets).
  */
@@ -24,12 +25,16 @@ function reword(detail: string): string {
   return detail;
 }
 
+const AUDITED = new Set<string>(['connection', 'action', 'trigger']);
+
 export function driftFrom(plan: Plan): Drift[] {
   const drift: Drift[] = [];
   for (const item of plan.items) {
-    if (item.change === 'create') drift.push({ kind: item.kind, name: item.name, problem: 'in tenant.yaml but missing on the tenant' });
-    else if (item.change === 'keep' || item.change === 'delete') drift.push({ kind: item.kind, name: item.name, problem: 'on the tenant but not in tenant.yaml' });
-    else for (const detail of item.details) if (RELEVANT.some((pattern) => pattern.test(detail))) drift.push({ kind: item.kind, name: item.name, problem: reword(detail) });
+    if (!AUDITED.has(item.kind)) continue;
+    const kind = item.kind as Drift['kind'];
+    if (item.change === 'create') drift.push({ kind, name: item.name, problem: 'in tenant.yaml but missing on the tenant' });
+    else if (item.change === 'keep' || item.change === 'delete') drift.push({ kind, name: item.name, problem: 'on the tenant but not in tenant.yaml' });
+    else for (const detail of item.details) if (RELEVANT.some((pattern) => pattern.test(detail))) drift.push({ kind, name: item.name, problem: reword(detail) });
   }
   return drift;
 }

@@ -10,6 +10,7 @@ import type { Environment } from '../lib/environments';
 import type { KeywordValue } from '../lib/keywords';
 import { readTenantFile } from '../lib/tenant-yaml';
 import { ACTION_RULES } from './actions';
+import { APPLICATION_RULES } from './applications';
 import { CONNECTION_RULES } from './connections';
 import { placeholderUsesOf, type PlaceholderUse } from '../lib/placeholders';
 import { ENVIRONMENT_RULES } from './environments';
@@ -18,7 +19,7 @@ import { STRUCTURE_RULES } from './structure';
 import { TRIGGER_RULES } from './triggers';
 import type { CheckContext, Finding, Rule } from './types';
 
-type Area = 'structure' | 'connections' | 'policy' | 'actions' | 'triggers' | 'environments';
+type Area = 'structure' | 'connections' | 'policy' | 'actions' | 'triggers' | 'applications' | 'environments';
 
 export const RULE_AREAS: Readonly<Record<Area, readonly Rule[]>> = {
   structure: STRUCTURE_RULES,
@@ -26,6 +27,7 @@ export const RULE_AREAS: Readonly<Record<Area, readonly Rule[]>> = {
   policy: POLICY_RULES,
   actions: ACTION_RULES,
   triggers: TRIGGER_RULES,
+  applications: APPLICATION_RULES,
   environments: ENVIRONMENT_RULES,
 };
 

@@ -10,7 +10,7 @@ import { ProjectError } from '../lib/errors';
 import { replaceKeywords, type KeywordMappings } from '../lib/keywords';
 import { isRecord, kindOf, loadedFiles, tenantConnections } from '../lib/tenant-model';
 import { readTenantFile } from '../lib/tenant-yaml';
-import { dependencyLabel, sha256, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
+import { dependencyLabel, grantName, sha256, sortedScopes, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
 
 function loadFile(file: string, mappings: KeywordMappings): string {
   try {
@@ -72,5 +72,17 @@ export function desiredTenant(tenantPath: string, mappings: KeywordMappings, pol
       fields,
     };
   });
-  return { actions, triggers, connections };
+  const section = (name: string) => (Array.isArray(data[name]) ? (data[name] as unknown[]).filter(isRecord) : undefined);
+  const withoutKeys = (item: Record<string, unknown>, keys: string[]) => Object.fromEntries(Object.entries(item).filter(([key]) => !keys.includes(key)));
+  const clients = section('clients')?.map((client) => ({ name: String(client.name), fields: withoutKeys(client, ['name']) }));
+  const apis = section('resourceServers')?.map((api) => {
+    const fields = withoutKeys(api, ['identifier']);
+    if (fields.scopes !== undefined) fields.scopes = sortedScopes(fields.scopes);
+    return { name: String(api.identifier), fields };
+  });
+  const grants = section('clientGrants')?.map((grant) => ({
+    name: grantName(String(grant.client_id), String(grant.audience)),
+    fields: { ...withoutKeys(grant, ['client_id', 'audience']), ...(grant.scope !== undefined ? { scope: sortedScopes(grant.scope) } : {}) },
+  }));
+  return { actions, triggers, connections, clients, apis, grants };
 }

@@ -3,7 +3,7 @@ import type { ManagementClient } from 'auth0';
 import { DEFAULT_SYNC_MODE, connectionKind, isSyncMode, syncSettingApplies } from '../../actions/lib/connection-kinds';
 import type { Policy } from '../../actions/lib/define-policy';
 import { isRecord } from '../lib/tenant-model';
-import { dependencyLabel, sha256, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
+import { dependencyLabel, grantName, sha256, sortedScopes, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
 
 async function all<T>(pages: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
@@ -11,7 +11,53 @@ async function all<T>(pages: AsyncIterable<T>): Promise<T[]> {
   return items;
 }
 
-export async function liveTenant(management: ManagementClient, triggerIds: readonly string[], policy: Pick<Policy, 'strategies'>): Promise<TenantModel> {
+/** What the plan reads of clients, APIs and grants: only the sections tenant.yaml manages. */
+export interface LiveSections {
+  clients: boolean;
+  apis: boolean;
+  grants: boolean;
+  /** The deploy client itself: a0deploy never changes it or its grants, so neither does the plan. */
+  deployClientId: string;
+}
+
+/** The fields of a live resource that tenant.yaml can set (everything but ids and read-only fields). */
+function settings(record: Record<string, unknown>, omit: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([key, value]) => !omit.includes(key) && value !== undefined));
+}
+
+async function liveSettings(management: ManagementClient, sections: LiveSections): Promise<Pick<TenantModel, 'clients' | 'apis' | 'grants'>> {
+  if (!sections.clients && !sections.apis && !sections.grants) return {};
+  const clientList = (await all(await management.clients.list({ per_page: 100, is_global: false }))) as unknown as Array<Record<string, unknown>>;
+  const nameOf = new Map(clientList.map((client) => [String(client.client_id), String(client.name)]));
+  const result: Pick<TenantModel, 'clients' | 'apis' | 'grants'> = {};
+  if (sections.clients) {
+    result.clients = clientList
+      .filter((client) => client.client_id !== sections.deployClientId)
+      .map((client) => ({ name: String(client.name), fields: settings(client, ['name', 'client_id', 'client_secret', 'tenant', 'global', 'signing_keys']) }));
+  }
+  if (sections.apis) {
+    const apiList = (await all(await management.resourceServers.list({ per_page: 100 }))) as unknown as Array<Record<string, unknown>>;
+    result.apis = apiList
+      .filter((api) => api.is_system !== true)
+      .map((api) => {
+        const fields = settings(api, ['identifier', 'id', 'is_system']);
+        if (fields.scopes !== undefined) fields.scopes = sortedScopes(fields.scopes);
+        return { name: String(api.identifier), fields };
+      });
+  }
+  if (sections.grants) {
+    const grantList = (await all(await management.clientGrants.list({ take: 50 }))) as unknown as Array<Record<string, unknown>>;
+    result.grants = grantList
+      .filter((grant) => grant.client_id !== sections.deployClientId)
+      .map((grant) => ({
+        name: grantName(nameOf.get(String(grant.client_id)) ?? String(grant.client_id), String(grant.audience)),
+        fields: { ...settings(grant, ['id', 'client_id', 'audience']), ...(grant.scope !== undefined ? { scope: sortedScopes(grant.scope) } : {}) },
+      }));
+  }
+  return result;
+}
+
+export async function liveTenant(management: ManagementClient, triggerIds: readonly string[], policy: Pick<Policy, 'strategies'>, sections?: LiveSections): Promise<TenantModel> {
   const [actionList, connectionList] = await Promise.all([
     all(await management.actions.list({ per_page: 100 })),
     all(await management.connections.list({ take: 50 })),
@@ -52,5 +98,5 @@ export async function liveTenant(management: ManagementClient, triggerIds: reado
       fields,
     };
   });
-  return { actions, triggers, connections };
+  return { actions, triggers, connections, ...(sections ? await liveSettings(management, sections) : {}) };
 }

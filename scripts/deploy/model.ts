@@ -34,11 +34,33 @@ export interface ConnectionState {
   fields: Record<string, unknown>;
 }
 
+/**
+ * An application, API or client grant, compared on the fields tenant.yaml sets: a0deploy sends those
+ * and Auth0 keeps the others. Named as people name them: a client by name, an API by identifier, a
+ * grant as `client → audience`.
+ */
+export interface SettingsState {
+  name: string;
+  fields: Record<string, unknown>;
+}
+
 export interface TenantModel {
   actions: ActionState[];
   /** Bindings per trigger; for tenant.yaml only the triggers it lists. */
   triggers: Record<string, BindingState[]>;
   connections: ConnectionState[];
+  /** For tenant.yaml, undefined when it has no such section (the section is then not managed). */
+  clients?: SettingsState[];
+  apis?: SettingsState[];
+  grants?: SettingsState[];
+}
+
+export const grantName = (client: string, audience: string) => `${client} → ${audience}`;
+
+/** Scope lists compare as sets: Auth0 does not keep their order. */
+export function sortedScopes(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  return [...value].sort((a, b) => canonical(a).localeCompare(canonical(b)));
 }
 
 export function sha256(text: string): string {

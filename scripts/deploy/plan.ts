@@ -5,7 +5,10 @@
  */
 import { canonical, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
 
-export type ResourceKind = 'action' | 'trigger' | 'connection';
+export type ResourceKind = 'action' | 'trigger' | 'connection' | 'client' | 'api' | 'grant';
+
+/** The sections of clients, APIs and grants, by the model's field. */
+const SETTINGS_KINDS = [['clients', 'client'], ['apis', 'api'], ['grants', 'grant']] as const;
 
 export interface PlanItem {
   kind: ResourceKind;
@@ -33,6 +36,7 @@ export function desiredDigests(desired: TenantModel): Ledger {
   for (const action of desired.actions) ledger[resourceKey('action', action.name)] = canonical(action);
   for (const [trigger, bindings] of Object.entries(desired.triggers)) ledger[resourceKey('trigger', trigger)] = canonical(bindings);
   for (const connection of desired.connections) ledger[resourceKey('connection', connection.name)] = canonical(connection);
+  for (const [field, kind] of SETTINGS_KINDS) for (const item of desired[field] ?? []) ledger[resourceKey(kind, item.name)] = canonical(item);
   return ledger;
 }
 
@@ -127,6 +131,26 @@ export function computePlan(target: string, desired: TenantModel, live: TenantMo
     items.push({ kind: 'connection', name: connection.name, change: options.allowDelete ? 'delete' : 'keep', drift: false, details: ['not in tenant.yaml'] });
   }
 
+  for (const [field, kind] of SETTINGS_KINDS) {
+    const wanted = desired[field];
+    if (wanted === undefined) continue;
+    const current = live[field] ?? [];
+    for (const item of wanted) {
+      const existing = current.find((candidate) => candidate.name === item.name);
+      if (!existing) {
+        items.push({ kind, name: item.name, change: 'create', drift: false, details: [] });
+        continue;
+      }
+      // Names only: a field's value may be a secret or a URL the team would rather not print.
+      const details = Object.keys(item.fields).sort().filter((key) => canonical(item.fields[key]) !== canonical(existing.fields[key])).map((key) => `${key} changed`);
+      if (details.length > 0) items.push({ kind, name: item.name, change: 'update', drift: drifted(kind, item.name), details });
+    }
+    for (const item of current) {
+      if (wanted.some((candidate) => candidate.name === item.name)) continue;
+      items.push({ kind, name: item.name, change: options.allowDelete ? 'delete' : 'keep', drift: false, details: ['not in tenant.yaml'] });
+    }
+  }
+
   return { target, items, changes: items.filter((item) => item.change !== 'keep').length };
 }
 
@@ -134,10 +158,10 @@ const SIGNS: Record<PlanItem['change'], string> = { create: '+', update: '~', de
 
 export function formatPlan(plan: Plan): string {
   const lines = [`Plan for ${plan.target}:`];
-  for (const kind of ['action', 'trigger', 'connection'] as const) {
+  for (const kind of ['action', 'trigger', 'connection', 'client', 'api', 'grant'] as const) {
     const items = plan.items.filter((item) => item.kind === kind);
     if (items.length === 0) continue;
-    lines.push(`  ${kind}s`);
+    lines.push(`  ${kind === 'api' ? 'APIs' : `${kind}s`}`);
     for (const item of items) {
       const what = item.change === 'keep' ? 'kept (deploy --allow-delete deletes it)' : item.change;
       lines.push(`    ${SIGNS[item.change]} ${item.name}  ${what}${item.drift ? ' — drift: changed on the tenant since the last deploy' : ''}`);

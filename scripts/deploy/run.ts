@@ -18,7 +18,7 @@ import { readLedger, writeLedger } from './ledger';
 import { liveTenant } from './live';
 import { computePlan, desiredDigests, formatPlan, type Plan } from './plan';
 
-const SECTIONS = ['actions', 'triggers', 'databases', 'connections'];
+const SECTIONS = ['actions', 'triggers', 'databases', 'connections', 'clients', 'resourceServers', 'clientGrants'];
 
 export interface DeployOptions {
   tenantPath: string;
@@ -110,7 +110,9 @@ export async function buildAndCheck(options: Pick<DeployOptions, 'tenantPath' | 
 async function planFor(target: Target, options: DeployOptions, mappings: Record<string, KeywordValue>) {
   const policy = policyFor(options.policyFile, options.environment);
   const desired = desiredTenant(options.tenantPath, mappings, policy);
-  const live = await liveTenant(target.management, Object.keys(desired.triggers), policy);
+  const live = await liveTenant(target.management, Object.keys(desired.triggers), policy, {
+    clients: desired.clients !== undefined, apis: desired.apis !== undefined, grants: desired.grants !== undefined, deployClientId: target.clientId,
+  });
   return { desired, plan: computePlan(target.label, desired, live, { allowDelete: options.allowDelete, ledger: readLedger(target.ledgerFile) }) };
 }
 
