@@ -45,7 +45,9 @@ async function seed(): Promise<void> {
   // A team's own Action beside them: it refuses one user.
   await deploy('refuse-mallory', 'post-login', 'v3', "exports.onExecutePostLogin = async (event, api) => { if (event.user.email === 'mallory@example.com') api.access.deny('Mallory may not sign in here.'); };");
   await bind('pre-user-registration', ['root-attributes-pre-user-registration']);
-  await bind('post-login', ['root-attributes-post-login', 'refuse-mallory']);
+  // And one that stops refresh-token exchanges for a user an admin flagged (post-login runs there too).
+  await deploy('refuse-flagged-refresh', 'post-login', 'v3', "exports.onExecutePostLogin = async (event, api) => { if (event.transaction.protocol === 'oauth2-refresh-token' && event.user.app_metadata.no_refresh) api.access.deny('Refresh is off for this user.'); };");
+  await bind('post-login', ['root-attributes-post-login', 'refuse-mallory', 'refuse-flagged-refresh']);
   const app = await api.call('POST', '/api/v2/clients', {
     name: 'Sample web app', app_type: 'regular_web', callbacks: [CALLBACK], allowed_logout_urls: [LOGGED_OUT],
     grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'client_secret_post',
@@ -203,6 +205,12 @@ describe('sessions', () => {
     expect(refreshed.tokens.refresh_token).toEqual(expect.any(String));
     expect(refreshed.tokens.refresh_token).not.toBe(silent.tokens.refresh_token);
     expect(refreshed.claims).toMatchObject({ sub: first.claims.sub, email: 'katherine@example.com' });
+    // post-login runs at the exchange, as Auth0 runs it: a deny there refuses the refresh, and it is not a login.
+    const logins = tenant.state().users.find((user) => user.email === 'katherine@example.com')?.logins_count;
+    expect((await api.call('PATCH', `/api/v2/users/${encodeURIComponent(String(first.claims.sub))}`, { app_metadata: { no_refresh: true } })).status).toBe(200);
+    await expect(rp.call('refresh', { refreshToken: refreshed.tokens.refresh_token })).rejects.toMatchObject({ details: { error: 'access_denied', error_description: 'Refresh is off for this user.' } });
+    expect(tenant.state().users.find((user) => user.email === 'katherine@example.com')?.logins_count).toBe(logins);
+    // A rotated-out refresh token is refused.
     await expect(rp.call('refresh', { refreshToken: silent.tokens.refresh_token })).rejects.toMatchObject({ details: { error: 'invalid_grant' } });
 
     // A returnTo that is not an allowed logout URL is refused; an allowed one ends the session.

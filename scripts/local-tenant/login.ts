@@ -184,6 +184,8 @@ export interface PostLoginRun {
   methods: Array<{ name: string; timestamp: string }>;
   session?: Record<string, unknown>;
   resourceServer?: { identifier: string };
+  /** A refresh-token exchange runs post-login but is not a login: logins_count stays. */
+  countsAsLogin?: boolean;
 }
 
 /**
@@ -194,9 +196,11 @@ export interface PostLoginRun {
 export async function runPostLogin(context: LoginContext, run: PostLoginRun): Promise<FlowResult> {
   const { store } = context;
   const { user, connection, client } = run;
-  user.logins_count += 1;
-  user.last_login = new Date().toISOString();
-  store.save();
+  if (run.countsAsLogin !== false) {
+    user.logins_count += 1;
+    user.last_login = new Date().toISOString();
+    store.save();
+  }
   const event = {
     user: userForEvent(user),
     connection: { id: connection.id, name: connection.name, strategy: connection.strategy, metadata: {} },

@@ -45,7 +45,18 @@ const ROUTES = {
   jwks: '/.well-known/jwks.json',
   end_session: '/oidc/logout',
   revocation: '/oauth/revoke',
+  pushed_authorization_request: '/oauth/par',
 } as const;
+
+/** What Auth0's discovery document lists beyond what oidc-provider derives (docs: configure-applications-with-oidc-discovery). */
+const AUTH0_DISCOVERY = {
+  scopes_supported: ['openid', 'profile', 'offline_access', 'name', 'given_name', 'family_name', 'nickname', 'email', 'email_verified', 'picture', 'created_at', 'identities', 'phone', 'address'],
+  claims_supported: ['aud', 'auth_time', 'created_at', 'email', 'email_verified', 'exp', 'family_name', 'given_name', 'iat', 'identities', 'iss', 'name', 'nickname', 'phone_number', 'picture', 'sub'],
+  // The grants this tenant answers at /oauth/token: oidc-provider's and Auth0's own.
+  grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'http://auth0.com/oauth/grant-type/password-realm', 'http://auth0.com/oauth/grant-type/passwordless/otp'],
+  request_parameter_supported: false,
+  request_uri_parameter_supported: false,
+};
 
 function validUrl(value: string): boolean {
   try {
@@ -111,8 +122,26 @@ function transactionOf(ctx: KoaContextWithOIDC) {
   };
 }
 
+/**
+ * Imports oidc-provider. On Node 20 it warns at import that it prefers Node 22 LTS; it works there
+ * (the tests run on 20), so that line is left out of every command's output: `npm run tenant` and
+ * the README say it once, in their words.
+ */
+async function importProvider(): Promise<OidcModule> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('oidc-provider WARNING: Unsupported runtime')) return;
+    warn(...args);
+  };
+  try {
+    return (await import('oidc-provider')) as OidcModule;
+  } finally {
+    console.warn = warn;
+  }
+}
+
 export async function createOidc(context: LoginContext, issuer: string, interactionUrl: (uid: string) => string): Promise<Oidc> {
-  const { Provider, errors, interactionPolicy } = (await import('oidc-provider')) as OidcModule;
+  const { Provider, errors, interactionPolicy } = await importProvider();
   const { store } = context;
 
   // Asked for offline_access in this request: oidc-provider keeps it only with prompt=consent, which
@@ -127,38 +156,44 @@ export async function createOidc(context: LoginContext, issuer: string, interact
     new interactionPolicy.Prompt(
       { name: 'post_login', requestable: false },
       new interactionPolicy.Check('actions', 'the post-login Actions', 'interaction_required', async (ctx) => {
-        await postLogin(ctx);
+        await postLogin(ctx, { accountId: ctx.oidc.session?.accountId, grantId: ctx.oidc.grant?.jti, refresh: false });
         return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       }),
     ),
   );
 
-  /** Runs post-login for this authorization; a deny or a failure ends it with access_denied. */
-  async function postLogin(ctx: KoaContextWithOIDC): Promise<void> {
+  /**
+   * Runs post-login for an authorization, or for a refresh-token exchange (Auth0 runs it there too); a
+   * deny or a failure ends either with access_denied. Records the claims the Actions set for the grant.
+   */
+  async function postLogin(ctx: KoaContextWithOIDC, login: { accountId: string | undefined; grantId: string | undefined; refresh: boolean }): Promise<void> {
     const { oidc } = ctx;
-    const user = userById(context, oidc.session?.accountId ?? '');
+    const user = userById(context, login.accountId ?? '');
     const client = store.state.clients.find((candidate) => candidate.client_id === oidc.client?.clientId);
     const connection = user && connectionOf(context, user);
     if (!user || !client || !connection) throw new errors.AccessDenied('the user or the application no longer exists');
     if (user.blocked) throw new errors.AccessDenied('user is blocked');
     const headers = ctx.headers as Record<string, string | string[] | undefined>;
-    const amr = (oidc.session?.amr as string[] | undefined) ?? ['pwd'];
+    const amr = (oidc.session?.amr as string[] | undefined) ?? (login.refresh ? [] : ['pwd']);
     const loginTs = Number((oidc.session as unknown as { loginTs?: number } | undefined)?.loginTs ?? Math.floor(Date.now() / 1000));
     const audience = typeof oidc.params?.audience === 'string' ? oidc.params.audience : undefined;
+    const transaction = login.refresh
+      ? { protocol: 'oauth2-refresh-token', requested_scopes: String(oidc.entities.RefreshToken?.scope ?? '').split(' ').filter(Boolean) }
+      : transactionOf(ctx);
     const result = await runPostLogin(context, {
       user, connection, client,
       request: { ...requestInfo(headers, {}), ip: ctx.ip, method: ctx.method, query: { ...ctx.query } },
-      transaction: transactionOf(ctx),
+      transaction,
       methods: amr.map((name) => ({ name, timestamp: new Date(loginTs * 1000).toISOString() })),
-      session: { id: oidc.session?.jti },
+      ...(oidc.session?.jti ? { session: { id: oidc.session.jti } } : {}),
       ...(audience ? { resourceServer: { identifier: audience } } : {}),
+      countsAsLogin: !login.refresh,
     });
     if (result.outcome === 'failed') throw new errors.AccessDenied(failureDescription(result));
     if (result.outcome === 'denied') throw new errors.AccessDenied(result.denied?.reason ?? 'Access denied');
-    const grantId = oidc.grant?.jti;
-    if (grantId) {
+    if (login.grantId) {
       store.state.loginOutcomes ??= {};
-      store.state.loginOutcomes[grantId] = { idTokenClaims: allowedCustomClaims(result.idTokenClaims), accessTokenClaims: allowedCustomClaims(result.accessTokenClaims), at: Date.now() };
+      store.state.loginOutcomes[login.grantId] = { idTokenClaims: allowedCustomClaims(result.idTokenClaims), accessTokenClaims: allowedCustomClaims(result.accessTokenClaims), at: Date.now() };
       store.save();
     }
   }
@@ -251,8 +286,12 @@ export async function createOidc(context: LoginContext, issuer: string, interact
     },
     rotateRefreshToken: () => true,
     // The Actions' access-token claims, for the grant's latest login (restricted names already left out).
-    extraTokenClaims: (_ctx, token) => {
+    // At a refresh-token exchange, post-login runs first (oidc-provider has no other hook there: the
+    // access token is minted before the ID token, so both carry what the Actions set now).
+    extraTokenClaims: async (ctx, token) => {
       const grantId = (token as { grantId?: string }).grantId;
+      const refresh = ctx?.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'refresh_token' && token.kind === 'AccessToken';
+      if (refresh) await postLogin(ctx, { accountId: (token as { accountId?: string }).accountId, grantId, refresh: true });
       return grantId ? store.state.loginOutcomes?.[grantId]?.accessTokenClaims : undefined;
     },
     formats: {
@@ -288,17 +327,19 @@ export async function createOidc(context: LoginContext, issuer: string, interact
       Grant: 30 * 86_400,
       RefreshToken: 30 * 86_400,
     },
-    discovery: {
-      // Auth0's discovery document lists these; the endpoints oidc-provider serves are added by it.
-      scopes_supported: ['openid', 'profile', 'offline_access', 'name', 'given_name', 'family_name', 'nickname', 'email', 'email_verified', 'picture', 'created_at', 'identities', 'phone', 'address'],
-      request_parameter_supported: false,
-      request_uri_parameter_supported: false,
-    },
   };
 
   const provider = new Provider(issuer, configuration);
 
   provider.use(async (ctx, next) => {
+    if (ctx.path === '/.well-known/openid-configuration') {
+      await next();
+      if (ctx.status === 200 && typeof ctx.body === 'object' && ctx.body !== null) {
+        const body = ctx.body as Record<string, unknown>;
+        ctx.body = { ...body, ...AUTH0_DISCOVERY, claims_supported: [...new Set([...AUTH0_DISCOVERY.claims_supported, ...((body.claims_supported as string[] | undefined) ?? [])])] };
+      }
+      return;
+    }
     if (ctx.path === ROUTES.authorization) {
       const scope = ctx.method === 'GET' ? ctx.query.scope : undefined;
       if (typeof scope === 'string' && scope.split(' ').includes('offline_access')) ctx.state.offlineAccess = true;
