@@ -5,6 +5,7 @@
  * app in the ID token, a deny reaches it as `access_denied`, and sessions, refresh tokens, userinfo and
  * logout behave as Auth0's.
  */
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -20,6 +21,9 @@ const SOURCES = 'https://example.com/root_attribute_sources';
 const CALLBACK = 'https://127.0.0.1:4431/callback';
 const LOGGED_OUT = 'https://127.0.0.1:4431/signed-out';
 const PASSWORD = 'correct horse battery staple';
+const APP = 'https://127.0.0.1:4431/';
+const TERMS = 'https://127.0.0.1:4431/terms';
+const TERMS_SECRET = 'a secret the app and the Action share';
 
 let tenant: TenantProcess;
 let api: ManagementApi;
@@ -37,6 +41,7 @@ async function seed(): Promise<void> {
     { name: 'Username-Password-Authentication', strategy: 'auth0', options: { password_options: { complexity: { min_length: 12 } } } },
     { name: 'google-oauth2', strategy: 'google-oauth2', options: { set_user_root_attributes: 'on_first_login' } },
     { name: 'corp-oidc', strategy: 'oidc', display_name: 'Corporate sign-in', options: { set_user_root_attributes: 'on_each_login' } },
+    { name: 'email', strategy: 'email', options: {} },
   ];
   for (const connection of connections) expect((await api.call('POST', '/api/v2/connections', connection)).status).toBe(201);
   for (const [trigger, version, file] of [['pre-user-registration', 'v2', 'pre-user-registration.js'], ['post-login', 'v3', 'post-login.js']] as const) {
@@ -47,7 +52,21 @@ async function seed(): Promise<void> {
   await bind('pre-user-registration', ['root-attributes-pre-user-registration']);
   // And one that stops refresh-token exchanges for a user an admin flagged (post-login runs there too).
   await deploy('refuse-flagged-refresh', 'post-login', 'v3', "exports.onExecutePostLogin = async (event, api) => { if (event.transaction.protocol === 'oauth2-refresh-token' && event.user.app_metadata.no_refresh) api.access.deny('Refresh is off for this user.'); };");
-  await bind('post-login', ['root-attributes-post-login', 'refuse-mallory', 'refuse-flagged-refresh']);
+  // A terms page on the app's site: a redirect Action with a signed token each way, resumed at /continue.
+  await deploy('accept-terms', 'post-login', 'v3', `
+exports.onExecutePostLogin = async (event, api) => {
+  if (!event.user.email.startsWith('terms-') || event.user.app_metadata.terms_accepted) return;
+  const token = api.redirect.encodeToken({ secret: event.secrets.TERMS_SECRET, payload: { purpose: 'terms' }, expiresInSeconds: 60 });
+  api.redirect.sendUserTo('${TERMS}', { query: { session_token: token } });
+};
+exports.onContinuePostLogin = async (event, api) => {
+  const answer = api.redirect.validateToken({ secret: event.secrets.TERMS_SECRET, tokenParameterName: 'answer' });
+  api.user.setAppMetadata('terms_accepted', answer.accepted === true);
+  api.idToken.setCustomClaim('https://example.com/terms', answer.accepted === true);
+};`, [{ name: 'TERMS_SECRET', value: TERMS_SECRET }]);
+  await deploy('second-factor', 'post-login', 'v3', "exports.onExecutePostLogin = async (event, api) => { if (event.user.app_metadata.mfa === true) api.multifactor.enable('any'); };");
+  await deploy('explode', 'post-login', 'v3', "exports.onExecutePostLogin = async (event) => { if (event.user.email === 'boom@example.com') throw new Error('the loyalty service is down'); };");
+  await bind('post-login', ['root-attributes-post-login', 'refuse-mallory', 'refuse-flagged-refresh', 'accept-terms', 'second-factor', 'explode']);
   const app = await api.call('POST', '/api/v2/clients', {
     name: 'Sample web app', app_type: 'regular_web', callbacks: [CALLBACK], allowed_logout_urls: [LOGGED_OUT],
     grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'client_secret_post',
@@ -59,8 +78,8 @@ async function seed(): Promise<void> {
   expect(await rp.call('init', { issuer: `https://${tenant.domain}/`, clientId, clientSecret: created.client_secret })).toEqual({ issuer: `https://${tenant.domain}/` });
 }
 
-async function deploy(name: string, trigger: string, version: string, code: string): Promise<void> {
-  const action = await api.call('POST', '/api/v2/actions/actions', { name, code, runtime: 'node22', supported_triggers: [{ id: trigger, version }] });
+async function deploy(name: string, trigger: string, version: string, code: string, secrets: Array<{ name: string; value: string }> = []): Promise<void> {
+  const action = await api.call('POST', '/api/v2/actions/actions', { name, code, runtime: 'node22', secrets, supported_triggers: [{ id: trigger, version }] });
   expect(action.status).toBe(201);
   expect((await api.call('POST', `/api/v2/actions/actions/${(action.body as { id: string }).id}/deploy`)).status).toBe(200);
 }
@@ -250,5 +269,96 @@ describe('sessions', () => {
       const answer = await raw(tenant, { method: 'GET', path: '/api/v2/users', headers: { authorization: `Bearer ${token}` } });
       expect(answer.status).toBe(401);
     }
+  });
+});
+
+/** The terms site's answer: an HS256 token carrying the login's state, as validateToken expects. */
+function termsAnswer(state: string, accepted: boolean): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ state, accepted, exp: Math.floor(Date.now() / 1000) + 60 })}`;
+  return `${unsigned}.${createHmac('sha256', TERMS_SECRET).update(unsigned).digest('base64url')}`;
+}
+
+async function outboxCode(email: string, purpose: string): Promise<string> {
+  const { messages } = (await api.call('GET', `/local/outbox?email=${encodeURIComponent(email)}`)).body as { messages: Array<{ code: string; purpose: string }> };
+  const code = messages.filter((message) => message.purpose === purpose).at(-1)?.code;
+  if (!code) throw new Error(`no ${purpose} code for ${email}`);
+  return code;
+}
+
+describe('Actions inside the flow', () => {
+  it('sends the browser to a redirect Action site and resumes its onContinuePostLogin at /continue', async () => {
+    const browser = new UserAgent(tenant.ca);
+    const signupPage = pageOf(await startLogin(browser, { screen_hint: 'signup' }));
+    const atTerms = new URL(arrivedAt(await browser.submit(signupPage, APP, { email: 'terms-ok@example.com', password: PASSWORD, given_name: 'Terry', family_name: 'Ok' })));
+    expect(atTerms.origin + atTerms.pathname).toBe(TERMS);
+    const state = atTerms.searchParams.get('state') ?? '';
+    expect(state).not.toBe('');
+    // The token the Action encoded names the user, signed with the shared secret.
+    const [, body = '', signature] = (atTerms.searchParams.get('session_token') ?? '').split('.');
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(claims).toMatchObject({ purpose: 'terms', sub: expect.stringMatching(/^auth0\|/), iss: tenant.domain });
+    expect(signature).toBeTruthy();
+    // The user accepts; the site posts back to /continue.
+    const back = await browser.open(`https://${tenant.domain}/continue`, CALLBACK, { method: 'POST', form: { state, answer: termsAnswer(state, true) } });
+    const { claims: idClaims } = await finish(arrivedAt(back));
+    expect(idClaims['https://example.com/terms']).toBe(true);
+    expect(tenant.state().users.find((user) => user.email === 'terms-ok@example.com')?.app_metadata).toMatchObject({ terms_accepted: true });
+    // A state that was used, or a forged answer, does not continue.
+    expect(pageOf(await browser.open(`https://${tenant.domain}/continue?state=${state}`, CALLBACK)).status).toBe(400);
+  });
+
+  it('refuses a forged answer at /continue with access_denied, and a redirect under prompt=none with interaction_required', async () => {
+    const browser = new UserAgent(tenant.ca);
+    const signupPage = pageOf(await startLogin(browser, { screen_hint: 'signup' }));
+    const atTerms = new URL(arrivedAt(await browser.submit(signupPage, APP, { email: 'terms-no@example.com', password: PASSWORD, given_name: 'Terry', family_name: 'No' })));
+    const silent = new URL(arrivedAt(await startLogin(browser, { prompt: 'none' })));
+    expect(silent.searchParams.get('error')).toBe('interaction_required');
+    const state = atTerms.searchParams.get('state') ?? '';
+    const forged = `${termsAnswer(state, true).slice(0, -4)}AAAA`;
+    const denied = new URL(arrivedAt(await browser.open(`https://${tenant.domain}/continue?state=${state}&answer=${forged}`, CALLBACK)));
+    expect(denied.searchParams.get('error')).toBe('access_denied');
+    expect(denied.searchParams.get('error_description')).toMatch(/signature is invalid/);
+  });
+
+  it('asks for a second factor when an Action enables multifactor, with the code in the outbox', async () => {
+    const created = await api.call('POST', '/api/v2/users', { connection: 'Username-Password-Authentication', email: 'mfa@example.com', password: PASSWORD, app_metadata: { mfa: true } });
+    expect(created.status).toBe(201);
+    const browser = new UserAgent(tenant.ca);
+    const mfaPage = pageOf(await logIn(browser, 'mfa@example.com'));
+    expect(mfaPage.url).toContain('/u/mfa?state=');
+    expect(mfaPage.body).toContain('m***@example.com');
+    const wrong = pageOf(await browser.submit(mfaPage, CALLBACK, { code: '000000' === (await outboxCode('mfa@example.com', 'mfa')) ? '111111' : '000000' }));
+    expect(wrong.status).toBe(400);
+    expect(alertsOf(wrong)).toEqual(['That code is not right. Check the newest message and try again.']);
+    const code = await outboxCode('mfa@example.com', 'mfa');
+    const { claims } = await finish(arrivedAt(await browser.submit(wrong, CALLBACK, { code })));
+    expect(claims.email).toBe('mfa@example.com');
+  });
+
+  it('ends the login with access_denied carrying the message of an Action that throws', async () => {
+    expect((await api.call('POST', '/api/v2/users', { connection: 'Username-Password-Authentication', email: 'boom@example.com', password: PASSWORD })).status).toBe(201);
+    const failed = new URL(arrivedAt(await logIn(new UserAgent(tenant.ca), 'boom@example.com')));
+    expect(failed.searchParams.get('error')).toBe('access_denied');
+    expect(failed.searchParams.get('error_description')).toBe('the loyalty service is down');
+  });
+
+  it('signs in with an e-mailed code from the login page (passwordless), and answers in form_post when asked', async () => {
+    const browser = new UserAgent(tenant.ca);
+    const loginPage = pageOf(await startLogin(browser, { response_mode: 'form_post' }));
+    const codePage = pageOf(await browser.submit(loginPage, CALLBACK, { email: 'pat@example.com' }, 'Email me a code'));
+    expect(codePage.body).toContain('p***@example.com');
+    const code = await outboxCode('pat@example.com', 'passwordless');
+    expect(codePage.body).not.toContain(code);
+    // form_post: the tenant answers with a page that posts the code to the app.
+    const posting = pageOf(await browser.submit(codePage, CALLBACK, { code }));
+    const form = formsOf(posting)[0];
+    expect(form?.action).toBe(CALLBACK);
+    expect(form?.method).toBe('POST');
+    expect(Object.keys(form?.fields ?? {}).sort()).toEqual(['code', 'iss', 'state']);
+    // openid-client reads a form_post answer from the parameters the app received.
+    const { claims } = await finish(`${CALLBACK}?${new URLSearchParams(form?.fields ?? {}).toString()}`);
+    expect(claims).toMatchObject({ email: 'pat@example.com', sub: expect.stringMatching(/^email\|/) });
+    expect(claims[SOURCES]).toMatchObject({ name: 'signup' });
   });
 });

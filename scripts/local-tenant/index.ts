@@ -25,6 +25,7 @@ import { grantTypeOf, withBody } from './oidc/token-endpoint';
 import { ActionsRuntime } from '../runtime/index';
 import type { LoginContext } from './login';
 import { openState, type StateStore } from './state';
+import { Outbox } from './outbox';
 import { MANAGEMENT_API_PATH } from './scopes';
 import { verifyManagementToken } from './tokens';
 
@@ -84,7 +85,7 @@ function routes(context: LoginContext, oidc: () => Oidc): Record<Area, Route[]> 
  */
 export function protectedRoutes(): Array<{ method: string; path: string; scopes: readonly string[] }> {
   const unused: StateStore = { file: '', state: {} as StateStore['state'], save: () => undefined };
-  const all = Object.values(routes({ store: unused, runtime: undefined as unknown as ActionsRuntime, domain: () => '' }, () => { throw new Error('unused'); })).flat();
+  const all = Object.values(routes({ store: unused, runtime: undefined as unknown as ActionsRuntime, outbox: new Outbox(), domain: () => '' }, () => { throw new Error('unused'); })).flat();
   return all.flatMap((route) => (route.public ? [] : [{ method: route.method, path: route.path, scopes: route.scopes }]));
 }
 
@@ -95,7 +96,7 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   let domain = '';
   const timeout = options.actionsTimeoutMs ?? (process.env.ACTIONS_TIMEOUT_MS ? Number(process.env.ACTIONS_TIMEOUT_MS) : undefined);
   const runtime = new ActionsRuntime({ timeoutMs: timeout });
-  const context: LoginContext = { store, runtime, domain: () => domain, observe: options.onFlow };
+  const context: LoginContext = { store, runtime, outbox: new Outbox(), domain: () => domain, observe: options.onFlow };
   let oidc: Oidc | undefined;
   const compiled = compileRoutes(Object.values(routes(context, () => {
     if (!oidc) throw new Error('the login side is not ready');

@@ -6,6 +6,7 @@
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { connectionKind } from '../../actions/lib/connection-kinds';
 import type { ActionsRuntime, DeployedAction, FlowResult, Trigger } from '../runtime/index';
+import type { Outbox } from './outbox';
 import type { Reply } from './http';
 import { signIdToken } from './id-token';
 import { newId, type StateStore, type StoredClient, type StoredConnection, type StoredUser } from './state';
@@ -14,14 +15,16 @@ import { issueAccessToken, ACCESS_TOKEN_LIFETIME_S } from './tokens';
 export interface LoginContext {
   store: StateStore;
   runtime: ActionsRuntime;
+  /** Where the one-time codes go (passwordless, second factors). */
+  outbox: Outbox;
   domain: () => string;
   /** Told about every flow that ran (its logs and outcome), e.g. to print the Actions' log lines. */
   observe?: (trigger: Trigger, result: FlowResult) => void;
 }
 
 /** Runs a trigger's bound Actions over an event, telling the observer. */
-export async function runTrigger(context: LoginContext, trigger: Trigger, event: Record<string, unknown>): Promise<FlowResult> {
-  const result = await context.runtime.run({ trigger, actions: boundActions(context.store, trigger), event });
+export async function runTrigger(context: LoginContext, trigger: Trigger, event: Record<string, unknown>, resumeAt?: string): Promise<FlowResult> {
+  const result = await context.runtime.run({ trigger, actions: boundActions(context.store, trigger), event, ...(resumeAt !== undefined ? { resumeAt } : {}) });
   context.observe?.(trigger, result);
   return result;
 }
@@ -155,7 +158,9 @@ function userForEvent(user: StoredUser) {
 /** What the app is told when a flow failed: Auth0 names the failure in `error_description`. */
 export function failureDescription(result: FlowResult): string {
   if (result.failure?.kind === 'timeout') return 'Script execution time exceeded';
-  return `The ${result.failure?.action ?? ''} Action failed`;
+  // An uncaught exception: Auth0 puts its message in error_description (the logs name the Action).
+  const message = result.failure?.message ?? '';
+  return message.startsWith('Error: ') ? message.slice('Error: '.length) : message || 'An Action failed';
 }
 
 /** Auth0 silently drops custom claims with these names (its restricted claims). */
@@ -186,6 +191,8 @@ export interface PostLoginRun {
   resourceServer?: { identifier: string };
   /** A refresh-token exchange runs post-login but is not a login: logins_count stays. */
   countsAsLogin?: boolean;
+  /** Back from `api.redirect.sendUserTo`: resume at this Action's `onContinuePostLogin`. */
+  resumeAt?: string;
 }
 
 /**
@@ -214,7 +221,7 @@ export async function runPostLogin(context: LoginContext, run: PostLoginRun): Pr
     ...(run.resourceServer ? { resource_server: run.resourceServer } : {}),
     tenant: { id: 'local' },
   };
-  const result = await runTrigger(context, 'post-login', event);
+  const result = await runTrigger(context, 'post-login', event, run.resumeAt);
   user.app_metadata = mergeMetadata(user.app_metadata, result.appMetadata);
   user.user_metadata = mergeMetadata(user.user_metadata, result.userMetadata);
   if (Object.keys(result.appMetadata).length + Object.keys(result.userMetadata).length > 0) user.updated_at = new Date().toISOString();
@@ -261,6 +268,8 @@ export async function completeLogin(context: LoginContext, login: LoginRequest):
   });
   if (result.outcome === 'failed') return authError(403, 'access_denied', failureDescription(result));
   if (result.outcome === 'denied') return authError(403, 'access_denied', result.denied?.reason ?? 'Access denied');
+  // These grants have no browser to send anywhere (Auth0: redirects work in interactive logins only).
+  if (result.outcome === 'redirected') return authError(403, 'access_denied', `The ${result.redirect?.action ?? ''} Action redirects, which this grant cannot do`);
 
   const issuer = `https://${context.domain()}/`;
   const claims = { ...profileClaims(user, new Set(login.scope.split(' '))), ...allowedCustomClaims(result.idTokenClaims) };

@@ -153,7 +153,13 @@ export interface TenantState {
   oidc?: Record<string, Record<string, StoredOidcEntry>>;
   /** The post-login outcome of each grant's latest login: the claims the Actions added to its tokens. */
   loginOutcomes?: Record<string, LoginOutcome>;
+  /** Logins waiting for the browser, by oidc-provider interaction: back from a redirect Action, or a second factor. */
+  pendingLogins?: Record<string, PendingLogin>;
 }
+
+export type PendingLogin =
+  | { kind: 'redirect'; action: string; expiresAt: number }
+  | { kind: 'mfa'; email: string; connection: string; attempts: number; expiresAt: number };
 
 export interface StoredOidcEntry {
   payload: Record<string, unknown>;

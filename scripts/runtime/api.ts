@@ -3,6 +3,7 @@
  * throws a TypeError, as the real runtime fails the execution), appended to `calls` in order, and
  * folded into `state`: whether and why the flow was denied, the metadata written, the claims set.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { PostLoginAPI } from '../../actions/types/post-login';
 import type { PreUserRegistrationAPI } from '../../actions/types/pre-user-registration';
 import type { CacheAPI } from '../../actions/types/common';
@@ -21,6 +22,19 @@ export interface PostLoginState {
   scopesAdded: string[];
   scopesRemoved: string[];
   validationError: { code: string; message: string } | null;
+  /** `api.redirect.sendUserTo`: where the login goes after this Action, before the flow goes on. */
+  redirect: { url: string; query: Record<string, string> } | null;
+  /** `api.multifactor.enable`: the second factor the login must pass after the flow. */
+  multifactor: { provider: string; options: Record<string, unknown> } | null;
+}
+
+/** What the redirect helpers read of the event: who logs in, from where, and the /continue request. */
+export interface RedirectContext {
+  userId?: string;
+  tenantHost?: string;
+  ip?: string;
+  /** The query and body of the request that resumed the login (`/continue`), for validateToken. */
+  request?: { query?: Record<string, unknown>; body?: Record<string, unknown> };
 }
 
 export interface PreUserRegistrationState {
@@ -108,7 +122,46 @@ function recordingCache(record: (method: string, args: unknown[]) => void): Cach
   };
 }
 
-export function recordPostLoginApi(): Recording<PostLoginAPI, PostLoginState> {
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** An HS256 JWT, as api.redirect.encodeToken signs it. */
+function signHs256(claims: Record<string, unknown>, secret: string): string {
+  const unsigned = `${base64url({ alg: 'HS256', typ: 'JWT' })}.${base64url(claims)}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+
+/** The claims of an HS256 JWT signed with `secret` that has not expired, or a TypeError saying why not. */
+function verifyHs256(method: string, token: string, secret: string, now: number): Record<string, unknown> {
+  const [head, body, signature] = token.split('.');
+  if (!head || !body || !signature) throw new TypeError(`${method}: the token is not a JWT`);
+  let header: { alg?: unknown };
+  let claims: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as { alg?: unknown };
+    claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new TypeError(`${method}: the token is not a JWT`);
+  }
+  if (header.alg !== 'HS256') throw new TypeError(`${method}: the token must be signed with HS256`);
+  const expected = createHmac('sha256', secret).update(`${head}.${body}`).digest();
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new TypeError(`${method}: the token's signature is invalid`);
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 <= now) throw new TypeError(`${method}: the token has expired`);
+  return claims;
+}
+
+function absoluteUrl(method: string, value: unknown): asserts value is string {
+  requireString(method, 'url', value);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError(`${method}: url must be an absolute URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`${method}: url must be an http(s) URL`);
+}
+
+export function recordPostLoginApi(context: RedirectContext = {}): Recording<PostLoginAPI, PostLoginState> {
   const calls: RecordedCall[] = [];
   const state: PostLoginState = {
     denied: null,
@@ -119,6 +172,8 @@ export function recordPostLoginApi(): Recording<PostLoginAPI, PostLoginState> {
     scopesAdded: [],
     scopesRemoved: [],
     validationError: null,
+    redirect: null,
+    multifactor: null,
   };
   const record = (method: string, args: unknown[]) => calls.push({ method, args });
   const claimSetter = (method: string, claims: Record<string, unknown>) => (name: string, value: unknown): PostLoginAPI => {
@@ -164,22 +219,46 @@ export function recordPostLoginApi(): Recording<PostLoginAPI, PostLoginState> {
     },
     multifactor: {
       enable(provider, options) {
+        requireString('multifactor.enable', 'provider', provider);
+        if (options !== undefined && (typeof options !== 'object' || options === null)) throw new TypeError('multifactor.enable: options must be an object');
         record('multifactor.enable', [provider, options]);
+        state.multifactor = { provider, options: { ...(options ?? {}) } };
         return api;
       },
     },
     redirect: {
       sendUserTo(url, options) {
+        absoluteUrl('redirect.sendUserTo', url);
+        const query = options?.query ?? {};
+        if (typeof query !== 'object' || query === null || Object.values(query).some((value) => typeof value !== 'string')) {
+          throw new TypeError('redirect.sendUserTo: options.query must map names to strings');
+        }
         record('redirect.sendUserTo', [url, options]);
+        state.redirect = { url, query: { ...query } };
         return api;
       },
       encodeToken(options) {
-        record('redirect.encodeToken', [options]);
-        return '';
+        if (typeof options !== 'object' || options === null) throw new TypeError('redirect.encodeToken: options must be an object');
+        requireString('redirect.encodeToken', 'secret', options.secret);
+        if (typeof options.payload !== 'object' || options.payload === null) throw new TypeError('redirect.encodeToken: payload must be an object');
+        const lifetime = options.expiresInSeconds ?? 900;
+        if (!Number.isInteger(lifetime) || lifetime <= 0) throw new TypeError('redirect.encodeToken: expiresInSeconds must be a positive integer');
+        record('redirect.encodeToken', [{ ...options, secret: '[secret]' }]);
+        const iat = Math.floor(Date.now() / 1000);
+        return signHs256({ ...options.payload, sub: context.userId, iss: context.tenantHost, ip: context.ip, iat, exp: iat + lifetime }, options.secret);
       },
       validateToken(options) {
-        record('redirect.validateToken', [options]);
-        return {};
+        if (typeof options !== 'object' || options === null) throw new TypeError('redirect.validateToken: options must be an object');
+        requireString('redirect.validateToken', 'secret', options.secret);
+        const name = options.tokenParameterName ?? 'session_token';
+        record('redirect.validateToken', [{ ...options, secret: '[secret]' }]);
+        const source = { ...(context.request?.query ?? {}), ...(context.request?.body ?? {}) };
+        const token = source[name];
+        if (typeof token !== 'string') throw new TypeError(`redirect.validateToken: no "${name}" parameter in the request that resumed the login`);
+        const claims = verifyHs256('redirect.validateToken', token, options.secret, Date.now());
+        // The token must carry the state of the login it resumes.
+        if (claims.state !== source.state) throw new TypeError('redirect.validateToken: the token\'s state does not match this login');
+        return claims;
       },
     },
     transaction: {

@@ -23,13 +23,22 @@ export interface FlowRequest {
   event: Record<string, unknown>;
   /** A fixed clock for tests (ms since the epoch). */
   fixedTime?: number;
+  /**
+   * A login that comes back from `api.redirect.sendUserTo` (`/continue`): the flow resumes at this
+   * Action with its `onContinuePostLogin`, then runs the Actions after it.
+   */
+  resumeAt?: string;
 }
 
 export interface FlowResult {
-  outcome: 'completed' | 'denied' | 'failed';
+  /** `redirected`: an Action sent the user elsewhere; the flow resumes at `/continue`. */
+  outcome: 'completed' | 'denied' | 'failed' | 'redirected';
   /** Set when the flow failed: an Action threw or ran past the time limit. */
   failure?: { action: string; kind: 'error' | 'timeout'; message: string };
   denied?: { action: string; reason: string; userMessage?: string };
+  redirect?: { action: string; url: string; query: Record<string, string> };
+  /** The second factor an Action asked for (`api.multifactor.enable`). */
+  multifactor?: { provider: string; options: Record<string, unknown> };
   appMetadata: Record<string, unknown>;
   userMetadata: Record<string, unknown>;
   idTokenClaims: Record<string, unknown>;
@@ -62,16 +71,36 @@ function load(action: DeployedAction, fixedTime: number | undefined): SandboxedM
   return module;
 }
 
+/** What the redirect helpers need of the event (user, tenant, ip, the request that resumed the login). */
+function redirectContext(event: Record<string, unknown>) {
+  const user = event.user as { user_id?: unknown } | undefined;
+  const request = (event.request ?? {}) as { ip?: unknown; hostname?: unknown; query?: Record<string, unknown>; body?: Record<string, unknown> };
+  return {
+    userId: typeof user?.user_id === 'string' ? user.user_id : undefined,
+    tenantHost: typeof request.hostname === 'string' ? request.hostname : undefined,
+    ip: typeof request.ip === 'string' ? request.ip : undefined,
+    request: { query: request.query, body: request.body },
+  };
+}
+
 export async function runFlow(request: FlowRequest): Promise<FlowResult> {
   const result = emptyResult();
   const event = structuredClone(request.event);
   const user = (typeof event.user === 'object' && event.user !== null ? event.user : {}) as Record<string, unknown>;
-  for (const action of request.actions) {
-    const recording = request.trigger === 'post-login' ? recordPostLoginApi() : recordPreUserRegistrationApi();
+  const start = request.resumeAt === undefined ? 0 : request.actions.findIndex((action) => action.name === request.resumeAt);
+  if (start < 0) {
+    result.outcome = 'failed';
+    result.failure = { action: request.resumeAt ?? '', kind: 'error', message: 'Error: the Action this login was to resume in is no longer bound' };
+    return result;
+  }
+  for (const [index, action] of request.actions.entries()) {
+    if (index < start) continue;
+    const resuming = request.resumeAt !== undefined && index === start;
+    const recording = request.trigger === 'post-login' ? recordPostLoginApi(redirectContext(event)) : recordPreUserRegistrationApi();
     let logs: string[] = [];
     try {
       const module = load(action, request.fixedTime);
-      const handler = module.exports[HANDLERS[request.trigger]];
+      const handler = module.exports[resuming ? 'onContinuePostLogin' : HANDLERS[request.trigger]];
       if (typeof handler === 'function') {
         const actionEvent = { ...event, secrets: { ...action.secrets } };
         ({ logs } = await module.withLogs(async () => (handler as (e: unknown, a: unknown) => unknown)(actionEvent, recording.api)));
@@ -96,6 +125,13 @@ export async function runFlow(request: FlowRequest): Promise<FlowResult> {
     if (state.denied) {
       result.outcome = 'denied';
       result.denied = { action: action.name, ...state.denied };
+      break;
+    }
+    if ('multifactor' in state && state.multifactor) result.multifactor = state.multifactor;
+    if ('redirect' in state && state.redirect) {
+      // The rest of the flow waits for /continue.
+      result.outcome = 'redirected';
+      result.redirect = { action: action.name, ...state.redirect };
       break;
     }
   }

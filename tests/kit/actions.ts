@@ -114,6 +114,8 @@ function postLoginState(result: FlowResult): PostLoginState {
     scopesAdded: scopes('accessToken.addScope'),
     scopesRemoved: scopes('accessToken.removeScope'),
     validationError: validation ? { code: String(validation.args[0]), message: String(validation.args[1]) } : null,
+    redirect: result.redirect ? { url: result.redirect.url, query: result.redirect.query } : null,
+    multifactor: result.multifactor ?? null,
   };
 }
 

@@ -5,24 +5,43 @@
  *
  * `GET /local/outbox` is local-only: it stands for the user's mailbox (Management API token required).
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Reply, Route } from '../http';
 import { LOCAL_OUTBOX_SCOPE } from '../scopes';
-import { auth0Defaults, authError, completeLogin, findClient, findConnection, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
+import { auth0Defaults, authError, completeLogin, failureDescription, findClient, findConnection, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
+import type { StoredClient, StoredConnection, StoredUser } from '../state';
 
-const CODE_LIFETIME_MS = 300_000;
+export type PasswordlessOutcome = { ok: true; user: StoredUser } | { ok: false; status: number; error: string; description: string };
 
-interface Message {
-  to: string;
-  connection: string;
-  code: string;
-  sent_at: string;
-  expires: number;
+/**
+ * A passwordless login with a code from the outbox: the user is created at the first login, after
+ * pre-user-registration (which cannot give passwordless users metadata). From the token endpoint's
+ * `passwordless/otp` grant and from the hosted code page.
+ */
+export async function passwordlessLogin(context: LoginContext, connection: StoredConnection, client: StoredClient, email: string, code: unknown, headers: Record<string, string | string[] | undefined>): Promise<PasswordlessOutcome> {
+  const { store } = context;
+  if (!context.outbox.take(email, connection.name, 'passwordless', code)) return { ok: false, status: 403, error: 'invalid_grant', description: 'Wrong email or verification code.' };
+  let user = store.state.users.find((candidate) => candidate.email === email && candidate.identities.some((identity) => identity.connection === connection.name));
+  if (!user) {
+    const event = preRegistrationEvent(connection, client, headers, { email });
+    const result = await runTrigger(context, 'pre-user-registration', event);
+    if (result.outcome === 'denied') return { ok: false, status: 403, error: 'access_denied', description: result.denied?.userMessage ?? 'Sign up was denied.' };
+    if (result.outcome === 'failed') return { ok: false, status: 403, error: 'access_denied', description: failureDescription(result) };
+    // "You cannot currently use pre-user-registration Actions to add metadata to passwordless users."
+    user = newUser(connection, 'email', randomBytes(12).toString('hex'), { email, email_verified: true, ...auth0Defaults(email) });
+    store.state.users.push(user);
+    store.save();
+  }
+  return { ok: true, user };
+}
+
+/** Starts a passwordless login: a code for this e-mail into the outbox. */
+export function sendPasswordlessCode(context: LoginContext, connection: StoredConnection, email: string): void {
+  context.outbox.send(email, connection.name, 'passwordless');
 }
 
 export function passwordlessRoutes(context: LoginContext) {
   const { store } = context;
-  const outbox: Message[] = [];
 
   const routes: Route[] = [
     {
@@ -36,20 +55,14 @@ export function passwordlessRoutes(context: LoginContext) {
         if (!connection || connection.strategy !== 'email') return authError(400, 'bad.connection', 'The connection must be an email passwordless connection.');
         const email = typeof fields.email === 'string' ? fields.email.trim().toLowerCase() : '';
         if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return authError(400, 'bad.email', 'email is invalid');
-        const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-        outbox.push({ to: email, connection: connection.name, code, sent_at: new Date().toISOString(), expires: Date.now() + CODE_LIFETIME_MS });
-        if (outbox.length > 1000) outbox.shift();
+        sendPasswordlessCode(context, connection, email);
         return { status: 200, body: { _id: randomBytes(12).toString('hex'), email, email_verified: false } };
       },
     },
     {
       method: 'GET',
       path: '/local/outbox', scopes: [LOCAL_OUTBOX_SCOPE],
-      handler: ({ query }) => {
-        const to = query.get('email');
-        const messages = outbox.filter((message) => to === null || message.to === to).map(({ expires: _expires, ...message }) => message);
-        return { status: 200, body: { messages } };
-      },
+      handler: ({ query }) => ({ status: 200, body: { messages: context.outbox.list(query.get('email')) } }),
     },
   ];
 
@@ -60,22 +73,9 @@ export function passwordlessRoutes(context: LoginContext) {
     const connection = findConnection(store, fields.realm);
     if (!connection || tenantKind(connection) !== 'passwordless') return authError(400, 'invalid_request', 'realm must be a passwordless connection');
     const email = (fields.username ?? '').trim().toLowerCase();
-    const index = outbox.findIndex((message) => message.to === email && message.connection === connection.name && message.code === fields.otp && message.expires > Date.now());
-    if (index < 0) return authError(403, 'invalid_grant', 'Wrong email or verification code.');
-    outbox.splice(index, 1);
-
-    let user = store.state.users.find((candidate) => candidate.email === email && candidate.identities.some((identity) => identity.connection === connection.name));
-    if (!user) {
-      const event = preRegistrationEvent(connection, client, headers, { email });
-      const result = await runTrigger(context, 'pre-user-registration', event);
-      if (result.outcome === 'denied') return authError(403, 'access_denied', result.denied?.userMessage ?? 'Sign up was denied.');
-      if (result.outcome === 'failed') return authError(403, 'access_denied', 'Script execution time exceeded');
-      // "You cannot currently use pre-user-registration Actions to add metadata to passwordless users."
-      user = newUser(connection, 'email', randomBytes(12).toString('hex'), { email, email_verified: true, ...auth0Defaults(email) });
-      store.state.users.push(user);
-      store.save();
-    }
-    return completeLogin(context, { user, connection, client, method: 'email', scope: fields.scope ?? 'openid', audience: fields.audience, headers, body: fields });
+    const outcome = await passwordlessLogin(context, connection, client, email, fields.otp, headers);
+    if (!outcome.ok) return authError(outcome.status, outcome.error, outcome.description);
+    return completeLogin(context, { user: outcome.user, connection, client, method: 'email', scope: fields.scope ?? 'openid', audience: fields.audience, headers, body: fields });
   }
 
   return { routes, verify };

@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { default as ProviderType, Configuration, KoaContextWithOIDC, ClientMetadata, Account } from 'oidc-provider';
 import { authMethod } from '../api/clients';
 import { escape, page } from '../pages/html';
+import type { FlowResult } from '../../runtime/index';
 import { allowedCustomClaims, failureDescription, profileClaims, requestInfo, runPostLogin, type LoginContext } from '../login';
 import type { StoredClient, StoredUser } from '../state';
 import { stateAdapter } from './adapter';
@@ -156,7 +157,31 @@ export async function createOidc(context: LoginContext, issuer: string, interact
     new interactionPolicy.Prompt(
       { name: 'post_login', requestable: false },
       new interactionPolicy.Check('actions', 'the post-login Actions', 'interaction_required', async (ctx) => {
-        await postLogin(ctx, { accountId: ctx.oidc.session?.accountId, grantId: ctx.oidc.grant?.jti, refresh: false });
+        const uid = ctx.oidc.entities.Interaction?.uid;
+        const pending = uid ? store.state.pendingLogins?.[uid] : undefined;
+        const back = ctx.oidc.result?.post_login as { continued?: boolean; request?: Record<string, unknown>; mfa?: boolean } | undefined;
+        if (pending && uid) {
+          delete store.state.pendingLogins?.[uid];
+          store.save();
+        }
+        // Back from a second factor: the Actions already ran.
+        if (pending?.kind === 'mfa' && back?.mfa === true) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+        const outcome = await postLogin(ctx, {
+          accountId: ctx.oidc.session?.accountId,
+          grantId: ctx.oidc.grant?.jti,
+          refresh: false,
+          ...(pending?.kind === 'redirect' && back?.continued ? { resumeAt: pending.action, continueRequest: back.request } : {}),
+        });
+        if (outcome.outcome === 'redirected' && outcome.redirect) {
+          ctx.state.pendingLogin = { kind: 'redirect', action: outcome.redirect.action, url: outcome.redirect.url, query: outcome.redirect.query };
+          return interactionPolicy.Check.REQUEST_PROMPT;
+        }
+        if (outcome.multifactor) {
+          const user = userById(context, ctx.oidc.session?.accountId ?? '');
+          if (!user?.email) throw new errors.AccessDenied('multifactor authentication needs an e-mail address for the one-time code');
+          ctx.state.pendingLogin = { kind: 'mfa', email: user.email };
+          return interactionPolicy.Check.REQUEST_PROMPT;
+        }
         return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       }),
     ),
@@ -166,7 +191,7 @@ export async function createOidc(context: LoginContext, issuer: string, interact
    * Runs post-login for an authorization, or for a refresh-token exchange (Auth0 runs it there too); a
    * deny or a failure ends either with access_denied. Records the claims the Actions set for the grant.
    */
-  async function postLogin(ctx: KoaContextWithOIDC, login: { accountId: string | undefined; grantId: string | undefined; refresh: boolean }): Promise<void> {
+  async function postLogin(ctx: KoaContextWithOIDC, login: { accountId: string | undefined; grantId: string | undefined; refresh: boolean; resumeAt?: string; continueRequest?: Record<string, unknown> }): Promise<FlowResult> {
     const { oidc } = ctx;
     const user = userById(context, login.accountId ?? '');
     const client = store.state.clients.find((candidate) => candidate.client_id === oidc.client?.clientId);
@@ -182,7 +207,9 @@ export async function createOidc(context: LoginContext, issuer: string, interact
       : transactionOf(ctx);
     const result = await runPostLogin(context, {
       user, connection, client,
-      request: { ...requestInfo(headers, {}), ip: ctx.ip, method: ctx.method, query: { ...ctx.query } },
+      // Back from a redirect, `event.request` is the /continue request.
+      request: login.continueRequest ?? { ...requestInfo(headers, {}), ip: ctx.ip, method: ctx.method, hostname: context.domain(), query: { ...ctx.query } },
+      ...(login.resumeAt ? { resumeAt: login.resumeAt } : {}),
       transaction,
       methods: amr.map((name) => ({ name, timestamp: new Date(loginTs * 1000).toISOString() })),
       ...(oidc.session?.jti ? { session: { id: oidc.session.jti } } : {}),
@@ -191,11 +218,13 @@ export async function createOidc(context: LoginContext, issuer: string, interact
     });
     if (result.outcome === 'failed') throw new errors.AccessDenied(failureDescription(result));
     if (result.outcome === 'denied') throw new errors.AccessDenied(result.denied?.reason ?? 'Access denied');
+    if (result.outcome === 'redirected' && login.refresh) throw new errors.AccessDenied(`The ${result.redirect?.action ?? ''} Action redirects, which a refresh-token exchange cannot do`);
     if (login.grantId) {
       store.state.loginOutcomes ??= {};
       store.state.loginOutcomes[login.grantId] = { idTokenClaims: allowedCustomClaims(result.idTokenClaims), accessTokenClaims: allowedCustomClaims(result.accessTokenClaims), at: Date.now() };
       store.save();
     }
+    return result;
   }
 
   const configuration: Configuration = {
@@ -259,7 +288,25 @@ export async function createOidc(context: LoginContext, issuer: string, interact
     },
     interactions: {
       policy,
-      url: (_ctx, interaction) => interactionUrl(interaction.uid),
+      url: (ctx, interaction) => {
+        // A redirect Action sends the browser to its site with the login's state; a second factor to its page.
+        const pending = ctx.state.pendingLogin as { kind: 'redirect'; action: string; url: string; query: Record<string, string> } | { kind: 'mfa'; email: string } | undefined;
+        if (interaction.prompt.name !== 'post_login' || !pending) return interactionUrl(interaction.uid);
+        const expiresAt = Date.now() + 3_600_000;
+        store.state.pendingLogins ??= {};
+        if (pending.kind === 'mfa') {
+          const user = userById(context, interaction.session?.accountId ?? '');
+          store.state.pendingLogins[interaction.uid] = { kind: 'mfa', email: pending.email, connection: user?.identities[0]?.connection ?? '', attempts: 0, expiresAt };
+          store.save();
+          return `/u/mfa?state=${encodeURIComponent(interaction.uid)}`;
+        }
+        store.state.pendingLogins[interaction.uid] = { kind: 'redirect', action: pending.action, expiresAt };
+        store.save();
+        const target = new URL(pending.url);
+        for (const [name, value] of Object.entries(pending.query)) target.searchParams.set(name, value);
+        target.searchParams.set('state', interaction.uid);
+        return target.href;
+      },
     },
     async loadExistingGrant(ctx) {
       const { oidc } = ctx;

@@ -12,6 +12,7 @@ import { authenticatePassword, tenantKind, type LoginContext } from '../login';
 import type { Oidc } from '../oidc/provider';
 import { ROOT_FIELDS, signUp, type SignupRefusal } from '../api/signup';
 import { upstreamLogin } from '../api/upstream';
+import { passwordlessLogin, sendPasswordlessCode } from '../api/passwordless';
 import type { StoredClient, StoredConnection } from '../state';
 import { alert, escape, field, hidden, page } from './html';
 import { signupAttributes } from './signup-fields';
@@ -24,6 +25,17 @@ const redirect = (location: string): Reply => ({ status: 303, headers: { locatio
 const LABELS: Record<string, string> = { given_name: 'First name', family_name: 'Last name', name: 'Full name', nickname: 'Nickname', picture: 'Picture (a web address)' };
 
 export const loginPath = (uid: string) => `/u/login?state=${encodeURIComponent(uid)}`;
+
+const isEmail = (value: string) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value);
+
+/** Wrong codes allowed for a second factor before the login fails. */
+const MFA_ATTEMPTS = 5;
+
+/** `j***@example.com`: enough for the user to recognise the address. */
+function maskEmail(email: string): string {
+  const [local = '', domain = ''] = email.split('@');
+  return `${local.slice(0, 1)}***@${domain}`;
+}
 
 /** Every field of a form body as a string (a form sends nothing else). */
 function form(request: Request): Record<string, string> {
@@ -86,14 +98,20 @@ ${field({ name: 'username', label: 'Email address', type: 'email', value: values
 ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true })}
 <button type="submit">Continue</button>
 </form>${signup}` : '';
+    const passwordless = connections.find((connection) => tenantKind(connection) === 'passwordless' && connection.strategy === 'email');
+    const codeForm = passwordless
+      ? `<form method="post" action="/u/passwordless">${hidden('state', uid)}${hidden('connection', passwordless.name)}
+${field({ name: 'email', label: 'Email address for a sign-in code', type: 'email', autocomplete: 'email', required: true })}
+<button type="submit" class="secondary">Email me a code</button></form>` : '';
     const buttons = upstream.map((connection) => `<form method="get" action="/u/upstream">${hidden('state', uid)}${hidden('connection', connection.name)}<button type="submit" class="secondary">Continue with ${escape(displayName(connection))}</button></form>`).join('\n');
-    const divider = passwordForm && buttons ? '<p class="divider">or</p>' : '';
+    const divider = passwordForm && (buttons || codeForm) ? '<p class="divider">or</p>' : '';
     return page('Log in', `<h1>Welcome</h1>
 <p class="lead">Log in to continue to ${escape(client.name)}.</p>
 ${alert(values.error)}
 ${passwordForm}
 ${divider}
-${buttons}`);
+${buttons}
+${codeForm}`);
   }
 
   function signupPage(uid: string, client: StoredClient, connection: StoredConnection, values: Record<string, string> = {}, refusal?: SignupRefusal): string {
@@ -136,6 +154,43 @@ ${['name', 'given_name', 'family_name', 'nickname', 'picture'].map((name) => fie
   function idpSubject(connection: StoredConnection, identityId: string): string {
     const social = connectionKind({ strategy: connection.strategy, options: connection.options }) === 'social';
     return social ? identityId : identityId.slice(connection.name.length + 1);
+  }
+
+  function codePage(uid: string, connection: StoredConnection, email: string, error?: string): string {
+    return page('Enter your code', `<h1>Check your email</h1>
+<p class="lead">We sent a six-digit sign-in code to ${escape(maskEmail(email))}.</p>
+${alert(error)}
+<form method="post" action="/u/passwordless/verify" novalidate>
+${hidden('state', uid)}${hidden('connection', connection.name)}${hidden('email', email)}
+${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-code', required: true })}
+<button type="submit">Continue</button>
+</form>
+<p class="footer"><a href="${loginPath(uid)}">Use another way to log in</a></p>`);
+  }
+
+  function passwordlessOf(client: StoredClient, name: string | undefined): StoredConnection {
+    const connection = connectionsFor(context, client).find((candidate) => candidate.name === name && tenantKind(candidate) === 'passwordless');
+    if (!connection) throw new PageError(400, 'Unknown connection', 'This application cannot sign in with an e-mailed code.');
+    return connection;
+  }
+
+  /** The second factor a login waits for. */
+  async function mfaOf(state: string | null | undefined) {
+    const { interaction } = await interactionOf(state);
+    const pending = store.state.pendingLogins?.[interaction.uid];
+    if (pending?.kind !== 'mfa') throw new PageError(400, 'This sign-in link has expired', 'Go back to the application and sign in again.');
+    return { interaction, pending };
+  }
+
+  function mfaPage(uid: string, email: string, error?: string): string {
+    return page('Verify it is you', `<h1>Verify it is you</h1>
+<p class="lead">We sent a six-digit code to ${escape(maskEmail(email))}.</p>
+${alert(error)}
+<form method="post" action="/u/mfa" novalidate>
+${hidden('state', uid)}
+${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-code', required: true })}
+<button type="submit">Continue</button>
+</form>`);
   }
 
   const pageRoute = (method: string, path: string, handler: (request: Request) => Promise<Reply>): Route => ({
@@ -214,6 +269,61 @@ ${['name', 'given_name', 'family_name', 'nickname', 'picture'].map((name) => fie
       const outcome = upstreamLogin(context, connection, profile);
       if (!outcome.ok) return html(upstreamPage(interaction.uid, connection, fields, outcome.description), outcome.status);
       return finish(interaction, outcome.user.user_id, ['federated']);
+    }),
+    pageRoute('POST', '/u/passwordless', async (request) => {
+      const fields = form(request);
+      const { interaction, client } = await interactionOf(fields.state);
+      const connection = passwordlessOf(client, fields.connection);
+      const email = (fields.email ?? '').trim().toLowerCase();
+      if (!isEmail(email)) return html(loginPage(interaction.uid, client, { error: 'Enter a valid email address to get a code.' }), 400);
+      sendPasswordlessCode(context, connection, email);
+      return html(codePage(interaction.uid, connection, email));
+    }),
+    pageRoute('POST', '/u/passwordless/verify', async (request) => {
+      const fields = form(request);
+      const { interaction, client } = await interactionOf(fields.state);
+      const connection = passwordlessOf(client, fields.connection);
+      const email = (fields.email ?? '').trim().toLowerCase();
+      const outcome = await passwordlessLogin(context, connection, client, email, fields.code, request.headers);
+      if (!outcome.ok) return html(codePage(interaction.uid, connection, email, outcome.error === 'invalid_grant' ? 'That code is not right, or it has expired.' : outcome.description), outcome.status);
+      return finish(interaction, outcome.user.user_id, ['email']);
+    }),
+    ...['GET', 'POST'].map((method) => pageRoute(method, '/continue', async (request) => {
+      // Back from a redirect Action's site: the flow resumes in that Action's onContinuePostLogin.
+      const fields = form(request);
+      const state = request.query.get('state') ?? fields.state;
+      const interaction = state ? await oidc().provider.Interaction.find(state) : undefined;
+      const pending = state ? store.state.pendingLogins?.[state] : undefined;
+      if (!interaction || pending?.kind !== 'redirect') throw new PageError(400, 'invalid_request', 'The state parameter is missing, or this login has already continued or expired.');
+      const query = Object.fromEntries(request.query.entries());
+      const hostname = String(request.headers.host ?? '');
+      interaction.result = { ...interaction.lastSubmission, post_login: { continued: true, request: { ip: '127.0.0.1', method: request.method, hostname, query, body: fields, user_agent: request.headers['user-agent'], language: 'en', geoip: {} } } };
+      await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+      return redirect(interaction.returnTo);
+    })),
+    pageRoute('GET', '/u/mfa', async ({ query }) => {
+      const { interaction, pending } = await mfaOf(query.get('state'));
+      context.outbox.send(pending.email, pending.connection, 'mfa');
+      return html(mfaPage(interaction.uid, pending.email));
+    }),
+    pageRoute('POST', '/u/mfa', async (request) => {
+      const fields = form(request);
+      const { interaction, pending } = await mfaOf(fields.state);
+      if (!context.outbox.take(pending.email, pending.connection, 'mfa', fields.code)) {
+        pending.attempts += 1;
+        store.save();
+        if (pending.attempts >= MFA_ATTEMPTS) {
+          delete store.state.pendingLogins?.[interaction.uid];
+          store.save();
+          interaction.result = { error: 'access_denied', error_description: 'Too many wrong codes for the second factor' };
+          await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+          return redirect(interaction.returnTo);
+        }
+        return html(mfaPage(interaction.uid, pending.email, 'That code is not right. Check the newest message and try again.'), 400);
+      }
+      interaction.result = { ...interaction.lastSubmission, post_login: { mfa: true } };
+      await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+      return redirect(interaction.returnTo);
     }),
     pageRoute('GET', '/v2/logout', async ({ query }) => {
       const clientId = query.get('client_id');
