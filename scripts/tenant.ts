@@ -21,6 +21,16 @@ void runCommand(async () => {
   console.log(`AUTH0_CLIENT_ID=${tenant.clientId}`);
   console.log(`AUTH0_CLIENT_SECRET=${tenant.clientSecret}`);
   console.log(`NODE_EXTRA_CA_CERTS=${tenant.caPath}`);
+  // The sample web app of tenant.yaml, once deployed: where a browser signs in to it.
+  const app = tenant.store.state.clients.find((client) => client.name === 'Sample web app' && client.callbacks.length > 0);
+  if (app) {
+    const login = new URL(`https://${tenant.domain}/authorize`);
+    login.search = new URLSearchParams({ client_id: app.client_id, response_type: 'code', redirect_uri: app.callbacks[0] ?? '', scope: 'openid profile email' }).toString();
+    console.log(`Sample web app login: ${login.href}`);
+  } else {
+    console.log('No sample web app yet: `npm run deploy` (or `npm start`) deploys tenant.yaml and its sample apps to this tenant.');
+  }
+  if (Number(process.versions.node.split('.')[0]) < 22) console.log(`Node ${process.versions.node}: this works, but Node 22 LTS is recommended (Auth0 runs Actions on node22).`);
   console.log('Ctrl-C stops it.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

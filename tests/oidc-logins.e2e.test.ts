@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { spawnLocalTenant, type TenantProcess } from '../scripts/local-tenant/process';
 import { managementApi, raw, type ManagementApi } from './support/local-api';
 import { RelyingPartyError, startRelyingParty, type RelyingParty } from './support/rp/relying-party';
-import { alertsOf, formsOf, UserAgent, type Page } from './support/user-agent';
+import { alertsOf, formsOf, UserAgent, type Page } from '../scripts/story/browser';
 
 jest.setTimeout(120_000);
 

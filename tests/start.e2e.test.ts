@@ -22,14 +22,16 @@ describe('npm start', () => {
     const out = result.stdout;
     expect(out).toMatch(/deployed 13 changes to the local tenant/);
     expect(out).toMatch(/a\. A clean signup[\s\S]*→ created auth0\|[0-9a-f]+: name ← signup/);
-    expect(out).toContain('→ denied with 400: "Your name can\'t contain a web address." (no user created)');
+    expect(out).toContain('as "Sample web app" signs users in');
+    expect(out).toContain('→ the page says: "Your name can\'t contain a web address." (400; no user created)');
     expect(out).toContain('"code":"name.web-address"');
     expect(out).toMatch(/c\. A Google user's first login[\s\S]*→ created google-oauth2\|104417: name ← idp/);
     expect(out).toMatch(/the next login recorded: .*picture ← management_api/);
     expect(out).toMatch(/"attribute":"name","source":"idp","previous_source":"idp"/);
     expect(out).toContain('→ refused as Auth0 refuses it: 400 operation_not_supported: "The following user attributes cannot be updated: name.');
     expect(out).toMatch(/google-oauth2\|104417 +google-oauth2 +idp +idp +idp +— +management_api/);
-    expect(out.match(/https:\/\/example\.com\/root_attribute_sources/g)).toHaveLength(5);
+    // Six logins by the authorization code flow, each ID token verified against the JWKS.
+    expect(out.match(/https:\/\/example\.com\/root_attribute_sources/g)).toHaveLength(6);
     expect(out).toContain('Done.');
     // Attribute values stay out of the report.
     for (const value of ['Ada Lovelace', 'Grace Hopper', 'Edsger', 'lh3.googleusercontent.com/a/grace']) expect(out).not.toContain(value);

@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole pipeline on the embedded default, told as a short story. Build, check, start a
- * fresh local tenant, deploy with the real a0deploy, then signups and logins through the deployed Actions:
+ * fresh local tenant, deploy with the real a0deploy, then signups and logins through the deployed Actions,
+ * each by the authorization code flow through the hosted pages, as tenant.yaml's sample web app signs in:
  * a clean signup; a spam signup denied; a Google user's first login; a Management API change of that
  * user's picture recorded at the next login; an enterprise user's name changed at the IdP; a PATCH of it
  * refused as Auth0 refuses it. Ends with every user's sources and each ID token's claims, verified.
@@ -12,7 +13,9 @@ import { buildAndCheck, deployTo } from '../deploy/run';
 import { EXIT, runCommand } from '../lib/errors';
 import { localTarget } from '../lib/target';
 import { defaultStateDir, startLocalTenant } from '../local-tenant/index';
-import { loginClient, type Answer } from '../story/logins';
+import { alertsOf, UserAgent as Browser, type Page } from '../story/browser';
+import { codeFlowApp } from '../story/code-flow';
+import { loginClient } from '../story/logins';
 import { describeClaims, flowRecorder, sourcesOf, sourcesTable } from '../story/report';
 import { PROJECT_ROOT } from '../lib/build-actions';
 
@@ -20,6 +23,8 @@ import { PROJECT_ROOT } from '../lib/build-actions';
 const STATE_DIR = defaultStateDir();
 const DATABASE = 'Username-Password-Authentication';
 const PASSWORD = 'correct horse battery staple';
+/** The tenant.yaml client the story signs in with. */
+const SAMPLE_APP = 'Sample web app';
 
 const heading = (text: string) => console.log(`\n${text}`);
 const say = (text: string) => console.log(`   ${text}`);
@@ -50,8 +55,12 @@ void runCommand(async () => {
     }
     for (const line of lines.filter((l) => !l.startsWith('  a0deploy:'))) say(line.replace(/\n/g, '\n   '));
 
-    const app = tenant.store.state.clients.find((client) => client.name === 'Default App');
-    if (!app) throw new Error('the local tenant has no Default App');
+    // The story's logins are the sample web app's (tenant.yaml): the authorization code flow through the
+    // hosted pages, driven by a browser without a screen, with openid-client on the app's side.
+    const app = tenant.store.state.clients.find((client) => client.name === SAMPLE_APP);
+    if (!app) throw new Error(`tenant.yaml has no client named "${SAMPLE_APP}" for the story to sign in with`);
+    const callback = app.callbacks[0] ?? '';
+    const web = await codeFlowApp(`https://${tenant.domain}/`, app.client_id, app.client_secret, callback);
     const client = loginClient(tenant.domain, app.client_id);
     const tokens: Array<{ label: string; token: string }> = [];
     const users = () => tenant.store.state.users;
@@ -62,43 +71,59 @@ void runCommand(async () => {
     const showLogs = () => {
       for (const line of flows.take()) say(`  Action log: ${line}`);
     };
-    const keep = (label: string, answer: Answer): string => {
-      if (answer.status !== 200 || typeof answer.body.id_token !== 'string') throw new Error(`${label}: the login failed (${answer.status} ${JSON.stringify(answer.body)})`);
-      tokens.push({ label, token: answer.body.id_token });
-      return answer.body.id_token;
+    /** A login from the app's "Sign in": the hosted page the tenant shows, filled in as a person would. */
+    const signIn = async (label: string, params: Record<string, string>, fill: (browser: Browser, page: Page) => ReturnType<Browser['submit']>, browser = new Browser(tenant.ca)) => {
+      const first = await browser.open(await web.start(params), callback);
+      if (!('page' in first)) return { browser, arrived: first.arrived, tokens: await finishLogin(label, first.arrived) };
+      const step = await fill(browser, first.page);
+      if (!('arrived' in step)) return { browser, page: step.page };
+      return { browser, arrived: step.arrived, tokens: await finishLogin(label, step.arrived) };
     };
-    const subject = async (token: string) => String((await client.verify(token)).sub);
+    const finishLogin = async (label: string, arrived: string) => {
+      const result = await web.finish(arrived);
+      tokens.push({ label, token: result.idToken });
+      return result;
+    };
+    const subjectOf = (result: { tokens?: { claims: Record<string, unknown> } }, what: string) => {
+      if (!result.tokens) throw new Error(`${what}: the login did not reach the app`);
+      return String(result.tokens.claims.sub);
+    };
 
-    heading('4. Signups and logins through the deployed Actions');
-    say(`a. A clean signup on ${DATABASE}, then a password login`);
-    const signedUp = await client.signup(DATABASE, { email: 'ada@example.com', password: PASSWORD, name: 'Ada Lovelace', given_name: 'Ada', family_name: 'Lovelace' });
-    if (signedUp.status !== 200) throw new Error(`the clean signup failed: ${signedUp.status}`);
-    const ada = await subject(keep('database user, first login', await client.passwordLogin(DATABASE, 'ada@example.com', PASSWORD)));
+    heading(`4. Signups and logins through the deployed Actions, as "${SAMPLE_APP}" signs users in`);
+    say(`a. A clean signup on the hosted signup page (${DATABASE}), then a login with the password`);
+    const signedUp = await signIn('database user, signup', { screen_hint: 'signup' }, (browser, page) => browser.submit(page, callback, { email: 'ada@example.com', password: PASSWORD, name: 'Ada Lovelace', given_name: 'Ada', family_name: 'Lovelace' }));
+    const ada = subjectOf(signedUp, 'the clean signup');
+    await signIn('database user, password login', {}, (browser, page) => browser.submit(page, callback, { username: 'ada@example.com', password: PASSWORD }, 'Continue'));
     say(`→ created ${ada}: ${sourcesLine(ada)}`);
     showLogs();
 
-    say('b. A spam signup');
-    const spam = await client.signup(DATABASE, { email: 'offers@example.com', password: PASSWORD, name: 'Cheap pills at pills.biz' });
-    say(`→ denied with ${spam.status}: "${String(spam.body.description)}" (no user created)`);
+    say('b. A spam signup on the same page');
+    const spam = await signIn('spam signup', { screen_hint: 'signup' }, (browser, page) => browser.submit(page, callback, { email: 'offers@example.com', password: PASSWORD, name: 'Cheap pills at pills.biz' }));
+    if (!spam.page) throw new Error('the spam signup was accepted');
+    say(`→ the page says: "${alertsOf(spam.page).join(' ')}" (${spam.page.status}; no user created)`);
     showLogs();
 
-    say('c. A Google user\'s first login (google-oauth2 syncs on_first_login)');
-    const grace = await subject(keep('Google user, first login', await client.upstreamLogin('google-oauth2', { user_id: '104417', email: 'grace@example.com', name: 'Grace Hopper', given_name: 'Grace', family_name: 'Hopper', picture: 'https://lh3.googleusercontent.com/a/grace' })));
+    const idpFields = (profile: Record<string, string>) => (browser: Browser, page: Page) => browser.submit(page, callback, profile, 'Continue as this user');
+    say('c. A Google user\'s first login, on the Google stand-in page (google-oauth2 syncs on_first_login)');
+    const graceProfile = { user_id: '104417', email: 'grace@example.com', name: 'Grace Hopper', given_name: 'Grace', family_name: 'Hopper', picture: 'https://lh3.googleusercontent.com/a/grace' };
+    const graceLogin = await signIn('Google user, first login', { connection: 'google-oauth2' }, idpFields(graceProfile));
+    const grace = subjectOf(graceLogin, 'the Google login');
     say(`→ created ${grace}: ${sourcesLine(grace)}`);
     showLogs();
 
     say('d. The application changes that user\'s picture through the Management API (auth0 SDK), then the user logs in again');
     await target.management.users.update(grace, { picture: 'https://lh3.googleusercontent.com/a/grace-2026' });
-    keep('Google user, after the Management API change', await client.upstreamLogin('google-oauth2', { user_id: '104417', email: 'grace@example.com', name: 'Grace Hopper', given_name: 'Grace', family_name: 'Hopper', picture: 'https://lh3.googleusercontent.com/a/grace' }));
-    say(`→ 200; the next login recorded: ${sourcesLine(grace)}`);
+    await signIn('Google user, after the Management API change', { connection: 'google-oauth2', prompt: 'login' }, idpFields(graceProfile), graceLogin.browser);
+    say(`→ the next login recorded: ${sourcesLine(grace)}`);
     showLogs();
 
     say('e. An enterprise user logs in (corp-oidc syncs on_each_login); the IdP then changes their name');
     const corpProfile = { user_id: 'e-4711', email: 'edsger@corp.example', name: 'Edsger Dijkstra', given_name: 'Edsger', family_name: 'Dijkstra', picture: 'https://lh3.googleusercontent.com/a/edsger' };
-    const edsger = await subject(keep('enterprise user, first login', await client.upstreamLogin('corp-oidc', corpProfile)));
+    const edsgerLogin = await signIn('enterprise user, first login', { connection: 'corp-oidc' }, idpFields(corpProfile));
+    const edsger = subjectOf(edsgerLogin, 'the enterprise login');
     say(`→ created ${edsger}: ${sourcesLine(edsger)}`);
     showLogs();
-    keep('enterprise user, after the IdP changed the name', await client.upstreamLogin('corp-oidc', { ...corpProfile, name: 'Edsger W. Dijkstra' }));
+    await signIn('enterprise user, after the IdP changed the name', { connection: 'corp-oidc', prompt: 'login' }, idpFields({ ...corpProfile, name: 'Edsger W. Dijkstra' }), edsgerLogin.browser);
     say(`→ the IdP's change was recorded: ${sourcesLine(edsger)}`);
     showLogs();
 

@@ -24,7 +24,7 @@ export function sourcesTable(users: readonly StoredUser[], metadataKey: string):
 export function describeClaims(claims: JWTPayload, namespace: string): string[] {
   const lines = [`sub ${claims.sub ?? ''}  iss ${claims.iss ?? ''}  exp ${claims.exp ?? ''}`];
   for (const [key, value] of Object.entries(claims)) if (key.startsWith(namespace)) lines.push(`${key} ${JSON.stringify(value)}`);
-  const profile = Object.keys(claims).filter((key) => !key.startsWith(namespace) && !['sub', 'iss', 'aud', 'exp', 'iat'].includes(key));
+  const profile = Object.keys(claims).filter((key) => !key.startsWith(namespace) && !['sub', 'iss', 'aud', 'exp', 'iat', 'nonce', 'auth_time', 'sid', 'azp', 'at_hash'].includes(key));
   if (profile.length > 0) lines.push(`profile claims present (values not shown): ${profile.join(', ')}`);
   return lines;
 }
