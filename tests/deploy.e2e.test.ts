@@ -107,7 +107,8 @@ describe('npm run deploy to the local tenant', () => {
     const run = deploy('--plan', '--policy', policyFile);
     expect(run.status).toBe(0);
     const items = run.stdout.split('\n').filter((line) => /^ {4}[+~=-] /.test(line)).map((line) => line.trim());
-    expect(items).toEqual(['~ root-attributes-pre-user-registration  update', '~ root-attributes-post-login  update']);
+    // The tenant's own Default App (every Auth0 tenant has one) is not in tenant.yaml: kept, and not a change.
+    expect(items).toEqual(['~ root-attributes-pre-user-registration  update', '~ root-attributes-post-login  update', '= Default App  kept (deploy --allow-delete deletes it)']);
     expect(run.stdout).toMatch(/code sha256 [0-9a-f]{12} → [0-9a-f]{12}/);
     expect(run.stdout).toContain('2 changes to deploy.');
   });
