@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
+import { protectedRoutes } from '../scripts/local-tenant/index';
 import { spawnLocalTenant, type TenantProcess } from '../scripts/local-tenant/process';
 import { managementApi, raw, type ManagementApi } from './support/local-api';
 import { RelyingPartyError, startRelyingParty, type RelyingParty } from './support/rp/relying-party';
@@ -65,8 +66,10 @@ exports.onContinuePostLogin = async (event, api) => {
   api.idToken.setCustomClaim('https://example.com/terms', answer.accepted === true);
 };`, [{ name: 'TERMS_SECRET', value: TERMS_SECRET }]);
   await deploy('second-factor', 'post-login', 'v3', "exports.onExecutePostLogin = async (event, api) => { if (event.user.app_metadata.mfa === true) api.multifactor.enable('any'); };");
+  // Claims a team adds: a namespaced one, and one Auth0 restricts (silently left out).
+  await deploy('team-claims', 'post-login', 'v3', "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('https://example.com/team', 'identity'); api.idToken.setCustomClaim('roles', ['admin']); api.accessToken.setCustomClaim('https://example.com/tier', 'gold'); api.accessToken.setCustomClaim('gty', 'forged'); };");
   await deploy('explode', 'post-login', 'v3', "exports.onExecutePostLogin = async (event) => { if (event.user.email === 'boom@example.com') throw new Error('the loyalty service is down'); };");
-  await bind('post-login', ['root-attributes-post-login', 'refuse-mallory', 'refuse-flagged-refresh', 'accept-terms', 'second-factor', 'explode']);
+  await bind('post-login', ['root-attributes-post-login', 'refuse-mallory', 'refuse-flagged-refresh', 'accept-terms', 'second-factor', 'team-claims', 'explode']);
   const app = await api.call('POST', '/api/v2/clients', {
     name: 'Sample web app', app_type: 'regular_web', callbacks: [CALLBACK], allowed_logout_urls: [LOGGED_OUT],
     grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'client_secret_post',
@@ -256,6 +259,11 @@ describe('sessions', () => {
     expect(payload).toMatchObject({ iss: `https://${tenant.domain}/`, sub: claims.sub, aud: [identifier, `https://${tenant.domain}/userinfo`], azp: clientId });
     expect(String(payload?.scope).split(' ')).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'read:orders']));
     expect(payload).not.toHaveProperty('client_id');
+    // The Actions' access-token claim is there; the one Auth0 restricts (gty) is not theirs to set.
+    expect(payload?.['https://example.com/tier']).toBe('gold');
+    expect(payload?.gty).toBeUndefined();
+    expect(claims['https://example.com/team']).toBe('identity');
+    expect(claims).not.toHaveProperty('roles');
     expect(await rp.call('userinfo', { accessToken: tokens.access_token, sub: claims.sub })).toMatchObject({ sub: claims.sub, email: 'ada@example.com' });
     // An API the tenant does not have is refused at /authorize, as Auth0 refuses it.
     const unknown = new URL(arrivedAt(await startLogin(browser, { audience: 'https://nowhere.example/api' })));
@@ -266,8 +274,10 @@ describe('sessions', () => {
     const browser = new UserAgent(tenant.ca);
     const { tokens } = await finish(arrivedAt(await logIn(browser, 'ada@example.com')));
     for (const token of [tokens.access_token, tokens.id_token]) {
-      const answer = await raw(tenant, { method: 'GET', path: '/api/v2/users', headers: { authorization: `Bearer ${token}` } });
-      expect(answer.status).toBe(401);
+      for (const route of protectedRoutes()) {
+        const answer = await raw(tenant, { method: route.method, path: route.path.replace(/:[a-z]+/g, 'x'), headers: { authorization: `Bearer ${token}` } });
+        expect({ route: `${route.method} ${route.path}`, status: answer.status }).toEqual({ route: `${route.method} ${route.path}`, status: 401 });
+      }
     }
   });
 });
@@ -360,5 +370,31 @@ describe('Actions inside the flow', () => {
     const { claims } = await finish(`${CALLBACK}?${new URLSearchParams(form?.fields ?? {}).toString()}`);
     expect(claims).toMatchObject({ email: 'pat@example.com', sub: expect.stringMatching(/^email\|/) });
     expect(claims[SOURCES]).toMatchObject({ name: 'signup' });
+  });
+});
+
+describe('a restart', () => {
+  it('keeps sessions and refresh tokens: silent login and refresh work after the tenant restarts', async () => {
+    const browser = new UserAgent(tenant.ca);
+    const first = await finish(arrivedAt(await logIn(browser, 'ada@example.com', { scope: 'openid profile email offline_access' })));
+    expect(first.tokens.refresh_token).toEqual(expect.any(String));
+    const { port, stateDir } = tenant;
+    await tenant.close();
+    tenant = await spawnLocalTenant({ stateDir, port });
+    const silent = await finish(arrivedAt(await startLogin(browser, { prompt: 'none' })));
+    expect(silent.claims.sub).toBe(first.claims.sub);
+    const refreshed = await rp.call<Tokens>('refresh', { refreshToken: first.tokens.refresh_token });
+    expect(refreshed.claims.sub).toBe(first.claims.sub);
+  });
+
+  it('ends the session at /oidc/logout, the URL openid-client builds, and returns to the app', async () => {
+    const browser = new UserAgent(tenant.ca);
+    const { tokens } = await finish(arrivedAt(await logIn(browser, 'ada@example.com')));
+    const { url } = await rp.call<{ url: string }>('logoutUrl', { params: { id_token_hint: tokens.id_token, post_logout_redirect_uri: LOGGED_OUT } });
+    expect(new URL(url).pathname).toBe('/oidc/logout');
+    const confirm = await browser.open(url, LOGGED_OUT);
+    const back = 'page' in confirm ? await browser.submit(confirm.page, LOGGED_OUT, { logout: 'yes' }) : confirm;
+    expect(arrivedAt(back)).toBe(LOGGED_OUT);
+    expect(new URL(arrivedAt(await startLogin(browser, { prompt: 'none' }))).searchParams.get('error')).toBe('login_required');
   });
 });
