@@ -12,6 +12,9 @@ import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/
 import { DEPLOY_CLIENT_SCOPES } from '../scripts/local-tenant/scopes';
 import { managementApi, raw, type ManagementApi } from './support/local-api';
 
+// The tenant runs in a process of its own: starting one takes a second or two, more on a busy machine.
+jest.setTimeout(60_000);
+
 let tenant: LocalTenant;
 let api: ManagementApi;
 let appClientId: string;

@@ -4,6 +4,9 @@ import * as path from 'node:path';
 import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
 import { managementApi, raw, type ManagementApi } from './support/local-api';
 
+// The tenant runs in a process of its own: starting one takes a second or two, more on a busy machine.
+jest.setTimeout(60_000);
+
 let tenant: LocalTenant;
 let api: ManagementApi;
 

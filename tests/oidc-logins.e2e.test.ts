@@ -238,7 +238,7 @@ describe('sessions', () => {
     // A returnTo that is not an allowed logout URL is refused; an allowed one ends the session.
     const refused = pageOf(await browser.open(`https://${tenant.domain}/v2/logout?client_id=${clientId}&returnTo=${encodeURIComponent('https://evil.example/')}`, LOGGED_OUT));
     expect(refused.status).toBe(400);
-    const logout = await browser.open(`https://${tenant.domain}/v2/logout?client_id=${clientId}&returnTo=${encodeURIComponent(LOGGED_OUT)}`, LOGGED_OUT);
+    const logout = await browser.open(`https://${tenant.domain}/v2/logout?client_id=${clientId}&returnTo=${encodeURIComponent(LOGGED_OUT)}&federated`, LOGGED_OUT);
     const signOut = 'page' in logout ? await browser.submit(logout.page, LOGGED_OUT, { logout: 'yes' }) : logout;
     expect(arrivedAt(signOut)).toBe(LOGGED_OUT);
 
@@ -370,6 +370,30 @@ describe('Actions inside the flow', () => {
     const { claims } = await finish(`${CALLBACK}?${new URLSearchParams(form?.fields ?? {}).toString()}`);
     expect(claims).toMatchObject({ email: 'pat@example.com', sub: expect.stringMatching(/^email\|/) });
     expect(claims[SOURCES]).toMatchObject({ name: 'signup' });
+  });
+});
+
+describe('response modes and re-authentication', () => {
+  it('answers prompt=none in web_message mode with a page that posts the code to the app origin', async () => {
+    const browser = new UserAgent(tenant.ca);
+    await finish(arrivedAt(await logIn(browser, 'ada@example.com')));
+    const page = pageOf(await startLogin(browser, { prompt: 'none', response_mode: 'web_message' }));
+    expect(page.status).toBe(200);
+    // What auth0-spa-js listens for: {type: 'authorization_response', response: {code, state}} from the tenant's origin.
+    expect(page.body).toContain('authorization_response');
+    expect(page.body).toMatch(/"code":"[\w-]+"/);
+    // Posted to the app's registered redirect URI (postMessage takes its origin).
+    expect(page.body).toContain(`"redirect_uri":${JSON.stringify(CALLBACK)}`);
+  });
+
+  it('asks for the password again when max_age has passed, and shows the login page for prompt=login', async () => {
+    const browser = new UserAgent(tenant.ca);
+    await finish(arrivedAt(await logIn(browser, 'ada@example.com')));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(pageOf(await startLogin(browser, { max_age: '1' })).url).toContain('/u/login?state=');
+    expect(pageOf(await startLogin(browser, { prompt: 'login' })).url).toContain('/u/login?state=');
+    const { claims } = await finish(arrivedAt(await startLogin(browser, { max_age: '3600' })));
+    expect(claims.auth_time).toEqual(expect.any(Number));
   });
 });
 
