@@ -389,7 +389,7 @@ describe('response modes and re-authentication', () => {
   it('asks for the password again when max_age has passed, and shows the login page for prompt=login', async () => {
     const browser = new UserAgent(tenant.ca);
     await finish(arrivedAt(await logIn(browser, 'ada@example.com')));
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await new Promise((resolve) => setTimeout(resolve, 2_100)); // whole seconds: more than max_age=1 has passed
     expect(pageOf(await startLogin(browser, { max_age: '1' })).url).toContain('/u/login?state=');
     expect(pageOf(await startLogin(browser, { prompt: 'login' })).url).toContain('/u/login?state=');
     const { claims } = await finish(arrivedAt(await startLogin(browser, { max_age: '3600' })));
