@@ -50,7 +50,8 @@ async function seed(): Promise<void> {
   }
   // A team's own Action beside them: it refuses one user.
   await deploy('refuse-mallory', 'post-login', 'v3', "exports.onExecutePostLogin = async (event, api) => { if (event.user.email === 'mallory@example.com') api.access.deny('Mallory may not sign in here.'); };");
-  await bind('pre-user-registration', ['root-attributes-pre-user-registration']);
+  await deploy('team-signup-rule', 'pre-user-registration', 'v2', "exports.onExecutePreUserRegistration = async (event, api) => { if (/[0-9]/.test(event.user.nickname ?? '')) api.validation.error('invalid_nickname', 'Pick a nickname without digits.'); };");
+  await bind('pre-user-registration', ['root-attributes-pre-user-registration', 'team-signup-rule']);
   // And one that stops refresh-token exchanges for a user an admin flagged (post-login runs there too).
   await deploy('refuse-flagged-refresh', 'post-login', 'v3', "exports.onExecutePostLogin = async (event, api) => { if (event.transaction.protocol === 'oauth2-refresh-token' && event.user.app_metadata.no_refresh) api.access.deny('Refresh is off for this user.'); };");
   // A terms page on the app's site: a redirect Action with a signed token each way, resumed at /continue.
@@ -164,6 +165,13 @@ describe('database users through the hosted pages', () => {
     expect(formsOf(page)[0]?.fields).toMatchObject({ email: 'spam@example.com', given_name: 'Buy' });
     expect(page.body).not.toContain(PASSWORD);
     expect(tenant.state().users.some((user) => user.email === 'spam@example.com')).toBe(false);
+  });
+
+  it('shows the message of api.validation.error on the signup page', async () => {
+    const page = pageOf(await signUp(new UserAgent(tenant.ca), { email: 'digits@example.com', given_name: 'Dee', family_name: 'Gits', nickname: 'dee42' }));
+    expect(page.status).toBe(400);
+    expect(alertsOf(page)).toEqual(['Pick a nickname without digits.']);
+    expect(tenant.state().users.some((user) => user.email === 'digits@example.com')).toBe(false);
   });
 
   it('shows a wrong password on the login page, as Auth0 words it', async () => {
@@ -355,7 +363,9 @@ describe('Actions inside the flow', () => {
 
   it('signs in with an e-mailed code from the login page (passwordless), and answers in form_post when asked', async () => {
     const browser = new UserAgent(tenant.ca);
-    const loginPage = pageOf(await startLogin(browser, { response_mode: 'form_post' }));
+    // connection=email goes straight to the code form, without the password form.
+    const loginPage = pageOf(await startLogin(browser, { response_mode: 'form_post', connection: 'email' }));
+    expect(formsOf(loginPage).map((form) => form.button)).toEqual(['Email me a code']);
     const codePage = pageOf(await browser.submit(loginPage, CALLBACK, { email: 'pat@example.com' }, 'Email me a code'));
     expect(codePage.body).toContain('p***@example.com');
     const code = await outboxCode('pat@example.com', 'passwordless');

@@ -36,6 +36,8 @@ export interface FlowResult {
   /** Set when the flow failed: an Action threw or ran past the time limit. */
   failure?: { action: string; kind: 'error' | 'timeout'; message: string };
   denied?: { action: string; reason: string; userMessage?: string };
+  /** `api.validation.error(code, message)` at pre-user-registration: the signup is refused with that message. */
+  validation?: { action: string; code: string; message: string };
   redirect?: { action: string; url: string; query: Record<string, string> };
   /** The second factor an Action asked for (`api.multifactor.enable`). */
   multifactor?: { provider: string; options: Record<string, unknown> };
@@ -125,6 +127,11 @@ export async function runFlow(request: FlowRequest): Promise<FlowResult> {
     if (state.denied) {
       result.outcome = 'denied';
       result.denied = { action: action.name, ...state.denied };
+      break;
+    }
+    if (request.trigger === 'pre-user-registration' && state.validationError) {
+      result.outcome = 'denied';
+      result.validation = { action: action.name, ...state.validationError };
       break;
     }
     if ('multifactor' in state && state.multifactor) result.multifactor = state.multifactor;

@@ -25,7 +25,7 @@ export async function passwordlessLogin(context: LoginContext, connection: Store
   if (!user) {
     const event = preRegistrationEvent(connection, client, headers, { email });
     const result = await runTrigger(context, 'pre-user-registration', event);
-    if (result.outcome === 'denied') return { ok: false, status: 403, error: 'access_denied', description: result.denied?.userMessage ?? 'Sign up was denied.' };
+    if (result.outcome === 'denied') return { ok: false, status: 403, error: 'access_denied', description: result.validation?.message ?? result.denied?.userMessage ?? 'Sign up was denied.' };
     if (result.outcome === 'failed') return { ok: false, status: 403, error: 'access_denied', description: failureDescription(result) };
     // "You cannot currently use pre-user-registration Actions to add metadata to passwordless users."
     user = newUser(connection, 'email', randomBytes(12).toString('hex'), { email, email_verified: true, ...auth0Defaults(email) });

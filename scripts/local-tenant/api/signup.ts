@@ -62,6 +62,8 @@ export async function signUp(context: LoginContext, fields: Record<string, unkno
   if (result.outcome === 'failed') {
     return refuse(400, 'ExtensibilityError', 'extensibility_error', result.failure?.kind === 'timeout' ? 'Script execution time exceeded' : 'Something went wrong, please try again later.');
   }
+  // api.validation.error: the Action's code and message, shown on the signup page.
+  if (result.outcome === 'denied' && result.validation) return refuse(400, 'ValidationError', result.validation.code, result.validation.message);
   if (result.outcome === 'denied') return refuse(400, 'ExtensibilityError', 'extensibility_error', result.denied?.userMessage ?? 'Sign up was denied.');
 
   const id = randomBytes(12).toString('hex');

@@ -86,12 +86,15 @@ export function pageRoutes(context: LoginContext, oidc: () => Oidc): Route[] {
   }
 
   function loginPage(uid: string, client: StoredClient, values: { email?: string; error?: string; connection?: string } = {}): string {
-    const connections = connectionsFor(context, client);
+    // `connection=` naming a passwordless connection: only its code form.
+    const all = connectionsFor(context, client);
+    const only = all.find((connection) => connection.name === values.connection && tenantKind(connection) === 'passwordless');
+    const connections = only ? [only] : all;
     const database = databaseOf(client, values.connection);
     const upstream = connections.filter((connection) => tenantKind(connection) === 'upstream');
     const signup = database && database.options.disable_signup !== true
       ? `<p class="footer">Don't have an account? <a href="/u/signup?state=${encodeURIComponent(uid)}">Sign up</a></p>` : '';
-    const passwordForm = database
+    const passwordForm = database && !only
       ? `<form method="post" action="/u/login" novalidate>
 ${hidden('state', uid)}${hidden('connection', database.name)}
 ${field({ name: 'username', label: 'Email address', type: 'email', value: values.email, autocomplete: 'username', required: true })}
