@@ -146,6 +146,16 @@ describe('npm run users', () => {
     });
   });
 
+  it("accepts the user's own e-mail as their name (Auth0's default) and refuses another address, asking the tenant only then", async () => {
+    const userId = await withTenant(async (_api, tenant) => tenant.state().users.find((candidate) => candidate.email === 'fine@example.com')!.user_id);
+    const other = cli('users.ts', ['update', userId, '--set', 'name=boss@example.com', '--dry-run']);
+    expect(other.status).toBe(1);
+    expect(other.stdout).toContain("refused: name.email-address: Your name can't contain an email address.");
+    const own = cli('users.ts', ['update', userId, '--set', 'name=fine@example.com', '--dry-run']);
+    expect(own.status).toBe(0);
+    expect(own.stdout).toContain(`dry run: would PATCH ${userId} (Username-Password-Authentication) setting name`);
+  });
+
   it('lists every bad record of an import file with its index and sends nothing', () => {
     const file = path.join(space.dir, 'bad.json');
     writeFileSync(file, JSON.stringify([{ email: 'ok@example.com', name: 'Okay' }, { name: 'No Email' }, { email: 'x@example.com', nickname: 'n', colour: 'red', app_metadata: { loginsCount: 3 } }, { email: 'y@example.com', given_name: '<b>Y</b>' }]));

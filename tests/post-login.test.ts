@@ -1,3 +1,4 @@
+import { auth0Defaults } from '../scripts/local-tenant/login';
 import { loadActions, postLoginEvent, TARGETS, type ActionsUnderTest, type PostLoginEvent } from './kit';
 import { CONNECTIONS, FIXTURE, FIXTURE_KEY, FIXTURE_NAMESPACE, freezeClock, logsOf, NOW } from './support/scenario';
 
@@ -36,6 +37,25 @@ describe.each(TARGETS)('post-login Action (%s)', (target) => {
     };
     return { firstRun, secondRun: await actions.postLogin(second), record };
   }
+
+  describe("Auth0's own defaults (name = the e-mail, nickname its local part, the Gravatar picture)", () => {
+    it.each(['jane@example.com', 'jane.doe+news@example.com', 'j.doe@mail.corp.example.co.uk', 'Jane.Doe@Example.COM'])(
+      'are no violation for %s, at the first login and at later logins without a record',
+      async (email) => {
+        for (const logins of [1, 9]) {
+          const run = await actions.postLogin(postLoginEvent({ connection: CONNECTIONS.database, stats: { logins_count: logins }, user: { email, given_name: 'Jane', family_name: undefined, ...auth0Defaults(email) } }));
+          expect(run.state.denied).toBeNull();
+          expect((run.state.appMetadata[FIXTURE_KEY] as { violations: string[] }).violations).toEqual([]);
+          expect(run.state.idTokenClaims).not.toHaveProperty(VIOLATIONS_CLAIM);
+        }
+      },
+    );
+
+    it('still flags an e-mail address that is not the user\'s own', async () => {
+      const run = await actions.postLogin(postLoginEvent({ connection: CONNECTIONS.database, stats: { logins_count: 3 }, user: { email: 'jane@example.com', given_name: 'Jane', family_name: undefined, ...auth0Defaults('jane@example.com'), name: 'boss@example.com' } }));
+      expect(run.state.idTokenClaims[VIOLATIONS_CLAIM]).toEqual(['name.email-address']);
+    });
+  });
 
   describe('names the source of what it sees (DESIGN §3)', () => {
     it.each([

@@ -13,6 +13,21 @@ describe.each(TARGETS)('pre-user-registration Action (%s)', (target) => {
   const signup = (user: SignupUser = {}, connection: { name: string; strategy: string } = CONNECTIONS.database) =>
     preUserRegistrationEvent({ connection, user: { nickname: 'ada', ...user } });
 
+  it.each(['data:text/html,<p>hi', 'javascript:alert(1)', 'file:///etc/passwd', 'ftp:files.example.org', 'mailto:sales', 'tel:+15555550100'])(
+    'denies a name with the address %j as name.web-address',
+    async (name) => {
+      const run = await actions.preUserRegistration(signup({ name }));
+      expect(run.state.denied).toEqual({ reason: 'name.web-address', userMessage: "Your name can't contain a web address." });
+    },
+  );
+
+  it("lets a signup whose name is the user's own e-mail through (Auth0's default), but not another address", async () => {
+    const own = await actions.preUserRegistration(preUserRegistrationEvent({ connection: CONNECTIONS.database, user: { email: 'Jane.Doe+news@Example.com', name: 'jane.doe+news@example.com', nickname: 'Jane.Doe+news', given_name: 'Jane', family_name: undefined, picture: undefined } }));
+    expect(own.state.denied).toBeNull();
+    const other = await actions.preUserRegistration(preUserRegistrationEvent({ connection: CONNECTIONS.database, user: { email: 'jane@example.com', name: 'boss@example.com', nickname: 'jane', given_name: 'Jane', family_name: undefined, picture: undefined } }));
+    expect(other.state.denied?.reason).toBe('name.email-address');
+  });
+
   it('lets a valid signup through and stamps provenance signup for what it supplied', async () => {
     const run = await actions.preUserRegistration(signup({ picture: undefined }, CONNECTIONS.database));
     expect(run.state.denied).toBeNull();

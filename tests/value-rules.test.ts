@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import { isAuth0Default } from '../actions/lib/auth0-defaults';
 import { RULE_DESCRIPTIONS } from '../actions/lib/rule-descriptions';
+import { valueViolations } from '../actions/lib/violations';
 import { compileValueRules, hostAllowed, PICTURE_RULES, TEXT_RULES } from '../actions/lib/value-rules';
 
 const shipped = compileValueRules({
@@ -22,6 +25,9 @@ const REAL_NAMES = [
   'ສົມສັກ', 'សុខ ចាន់', 'အောင်ဆန်းစုကြည်', 'བསྟན་འཛིན་རྒྱ་མཚོ', '毛泽东', '李小龍', '山田太郎', '佐藤美咲',
   '김연아', '이순신', 'Батбаяр', 'ኃይለ ሥላሴ', 'ᏎᏉᏯ', 'Wolfeschlegelsteinhausenbergerdorff', 'X Æ A-12',
   'Pablo Diego José Francisco de Paula Juan Nepomuceno María de los Remedios Cipriano de la Santísima Trinidad Ruiz y Picasso',
+  // Titles, initials and colons: a dot or a colon alone makes no address.
+  'Prof. Dr. h.c. Anna Müller', 'Mr. T', 'Ms. A. B. Example', 'Sr. D. José Ma. Pérez', 'Re: Smith', 'Jean:Paul Sartre',
+  'Dr.: Jones', 'Sam: The Builder', 'Tel: Aviv', 'Capt. J. T. Kirk', 'H.R. Giger', 'Data Smith',
 ];
 
 describe('name rules', () => {
@@ -46,6 +52,17 @@ describe('name rules', () => {
     ['xn--80ak6aa92e.com', 'name.web-address'],
     ['example。com', 'name.web-address'],
     ['ftp://files.example.org', 'name.web-address'],
+    // Schemes written without //, or with an address after them.
+    ['data:text/html;base64,PHNjcmlwdD4=', 'name.web-address'],
+    ['javascript:alert(1)', 'name.web-address'],
+    ['Click javascript:void(0)', 'name.web-address'],
+    ['file:///etc/passwd', 'name.web-address'],
+    ['file:C:/Windows', 'name.web-address'],
+    ['ftp:files.example.org', 'name.web-address'],
+    ['mailto:boss', 'name.web-address'],
+    ['vbscript:msgbox', 'name.web-address'],
+    ['tel:+15555550100', 'name.web-address'],
+    ['myapp:open?id=7', 'name.web-address'],
   ])('rejects a web address in %j', (value, code) => {
     expect(codes('name', value)).toContain(code);
   });
@@ -183,5 +200,45 @@ describe('configuring value rules per attribute', () => {
     for (const rule of TEXT_RULES) expect(RULE_DESCRIPTIONS.text[rule.id].length).toBeGreaterThan(10);
     for (const rule of PICTURE_RULES) expect(RULE_DESCRIPTIONS.picture[rule.id].length).toBeGreaterThan(10);
     for (const rule of [...TEXT_RULES, ...PICTURE_RULES]) expect(rule.id).toMatch(/^[a-z]+(?:-[a-z]+)*$/);
+  });
+});
+
+describe("Auth0's own defaults", () => {
+  /** What Auth0 gives a database user signed up without a name: from the e-mail, as the local tenant builds it. */
+  function defaults(email: string) {
+    const local = email.slice(0, email.lastIndexOf('@'));
+    const initials = local.slice(0, 2).toLowerCase().replace(/[^a-z]/g, '') || 'xx';
+    const gravatar = createHash('md5').update(email.trim().toLowerCase()).digest('hex');
+    return { name: email, nickname: local, picture: `https://s.gravatar.com/avatar/${gravatar}?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2F${initials}.png` };
+  }
+  const strict = compileValueRules({ picture: { allowedHosts: ['*.googleusercontent.com'] } });
+  const policy = { values: strict } as unknown as Parameters<typeof valueViolations>[0];
+
+  it.each(['jane@example.com', 'jane.doe+news@example.com', 'j.doe@mail.corp.example.co.uk', 'Jane.Doe@Example.COM', 'jane.co@example.io'])(
+    'are no violation for %s, though the same values break the rules for anyone else',
+    (email) => {
+      const values = defaults(email);
+      expect(valueViolations(policy, values, email)).toEqual([]);
+      const others = valueViolations(policy, values, 'someone-else@example.org').map((violation) => violation.code);
+      expect(others).toContain('name.email-address');
+      expect(others).toContain('picture.host-not-allowed');
+    },
+  );
+
+  it('compares the e-mail without regard to case, and the initials avatar alone is a default too', () => {
+    expect(isAuth0Default('name', 'JANE@EXAMPLE.COM', 'jane@example.com')).toBe(true);
+    expect(isAuth0Default('nickname', 'Jane', 'jane@example.com')).toBe(true);
+    expect(isAuth0Default('picture', 'https://cdn.auth0.com/avatars/ja.png', 'jane@example.com')).toBe(true);
+  });
+
+  it('keeps every other e-mail address in a name a violation', () => {
+    expect(valueViolations(policy, { name: 'boss@example.com' }, 'jane@example.com').map((violation) => violation.code)).toEqual(['name.email-address']);
+    expect(valueViolations(policy, { given_name: 'jane@example.com' }, 'jane@example.com').map((violation) => violation.code)).toEqual(['given_name.email-address']);
+    expect(valueViolations(policy, { nickname: 'jane@example.com' }, 'jane@example.com').map((violation) => violation.code)).toEqual(['nickname.email-address']);
+    // A Gravatar of another address, or with another fallback, is not the default.
+    const other = defaults('other@example.com').picture;
+    expect(isAuth0Default('picture', other, 'jane@example.com')).toBe(false);
+    expect(isAuth0Default('picture', defaults('jane@example.com').picture.replace('cdn.auth0.com', 'evil.example'), 'jane@example.com')).toBe(false);
+    expect(isAuth0Default('name', 'jane@example.com', undefined)).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import type { ConnectionKind, SyncMode } from './connection-kinds';
 import type { ActionConnectionTable } from './connection-table';
 import type { ConnectionPolicy, EnforcementModes, Policy } from './define-policy';
 import { fingerprint } from './digest';
-import { compileValueRules, type ValueChecker } from './value-rules';
+import { compileValueRules, VALUE_RULES_VERSION, type ValueChecker } from './value-rules';
 
 export type Trigger = 'signup' | 'login';
 export type ViolationCategory = keyof EnforcementModes;
@@ -77,7 +77,7 @@ export function compilePolicy(policy: Policy, table: ActionConnectionTable, prec
   const unmanaged = new Map<string, CompiledConnection>();
   return {
     policy,
-    fingerprint: precomputedFingerprint ?? fingerprint({ policy, table }),
+    fingerprint: precomputedFingerprint ?? fingerprint({ policy, table, rules: VALUE_RULES_VERSION }),
     values: compileValueRules(policy.values),
     connection(name) {
       const known = compiled.get(name);

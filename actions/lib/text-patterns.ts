@@ -67,9 +67,19 @@ const IPV4 = /(?<![\p{N}.])\d{1,3}(?:\.\d{1,3}){3}(?![\p{N}])/u;
 /** A dot with a letter or digit after it: without one there is no host name to look for. */
 const DOT_THEN_LABEL = /[.\u3002\uFF0E\uFF61][\p{L}\p{N}]/u;
 
+/**
+ * Schemes written without `//` (`data:`, `javascript:`, `mailto:`…): the scheme with anything but a space
+ * right after its colon is an address. A name with a colon ("Re:Smith", "Dr.: Jones") names no scheme here.
+ */
+const OPAQUE_SCHEME = /\b(?:data|javascript|vbscript|mailto|file|ftp|tel|sms|blob|view-source|intent|magnet|bitcoin|xmpp|sip|skype|whatsapp|tg)\s*:\S/iu;
+
+/** Any other `scheme:` followed, without a space, by text only an address has (a slash, @, %, ?, =, #, &, ; or parentheses). */
+const SCHEME_WITH_ADDRESS = /\b[a-z][a-z0-9+.-]{1,31}:[^\s]*[/@%?=#&;()]/iu;
+
 export function hasWebAddress(text: string): boolean {
   if (!DOT_THEN_LABEL.test(text) && !text.includes(':')) return false;
   if (URL_PREFIX.test(text) || IPV4.test(text)) return true;
+  if (text.includes(':') && (OPAQUE_SCHEME.test(text) || SCHEME_WITH_ADDRESS.test(text))) return true;
   for (const match of text.matchAll(HOST)) {
     const tld = (match[1] ?? '').toLowerCase();
     if (tld.startsWith('xn--') || TLDS.has(tld)) return true;

@@ -25,6 +25,13 @@ export type PictureRuleId = (typeof PICTURE_RULE_IDS)[number];
 
 export type ValueRuleId = TextRuleId | PictureRuleId;
 
+/**
+ * Raised when what the rules accept changes: it is part of the policy fingerprint, so provenance records
+ * checked under older rules are checked again at the next login and by the audit. 2: Auth0's defaults are
+ * no violation; any `scheme:` with an address after it is a web address.
+ */
+export const VALUE_RULES_VERSION = 2;
+
 interface Rule<Id extends string, Options, Parsed = undefined> {
   id: Id;
   /** The end user's message; `label` is how the attribute reads ("first name"). */

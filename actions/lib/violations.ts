@@ -5,6 +5,7 @@
  */
 import { ATTRIBUTE_LABELS, isRootAttribute, ROOT_ATTRIBUTES, type RecordedSource, type RootAttribute } from './attributes';
 import type { CompiledConnection, CompiledPolicy, Trigger } from './compile-policy';
+import { isAuth0Default } from './auth0-defaults';
 import { ruleMessage } from './value-rules';
 
 export type TrackedValues = { [A in RootAttribute]?: string };
@@ -16,6 +17,12 @@ export interface Violation {
 }
 
 /** The tracked attributes of a user object, as strings. Anything else (missing, wrong type) counts as absent. */
+/** The user's e-mail, when the user object has one (for Auth0's defaults). */
+export function emailOf(user: unknown): string | undefined {
+  const email = typeof user === 'object' && user !== null ? (user as { email?: unknown }).email : undefined;
+  return typeof email === 'string' ? email : undefined;
+}
+
 export function trackedValues(user: unknown): TrackedValues {
   if (typeof user !== 'object' || user === null) return {};
   const { name, given_name, family_name, nickname, picture } = user as Record<string, unknown>;
@@ -43,11 +50,16 @@ export function requiredViolations(connection: CompiledConnection, values: Track
   return found;
 }
 
-export function valueViolations(compiled: CompiledPolicy, values: TrackedValues): Violation[] {
+/**
+ * The value rules each present attribute breaks. With the user's e-mail, a value that is exactly Auth0's
+ * default for that user (name = the address, nickname = its local part, the Gravatar picture) breaks none.
+ */
+export function valueViolations(compiled: CompiledPolicy, values: TrackedValues, email?: string): Violation[] {
   const found: Violation[] = [];
   for (const attribute of ROOT_ATTRIBUTES) {
     const value = values[attribute];
     if (value === undefined) continue;
+    if (email !== undefined && isAuth0Default(attribute, value, email)) continue;
     for (const { code, message } of compiled.values[attribute](value)) found.push({ code, attribute, message });
   }
   return found;

@@ -10,7 +10,7 @@ import type { CompiledPolicy } from '../lib/compile-policy';
 import { enforce } from '../lib/enforce';
 import { id, log } from '../lib/log';
 import { isPlainObject } from '../lib/provenance-record';
-import { messageFor, trackedValues } from '../lib/violations';
+import { messageFor, emailOf, trackedValues } from '../lib/violations';
 import type { Event, PostLoginAPI } from '../types/post-login';
 import { reconcile, sourcesOf } from './reconcile';
 
@@ -66,6 +66,7 @@ export function postLoginFlow(compiled: CompiledPolicy, clock: () => Date = () =
         connection,
         stored,
         values: trackedValues(event.user),
+        email: emailOf(event.user),
         firstLogin: event.stats?.logins_count === 1,
         now: () => isoTime(clock),
       });

@@ -35,6 +35,8 @@ export interface ReconcileInput {
   connection: CompiledConnection;
   stored: unknown;
   values: TrackedValues;
+  /** The user's e-mail: a value that is Auth0's default for it breaks no value rule. */
+  email?: string;
   firstLogin: boolean;
   /** The time to stamp new entries with; asked only when something changed. */
   now: () => string;
@@ -45,7 +47,7 @@ export interface ReconcileInput {
   forcedSources?: { [A in RootAttribute]?: RecordedSource };
 }
 
-export function reconcile({ compiled, connection, stored, values, firstLogin, now, forcedSources }: ReconcileInput): Reconciled {
+export function reconcile({ compiled, connection, stored, values, email, firstLogin, now, forcedSources }: ReconcileInput): Reconciled {
   const digest = profileDigest(values);
   if (!forcedSources) {
     const current = currentRecord(stored, digest, compiled.fingerprint, connection.name);
@@ -100,7 +102,7 @@ export function reconcile({ compiled, connection, stored, values, firstLogin, no
   const violations = [
     ...requiredViolations(connection, values).map((violation) => violation.code),
     ...kept,
-    ...valueViolations(compiled, samePolicy ? recheck : values).map((violation) => violation.code),
+    ...valueViolations(compiled, samePolicy ? recheck : values, email).map((violation) => violation.code),
     ...sourceViolations(connection, sources, 'login').map((violation) => violation.code),
   ];
   const record: ProvenanceRecord = {

@@ -13,7 +13,7 @@ import { attributeDigest, profileDigest } from '../lib/digest';
 import { enforce } from '../lib/enforce';
 import { id, log } from '../lib/log';
 import { RECORD_VERSION, type ProvenanceRecord } from '../lib/provenance-record';
-import { requiredViolations, sourceViolations, trackedValues, valueViolations } from '../lib/violations';
+import { requiredViolations, sourceViolations, emailOf, trackedValues, valueViolations } from '../lib/violations';
 import type { Event, PreUserRegistrationAPI } from '../types/pre-user-registration';
 
 export function preUserRegistrationFlow(compiled: CompiledPolicy, clock: () => Date = () => new Date()) {
@@ -36,7 +36,7 @@ export function preUserRegistrationFlow(compiled: CompiledPolicy, clock: () => D
       const violations = [
         ...sourceViolations(connection, supplied, 'signup'),
         ...requiredViolations(connection, values),
-        ...valueViolations(compiled, values),
+        ...valueViolations(compiled, values, emailOf(event.user)),
       ];
       const codes = violations.map((violation) => violation.code);
       const { denied, flagged } = enforce(connection, codes, 'signup');

@@ -8,7 +8,7 @@ import { ROOT_ATTRIBUTES, type RecordedSource } from '../../actions/lib/attribut
 import { enforcementOf, type CompiledConnection, type CompiledPolicy } from '../../actions/lib/compile-policy';
 import { attributeDigest, profileDigest } from '../../actions/lib/digest';
 import { currentRecord, parseRecord } from '../../actions/lib/provenance-record';
-import { requiredViolations, sourceViolations, trackedValues, valueViolations } from '../../actions/lib/violations';
+import { emailOf, requiredViolations, sourceViolations, trackedValues, valueViolations } from '../../actions/lib/violations';
 
 /** How a present value stands against the record: its recorded source, changed since, or not recorded. */
 export type Standing = RecordedSource | 'changed' | 'none';
@@ -73,6 +73,7 @@ export class UsersAudit {
       return;
     }
     const values = trackedValues(user);
+    const email = emailOf(user);
     const metadata = record.app_metadata;
     const storedValue = typeof metadata === 'object' && metadata !== null ? metadata[this.metadataKey] : undefined;
     // Current record (the same test post-login makes): what post-login recorded still holds, violations included.
@@ -97,7 +98,7 @@ export class UsersAudit {
         if (this.summary.withoutRecordExamples.length < EXAMPLES) this.summary.withoutRecordExamples.push(userId);
       } else this.summary.corruptRecords += 1;
       for (const attribute of ROOT_ATTRIBUTES) if (values[attribute] !== undefined) this.count(connection.name, attribute, 'none');
-      for (const v of [...requiredViolations(connection, values), ...valueViolations(this.compiled, values)]) this.violation(userId, connection, v.code);
+      for (const v of [...requiredViolations(connection, values), ...valueViolations(this.compiled, values, email)]) this.violation(userId, connection, v.code);
       return;
     }
     const stored = parsed.record;
@@ -113,7 +114,7 @@ export class UsersAudit {
         sources[attribute] = entry.source;
       }
     }
-    for (const v of [...requiredViolations(connection, values), ...valueViolations(this.compiled, values), ...sourceViolations(connection, sources, 'login')]) {
+    for (const v of [...requiredViolations(connection, values), ...valueViolations(this.compiled, values, email), ...sourceViolations(connection, sources, 'login')]) {
       this.violation(userId, connection, v.code);
     }
   }

@@ -9,6 +9,7 @@ import * as esbuild from 'esbuild';
 import { isSyncMode } from '../../actions/lib/connection-kinds';
 import type { ConnectionTable } from '../../actions/lib/connection-table';
 import type { Policy } from '../../actions/lib/define-policy';
+import { VALUE_RULES_VERSION } from '../../actions/lib/value-rules';
 import { withOverride } from './policy-override';
 import { fingerprint } from '../../actions/lib/digest';
 import { ACTION_ENTRIES, BUNDLE_DIR, type ActionEntry } from './action-entries';
@@ -58,7 +59,7 @@ export function connectionTableFor(tenant: TenantFile, policy: Policy): Connecti
 
 /** The fingerprint the Actions use: of the policy and the full connection table (compilePolicy computes the same). */
 export function actionFingerprint(policy: Policy, table: ConnectionTable): string {
-  return fingerprint({ policy, table });
+  return fingerprint({ policy, table, rules: VALUE_RULES_VERSION });
 }
 
 /** Names the connection table a bundle inlines, so the checker can tell a bundle built from other settings. */

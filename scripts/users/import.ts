@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { ROOT_ATTRIBUTES, type RootAttribute } from '../../actions/lib/attributes';
 import { reconcile } from '../../actions/post-login/reconcile';
-import { trackedValues, valueViolations } from '../../actions/lib/violations';
+import { emailOf, trackedValues, valueViolations } from '../../actions/lib/violations';
 import { EXIT, ProjectError } from '../lib/errors';
 import type { Project } from '../lib/project';
 import type { Target } from '../lib/target';
@@ -49,7 +49,7 @@ function recordErrors(project: Project, connectionName: string, record: unknown,
     }
   }
   const values = trackedValues(record);
-  for (const problem of valueViolations(project.compiled, values)) add(`${problem.code}: ${problem.message}`);
+  for (const problem of valueViolations(project.compiled, values, emailOf(record))) add(`${problem.code}: ${problem.message}`);
   const connection = project.compiled.connection(connectionName);
   if (typeof connection === 'object') {
     for (const attribute of ROOT_ATTRIBUTES) {
@@ -69,7 +69,7 @@ export function stampAndSplit(project: Project, connectionName: string, records:
   for (const record of records) {
     const values = trackedValues(record);
     const forced = Object.fromEntries((Object.keys(values) as RootAttribute[]).map((attribute) => [attribute, 'import' as const]));
-    const stamp = reconcile({ compiled: project.compiled, connection, stored: undefined, values, firstLogin: false, now: () => now, forcedSources: forced }).record;
+    const stamp = reconcile({ compiled: project.compiled, connection, stored: undefined, values, email: emailOf(record), firstLogin: false, now: () => now, forcedSources: forced }).record;
     const user = { ...record, app_metadata: { ...(isRecord(record.app_metadata) ? record.app_metadata : {}), [project.policy.metadataKey]: stamp } };
     const bytes = Buffer.byteLength(JSON.stringify(user)) + 1;
     if (bytes + 2 > JOB_LIMIT_BYTES) throw new ProjectError('usage', `a single user is over ${JOB_LIMIT_BYTES} bytes`);

@@ -7,7 +7,8 @@
 import { isRootAttribute, ROOT_ATTRIBUTES, type RootAttribute } from '../../actions/lib/attributes';
 import type { CompiledConnection } from '../../actions/lib/compile-policy';
 import { reconcile } from '../../actions/post-login/reconcile';
-import { trackedValues, valueViolations } from '../../actions/lib/violations';
+import { mayBeAuth0Default } from '../../actions/lib/auth0-defaults';
+import { emailOf, trackedValues, valueViolations, type Violation } from '../../actions/lib/violations';
 import { EXIT, ProjectError } from '../lib/errors';
 import type { Project } from '../lib/project';
 import type { Target } from '../lib/target';
@@ -50,17 +51,25 @@ function refuseSynced(connection: CompiledConnection | 'ignore' | 'deny' | undef
 
 export async function updateUser(project: Project, openTarget: () => Promise<Target>, request: UpdateRequest, say: (line: string) => void): Promise<number> {
   const { compiled } = project;
+  // Values that break a rule are refused before any request — unless each could be Auth0's own default
+  // for the user (name = their e-mail…), which only the user's e-mail can tell.
   const problems = valueViolations(compiled, request.values);
-  if (problems.length > 0) {
-    for (const problem of problems) say(`refused: ${problem.code}: ${problem.message}`);
+  const refuse = (found: Violation[]) => {
+    for (const problem of found) say(`refused: ${problem.code}: ${problem.message}`);
     return EXIT.findings;
-  }
+  };
+  const maybeDefaults = problems.length > 0 && problems.every((problem) => mayBeAuth0Default(problem.attribute, request.values[problem.attribute] ?? ''));
+  if (problems.length > 0 && !maybeDefaults) return refuse(problems);
   const guessed = connectionFromUserId(project, request.userId);
   if (guessed) refuseSynced(compiled.connection(guessed), guessed);
 
   const target = await openTarget();
   try {
     const user = (await target.management.users.get(request.userId)) as unknown as Record<string, unknown> & { identities?: Array<{ connection?: string }>; app_metadata?: Record<string, unknown> };
+    if (maybeDefaults) {
+      const remaining = valueViolations(compiled, request.values, emailOf(user));
+      if (remaining.length > 0) return refuse(remaining);
+    }
     const connectionName = user.identities?.[0]?.connection ?? '';
     const connection = compiled.connection(connectionName);
     refuseSynced(connection, connectionName);
@@ -82,7 +91,7 @@ export async function updateUser(project: Project, openTarget: () => Promise<Tar
     const forced = Object.fromEntries(attributes.map((attribute) => [attribute, 'management_api' as const]));
     // A user who never logged in still has the values set at creation: attribute those as post-login would at the first login.
     const neverLoggedIn = (user as { logins_count?: unknown }).logins_count === 0;
-    const { record } = reconcile({ compiled, connection, stored: user.app_metadata?.[project.policy.metadataKey], values, firstLogin: neverLoggedIn, now: () => new Date().toISOString(), forcedSources: forced });
+    const { record } = reconcile({ compiled, connection, stored: user.app_metadata?.[project.policy.metadataKey], values, email: emailOf(user), firstLogin: neverLoggedIn, now: () => new Date().toISOString(), forcedSources: forced });
     const body = { ...request.values, app_metadata: { [project.policy.metadataKey]: record } };
     if (request.dryRun) {
       say(`dry run: would PATCH ${request.userId} (${connectionName}) setting ${attributes.join(', ')} with provenance management_api, in one request; nothing was sent`);
