@@ -27,7 +27,12 @@ function settings(record: Record<string, unknown>, omit: string[]): Record<strin
 
 async function liveSettings(management: ManagementClient, sections: LiveSections): Promise<Pick<TenantModel, 'clients' | 'apis' | 'grants'>> {
   if (!sections.clients && !sections.apis && !sections.grants) return {};
-  const clientList = (await all(await management.clients.list({ per_page: 100, is_global: false }))) as unknown as Array<Record<string, unknown>>;
+  type Listed = Array<Record<string, unknown>>;
+  const [clientList, apiList, grantList] = (await Promise.all([
+    all(await management.clients.list({ per_page: 100, is_global: false })),
+    sections.apis ? all(await management.resourceServers.list({ per_page: 100 })) : [],
+    sections.grants ? all(await management.clientGrants.list({ take: 50 })) : [],
+  ])) as unknown as [Listed, Listed, Listed];
   const nameOf = new Map(clientList.map((client) => [String(client.client_id), String(client.name)]));
   const result: Pick<TenantModel, 'clients' | 'apis' | 'grants'> = {};
   if (sections.clients) {
@@ -36,7 +41,6 @@ async function liveSettings(management: ManagementClient, sections: LiveSections
       .map((client) => ({ name: String(client.name), fields: settings(client, ['name', 'client_id', 'client_secret', 'tenant', 'global', 'signing_keys']) }));
   }
   if (sections.apis) {
-    const apiList = (await all(await management.resourceServers.list({ per_page: 100 }))) as unknown as Array<Record<string, unknown>>;
     result.apis = apiList
       .filter((api) => api.is_system !== true)
       .map((api) => {
@@ -46,7 +50,6 @@ async function liveSettings(management: ManagementClient, sections: LiveSections
       });
   }
   if (sections.grants) {
-    const grantList = (await all(await management.clientGrants.list({ take: 50 }))) as unknown as Array<Record<string, unknown>>;
     result.grants = grantList
       .filter((grant) => grant.client_id !== sections.deployClientId)
       .map((grant) => ({

@@ -19,7 +19,7 @@ import { userRoutes } from './api/users';
 import { ensureTlsMaterial } from './certificates';
 import { compileRoutes, dispatch, readBody, send, sendError, type Route } from './http';
 import { carriesJwt, jwtUserinfo } from './oidc/userinfo';
-import { createOidc, type Oidc } from './oidc/provider';
+import { createOidc, servesOidc, type Oidc } from './oidc/provider';
 import { loginPath, pageRoutes } from './pages/routes';
 import { grantTypeOf, withBody } from './oidc/token-endpoint';
 import { ActionsRuntime } from '../runtime/index';
@@ -61,7 +61,7 @@ export { defaultStateDir };
 type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'pages' | 'actions' | 'clients' | 'resourceServers' | 'connections' | 'users' | 'jobs';
 
 /** Every API area of the local tenant, by name: one left out fails to compile. */
-function routes(context: LoginContext, oidc: () => Oidc): Record<Area, Route[]> {
+function routes(context: LoginContext, oidc: () => Promise<Oidc>): Record<Area, Route[]> {
   const { store, domain } = context;
   const passwordless = passwordlessRoutes(context);
   return {
@@ -85,7 +85,7 @@ function routes(context: LoginContext, oidc: () => Oidc): Record<Area, Route[]> 
  */
 export function protectedRoutes(): Array<{ method: string; path: string; scopes: readonly string[] }> {
   const unused: StateStore = { file: '', state: {} as StateStore['state'], save: () => undefined };
-  const all = Object.values(routes({ store: unused, runtime: undefined as unknown as ActionsRuntime, outbox: new Outbox(), domain: () => '' }, () => { throw new Error('unused'); })).flat();
+  const all = Object.values(routes({ store: unused, runtime: undefined as unknown as ActionsRuntime, outbox: new Outbox(), domain: () => '' }, () => Promise.reject(new Error('unused')))).flat();
   return all.flatMap((route) => (route.public ? [] : [{ method: route.method, path: route.path, scopes: route.scopes }]));
 }
 
@@ -97,11 +97,14 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   const timeout = options.actionsTimeoutMs ?? (process.env.ACTIONS_TIMEOUT_MS ? Number(process.env.ACTIONS_TIMEOUT_MS) : undefined);
   const runtime = new ActionsRuntime({ timeoutMs: timeout });
   const context: LoginContext = { store, runtime, outbox: new Outbox(), domain: () => domain, observe: options.onFlow };
-  let oidc: Oidc | undefined;
-  const compiled = compileRoutes(Object.values(routes(context, () => {
-    if (!oidc) throw new Error('the login side is not ready');
-    return oidc;
-  })).flat());
+  // The login side (oidc-provider) loads at its first request: commands that only deploy or audit never pay for it.
+  let oidcLoading: Promise<Oidc> | undefined;
+  const oidc = () =>
+    (oidcLoading ??= createOidc(context, `https://${domain}/`, loginPath).catch((error: unknown) => {
+      oidcLoading = undefined;
+      throw error;
+    }));
+  const compiled = compileRoutes(Object.values(routes(context, oidc)).flat());
   const authorize = (header: string | undefined) => verifyManagementToken(store.state, header, { issuer: `https://${domain}/`, audience: `https://${domain}/${MANAGEMENT_API_PATH}` });
   const onError = (error: unknown) => console.error('local tenant: internal error', error);
   const server = createServer({ cert: tls.cert, key: tls.key, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 1_000 }, (request, response) => {
@@ -111,7 +114,7 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
     }
     const method = (request.method ?? 'GET').toUpperCase();
     const pathname = (request.url ?? '/').split('?')[0] ?? '/';
-    if (!oidc?.serves(method, pathname)) {
+    if (!servesOidc(pathname)) {
       void dispatch(compiled, authorize, request, response, onError);
       return;
     }
@@ -121,19 +124,17 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
       return;
     }
     if (method !== 'POST' || pathname !== '/oauth/token') {
-      oidc.handle(request, response);
+      oidc().then((provider) => provider.handle(request, response), (error: unknown) => sendError(response, error, onError));
       return;
     }
     // One token endpoint: the code and refresh grants are oidc-provider's, Auth0's others are ours.
-    const provider = oidc;
-    readBody(request).then(
-      (body) => {
+    readBody(request)
+      .then(async (body) => {
         const grant = grantTypeOf(body, request.headers['content-type']);
-        if (grant === 'authorization_code' || grant === 'refresh_token') provider.handle(withBody(request, body), response);
+        if (grant === 'authorization_code' || grant === 'refresh_token') (await oidc()).handle(withBody(request, body), response);
         else void dispatch(compiled, authorize, request, response, onError, body);
-      },
-      (error: unknown) => sendError(response, error, onError),
-    );
+      })
+      .catch((error: unknown) => sendError(response, error, onError));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -141,7 +142,6 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   });
   const port = (server.address() as AddressInfo).port;
   domain = `127.0.0.1:${port}`;
-  oidc = await createOidc(context, `https://${domain}/`, loginPath);
   const management = store.state.clients.find((client) => client.client_id === store.state.managementClientId);
   if (!management) throw new Error('the local tenant state has no management client');
   return {

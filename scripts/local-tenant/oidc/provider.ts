@@ -23,8 +23,6 @@ type OidcModule = typeof import('oidc-provider');
 
 export interface Oidc {
   provider: ProviderType;
-  /** Whether oidc-provider serves this request (the hand-written routes serve the rest). */
-  serves(method: string, path: string): boolean;
   handle(request: IncomingMessage, response: ServerResponse): void;
 }
 
@@ -58,6 +56,13 @@ const AUTH0_DISCOVERY = {
   request_parameter_supported: false,
   request_uri_parameter_supported: false,
 };
+
+const OIDC_PATHS = new Set<string>([...Object.values(ROUTES), '/.well-known/openid-configuration']);
+
+/** Whether oidc-provider serves this path (the hand-written routes serve the rest); known without loading it. */
+export function servesOidc(path: string): boolean {
+  return OIDC_PATHS.has(path) || path.startsWith(`${ROUTES.authorization}/`) || path.startsWith(`${ROUTES.end_session}/`);
+}
 
 function validUrl(value: string): boolean {
   try {
@@ -411,10 +416,5 @@ export async function createOidc(context: LoginContext, issuer: string, interact
   } as typeof originalPayload;
 
   const callback = provider.callback();
-  const paths = new Set<string>([...Object.values(ROUTES), '/.well-known/openid-configuration']);
-  return {
-    provider,
-    serves: (_method, path) => paths.has(path) || path.startsWith(`${ROUTES.authorization}/`) || path.startsWith(`${ROUTES.end_session}/`),
-    handle: (request, response) => callback(request, response),
-  };
+  return { provider, handle: (request, response) => callback(request, response) };
 }

@@ -62,12 +62,12 @@ function displayName(connection: StoredConnection): string {
   return known[connection.strategy] ?? connection.name;
 }
 
-export function pageRoutes(context: LoginContext, oidc: () => Oidc): Route[] {
+export function pageRoutes(context: LoginContext, oidc: () => Promise<Oidc>): Route[] {
   const { store } = context;
 
   /** The interaction a page belongs to (its `state`), with its client; a friendly page when it expired. */
   async function interactionOf(state: string | null | undefined): Promise<{ interaction: Interaction; client: StoredClient }> {
-    const interaction = state ? await oidc().provider.Interaction.find(state) : undefined;
+    const interaction = state ? await (await oidc()).provider.Interaction.find(state) : undefined;
     const client = interaction && store.state.clients.find((candidate) => candidate.client_id === interaction.params.client_id);
     if (!interaction || !client) throw new PageError(400, 'This sign-in link has expired', 'Go back to the application and sign in again.');
     return { interaction, client };
@@ -295,7 +295,7 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
       // Back from a redirect Action's site: the flow resumes in that Action's onContinuePostLogin.
       const fields = form(request);
       const state = request.query.get('state') ?? fields.state;
-      const interaction = state ? await oidc().provider.Interaction.find(state) : undefined;
+      const interaction = state ? await (await oidc()).provider.Interaction.find(state) : undefined;
       const pending = state ? store.state.pendingLogins?.[state] : undefined;
       if (!interaction || pending?.kind !== 'redirect') throw new PageError(400, 'invalid_request', 'The state parameter is missing, or this login has already continued or expired.');
       const query = Object.fromEntries(request.query.entries());
