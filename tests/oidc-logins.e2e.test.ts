@@ -6,13 +6,13 @@
  * logout behave as Auth0's.
  */
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { protectedRoutes } from '../scripts/local-tenant/index';
 import { spawnLocalTenant, type TenantProcess } from '../scripts/local-tenant/process';
 import { managementApi, raw, type ManagementApi } from './support/local-api';
+import { seedProjectTenant } from './support/seed';
 import { RelyingPartyError, startRelyingParty, type RelyingParty } from './support/rp/relying-party';
 import { alertsOf, formsOf, UserAgent, type Page } from '../scripts/story/browser';
 
@@ -36,26 +36,20 @@ interface Tokens {
   claims: Record<string, unknown>;
 }
 
-/** The project's two Actions, as built, and the shipped tenant's connections, set up through the Management API. */
+/** The project's Actions and the shipped connections, and a team's own Actions after them. */
 async function seed(): Promise<void> {
-  const connections = [
-    { name: 'Username-Password-Authentication', strategy: 'auth0', options: { password_options: { complexity: { min_length: 12 } } } },
-    { name: 'google-oauth2', strategy: 'google-oauth2', options: { set_user_root_attributes: 'on_first_login' } },
-    { name: 'corp-oidc', strategy: 'oidc', display_name: 'Corporate sign-in', options: { set_user_root_attributes: 'on_each_login' } },
-    { name: 'email', strategy: 'email', options: {} },
-  ];
-  for (const connection of connections) expect((await api.call('POST', '/api/v2/connections', connection)).status).toBe(201);
-  for (const [trigger, version, file] of [['pre-user-registration', 'v2', 'pre-user-registration.js'], ['post-login', 'v3', 'post-login.js']] as const) {
-    await deploy(`root-attributes-${trigger}`, trigger, version, readFileSync(path.join(PROJECT_ROOT, 'build', 'actions', file), 'utf8'));
-  }
-  // A team's own Action beside them: it refuses one user.
-  await deploy('refuse-mallory', 'post-login', 'v3', "exports.onExecutePostLogin = async (event, api) => { if (event.user.email === 'mallory@example.com') api.access.deny('Mallory may not sign in here.'); };");
-  await deploy('team-signup-rule', 'pre-user-registration', 'v2', "exports.onExecutePreUserRegistration = async (event, api) => { if (/[0-9]/.test(event.user.nickname ?? '')) api.validation.error('invalid_nickname', 'Pick a nickname without digits.'); };");
-  await bind('pre-user-registration', ['root-attributes-pre-user-registration', 'team-signup-rule']);
-  // And one that stops refresh-token exchanges for a user an admin flagged (post-login runs there too).
-  await deploy('refuse-flagged-refresh', 'post-login', 'v3', "exports.onExecutePostLogin = async (event, api) => { if (event.transaction.protocol === 'oauth2-refresh-token' && event.user.app_metadata.no_refresh) api.access.deny('Refresh is off for this user.'); };");
-  // A terms page on the app's site: a redirect Action with a signed token each way, resumed at /continue.
-  await deploy('accept-terms', 'post-login', 'v3', `
+  await seedProjectTenant(api, [
+    // A team's own Actions beside them: one refuses one user, one checks nicknames at signup.
+    { name: 'refuse-mallory', trigger: 'post-login', code: "exports.onExecutePostLogin = async (event, api) => { if (event.user.email === 'mallory@example.com') api.access.deny('Mallory may not sign in here.'); };" },
+    { name: 'team-signup-rule', trigger: 'pre-user-registration', code: "exports.onExecutePreUserRegistration = async (event, api) => { if (/[0-9]/.test(event.user.nickname ?? '')) api.validation.error('invalid_nickname', 'Pick a nickname without digits.'); };" },
+    // One that stops refresh-token exchanges for a user an admin flagged (post-login runs there too).
+    { name: 'refuse-flagged-refresh', trigger: 'post-login', code: "exports.onExecutePostLogin = async (event, api) => { if (event.transaction.protocol === 'oauth2-refresh-token' && event.user.app_metadata.no_refresh) api.access.deny('Refresh is off for this user.'); };" },
+    // A terms page on the app's site: a redirect Action with a signed token each way, resumed at /continue.
+    {
+      name: 'accept-terms',
+      trigger: 'post-login',
+      secrets: [{ name: 'TERMS_SECRET', value: TERMS_SECRET }],
+      code: `
 exports.onExecutePostLogin = async (event, api) => {
   if (!event.user.email.startsWith('terms-') || event.user.app_metadata.terms_accepted) return;
   const token = api.redirect.encodeToken({ secret: event.secrets.TERMS_SECRET, payload: { purpose: 'terms' }, expiresInSeconds: 60 });
@@ -65,12 +59,13 @@ exports.onContinuePostLogin = async (event, api) => {
   const answer = api.redirect.validateToken({ secret: event.secrets.TERMS_SECRET, tokenParameterName: 'answer' });
   api.user.setAppMetadata('terms_accepted', answer.accepted === true);
   api.idToken.setCustomClaim('https://example.com/terms', answer.accepted === true);
-};`, [{ name: 'TERMS_SECRET', value: TERMS_SECRET }]);
-  await deploy('second-factor', 'post-login', 'v3', "exports.onExecutePostLogin = async (event, api) => { if (event.user.app_metadata.mfa === true) api.multifactor.enable('any'); };");
-  // Claims a team adds: a namespaced one, and one Auth0 restricts (silently left out).
-  await deploy('team-claims', 'post-login', 'v3', "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('https://example.com/team', 'identity'); api.idToken.setCustomClaim('roles', ['admin']); api.accessToken.setCustomClaim('https://example.com/tier', 'gold'); api.accessToken.setCustomClaim('gty', 'forged'); };");
-  await deploy('explode', 'post-login', 'v3', "exports.onExecutePostLogin = async (event) => { if (event.user.email === 'boom@example.com') throw new Error('the loyalty service is down'); };");
-  await bind('post-login', ['root-attributes-post-login', 'refuse-mallory', 'refuse-flagged-refresh', 'accept-terms', 'second-factor', 'team-claims', 'explode']);
+};`,
+    },
+    { name: 'second-factor', trigger: 'post-login', code: "exports.onExecutePostLogin = async (event, api) => { if (event.user.app_metadata.mfa === true) api.multifactor.enable('any'); };" },
+    // Claims a team adds: a namespaced one, and one Auth0 restricts (silently left out).
+    { name: 'team-claims', trigger: 'post-login', code: "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('https://example.com/team', 'identity'); api.idToken.setCustomClaim('roles', ['admin']); api.accessToken.setCustomClaim('https://example.com/tier', 'gold'); api.accessToken.setCustomClaim('gty', 'forged'); };" },
+    { name: 'explode', trigger: 'post-login', code: "exports.onExecutePostLogin = async (event) => { if (event.user.email === 'boom@example.com') throw new Error('the loyalty service is down'); };" },
+  ]);
   const app = await api.call('POST', '/api/v2/clients', {
     name: 'Sample web app', app_type: 'regular_web', callbacks: [CALLBACK], allowed_logout_urls: [LOGGED_OUT],
     grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'client_secret_post',
@@ -80,17 +75,6 @@ exports.onContinuePostLogin = async (event, api) => {
   clientId = created.client_id;
   rp = await startRelyingParty('openid-client-rp.ts', tenant.caPath);
   expect(await rp.call('init', { issuer: `https://${tenant.domain}/`, clientId, clientSecret: created.client_secret })).toEqual({ issuer: `https://${tenant.domain}/` });
-}
-
-async function deploy(name: string, trigger: string, version: string, code: string, secrets: Array<{ name: string; value: string }> = []): Promise<void> {
-  const action = await api.call('POST', '/api/v2/actions/actions', { name, code, runtime: 'node22', secrets, supported_triggers: [{ id: trigger, version }] });
-  expect(action.status).toBe(201);
-  expect((await api.call('POST', `/api/v2/actions/actions/${(action.body as { id: string }).id}/deploy`)).status).toBe(200);
-}
-
-async function bind(trigger: string, names: string[]): Promise<void> {
-  const answer = await api.call('PATCH', `/api/v2/actions/triggers/${trigger}/bindings`, { bindings: names.map((value) => ({ ref: { type: 'action_name', value } })) });
-  expect(answer.status).toBe(200);
 }
 
 beforeAll(async () => {

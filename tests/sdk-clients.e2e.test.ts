@@ -4,12 +4,12 @@
  * ID token's claims, userinfo, logout through /v2/logout) and the `auth0` SDK's AuthenticationClient
  * (the password-realm grant, whose ID token it verifies against the JWKS, and client credentials).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { spawnLocalTenant, type TenantProcess } from '../scripts/local-tenant/process';
 import { clientWithScopes, managementApi, type ManagementApi } from './support/local-api';
+import { seedProjectTenant } from './support/seed';
 import { RelyingPartyError, startRelyingParty, type RelyingParty } from './support/rp/relying-party';
 import { alertsOf, formsOf, UserAgent, type Page } from '../scripts/story/browser';
 
@@ -29,13 +29,7 @@ let webClientId: string;
 beforeAll(async () => {
   tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'sdk-clients-')) });
   api = await managementApi(tenant);
-  expect((await api.call('POST', '/api/v2/connections', { name: 'Username-Password-Authentication', strategy: 'auth0', options: {} })).status).toBe(201);
-  for (const [trigger, version, file] of [['pre-user-registration', 'v2', 'pre-user-registration.js'], ['post-login', 'v3', 'post-login.js']] as const) {
-    const name = `root-attributes-${trigger}`;
-    const action = await api.call('POST', '/api/v2/actions/actions', { name, code: readFileSync(path.join(PROJECT_ROOT, 'build', 'actions', file), 'utf8'), supported_triggers: [{ id: trigger, version }] });
-    expect((await api.call('POST', `/api/v2/actions/actions/${(action.body as { id: string }).id}/deploy`)).status).toBe(200);
-    expect((await api.call('PATCH', `/api/v2/actions/triggers/${trigger}/bindings`, { bindings: [{ ref: { type: 'action_name', value: name } }] })).status).toBe(200);
-  }
+  await seedProjectTenant(api);
   const signup = await api.call('POST', '/api/v2/users', { connection: 'Username-Password-Authentication', email: 'lin@example.com', password: PASSWORD, name: 'Lin Chen', given_name: 'Lin', family_name: 'Chen' });
   expect(signup.status).toBe(201);
 
