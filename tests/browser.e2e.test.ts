@@ -185,6 +185,33 @@ if (!available && process.env.CI === 'true') {
     await page.waitForURL(/\/u\/login\?state=/);
   });
 
+  it('works with the keyboard alone, and announces a field error next to its field', async () => {
+    const page = await fresh();
+    await page.getByRole('button', { name: 'Sign up' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/u\/signup\?state=/);
+    // The first field takes the first Tab; every field is reached in order.
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('keys@example.com');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('short');
+    await page.keyboard.press('Enter');
+    const password = page.getByLabel('Password', { exact: true });
+    await expect(password.getAttribute('aria-invalid')).resolves.toBe('true');
+    const described = await password.getAttribute('aria-describedby');
+    await expect(page.locator(`#${described ?? 'none'}`).textContent()).resolves.toBe('Password is too weak: use 12 to 72 characters.');
+    await expect(page.getByLabel('Email address', { exact: true }).inputValue()).resolves.toBe('keys@example.com');
+    // Fix it by keyboard: focus the password, type a good one, submit with Enter.
+    await password.focus();
+    await page.keyboard.type(PASSWORD);
+    for (const label of ['First name', 'Last name']) {
+      await page.getByLabel(label, { exact: true }).focus();
+      await page.keyboard.type('Key');
+    }
+    await page.keyboard.press('Enter');
+    expect(await signedIn(page)).toMatchObject({ given_name: 'signup' });
+  });
+
   it('passes the accessibility check on the code, second-factor and expired-link pages', async () => {
     expect((await api.call('POST', '/api/v2/users', { connection: 'Username-Password-Authentication', email: 'mfa@example.com', password: PASSWORD, app_metadata: { mfa: true } })).status).toBe(201);
     const page = await fresh();
