@@ -17,7 +17,7 @@ import { signupRoutes } from './api/signup';
 import { upstreamRoutes } from './api/upstream';
 import { userRoutes } from './api/users';
 import { ensureTlsMaterial } from './certificates';
-import { compileRoutes, dispatch, readBody, send, sendError, type Route } from './http';
+import { compileRoutes, dispatch, errorBody, readBody, send, sendError, type Route } from './http';
 import { carriesJwt, jwtUserinfo } from './oidc/userinfo';
 import { createOidc, servesOidc, type Oidc } from './oidc/provider';
 import { loginPath, pageRoutes } from './pages/routes';
@@ -135,6 +135,16 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
         else void dispatch(compiled, authorize, request, response, onError, body);
       })
       .catch((error: unknown) => sendError(response, error, onError));
+  });
+  // What Node's HTTP parser refuses (a malformed request, headers too large) is answered in JSON too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify(errorBody(status, status === 431 ? 'Request headers are too large' : 'The request could not be parsed', status === 431 ? 'headers_too_large' : 'bad_request'));
+    socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -12,6 +12,7 @@ import { EXIT, ProjectError } from '../lib/errors';
 import type { Project } from '../lib/project';
 import type { Target } from '../lib/target';
 import { isRecord } from '../lib/tenant-model';
+import { isEmailAddress } from '../lib/email';
 
 /** Auth0's bulk-import schema: its properties (`additionalProperties: false`), and the app_metadata keys it reserves. */
 export const IMPORT_FIELDS = ['email', 'email_verified', 'user_id', 'username', 'given_name', 'family_name', 'name', 'nickname', 'picture', 'blocked', 'password_hash', 'custom_password_hash', 'app_metadata', 'user_metadata', 'mfa_factors', 'phone_number', 'phone_verified'];
@@ -33,7 +34,7 @@ function recordErrors(project: Project, connectionName: string, record: unknown,
   for (const key of Object.keys(record)) if (!IMPORT_FIELDS.includes(key)) add(`"${key}" is not a field of Auth0's bulk-import schema`);
   const email = record.email;
   if (typeof email !== 'string') add('email is required');
-  else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254 || (email.split('@')[0] ?? '').length > 64) add('email is not a valid e-mail address (at most 64 characters before the @, 254 in all)');
+  else if (!isEmailAddress(email)) add('email is not a valid e-mail address (at most 64 characters before the @, 254 in all)');
   for (const [field, [min, max]] of Object.entries(LENGTHS)) {
     const value = record[field];
     if (value === undefined) continue;

@@ -9,6 +9,7 @@ import { badRequest, HttpError, notFound, type Route } from '../http';
 import { mergeMetadata, newUser, publicUser, tenantKind } from '../login';
 import type { StateStore, StoredUser } from '../state';
 import { object, string } from './validate';
+import { isEmailAddress } from '../../lib/email';
 
 const IMPORT_LIMIT_BYTES = 500 * 1024;
 const IMPORT_FIELDS = ['email', 'email_verified', 'user_id', 'username', 'given_name', 'family_name', 'name', 'nickname', 'picture', 'blocked', 'password_hash', 'custom_password_hash', 'app_metadata', 'user_metadata', 'mfa_factors', 'phone_number', 'phone_verified'];
@@ -40,7 +41,7 @@ async function formOf(raw: Buffer, contentType: string): Promise<FormData> {
 function importUser(store: StateStore, connectionName: string, record: Record<string, unknown>, upsert: boolean): 'inserted' | 'updated' | { code: string; message: string } {
   const unknown = Object.keys(record).filter((key) => !IMPORT_FIELDS.includes(key));
   if (unknown.length > 0) return { code: 'ADDITIONAL_PROPERTIES', message: `Additional properties not allowed: ${unknown.join(',')}` };
-  if (typeof record.email !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(record.email)) return { code: 'INVALID_FORMAT', message: 'email is required and must be an e-mail address' };
+  if (!isEmailAddress(record.email)) return { code: 'INVALID_FORMAT', message: 'email is required and must be an e-mail address' };
   const email = record.email.trim().toLowerCase();
   const connection = store.state.connections.find((candidate) => candidate.name === connectionName);
   if (!connection) return { code: 'CONNECTION_NOT_FOUND', message: 'connection not found' };

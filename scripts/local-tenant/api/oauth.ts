@@ -16,7 +16,12 @@ function credentials(fields: Record<string, string>, authorization: string | und
   const basic = /^Basic (.+)$/.exec(authorization ?? '');
   if (basic) {
     const [id, secret] = Buffer.from(basic[1] ?? '', 'base64').toString('utf8').split(':');
-    return { id: decodeURIComponent(id ?? ''), secret: decodeURIComponent(secret ?? '') };
+    try {
+      return { id: decodeURIComponent(id ?? ''), secret: decodeURIComponent(secret ?? '') };
+    } catch {
+      // Malformed percent-encoding: no client, which the grant answers as Auth0 does (401).
+      return {};
+    }
   }
   return { id: fields.client_id, secret: fields.client_secret };
 }

@@ -10,6 +10,7 @@ import type { Reply, Route } from '../http';
 import { LOCAL_OUTBOX_SCOPE } from '../scopes';
 import { auth0Defaults, authError, completeLogin, failureDescription, findClient, findConnection, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
 import type { StoredClient, StoredConnection, StoredUser } from '../state';
+import { isEmailAddress } from '../../lib/email';
 
 export type PasswordlessOutcome = { ok: true; user: StoredUser } | { ok: false; status: number; error: string; description: string };
 
@@ -54,7 +55,7 @@ export function passwordlessRoutes(context: LoginContext) {
         const connection = findConnection(store, fields.connection);
         if (!connection || connection.strategy !== 'email') return authError(400, 'bad.connection', 'The connection must be an email passwordless connection.');
         const email = typeof fields.email === 'string' ? fields.email.trim().toLowerCase() : '';
-        if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return authError(400, 'bad.email', 'email is invalid');
+        if (!isEmailAddress(email)) return authError(400, 'bad.email', 'email is invalid');
         sendPasswordlessCode(context, connection, email);
         return { status: 200, body: { _id: randomBytes(12).toString('hex'), email, email_verified: false } };
       },

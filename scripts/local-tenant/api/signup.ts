@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Reply, Route } from '../http';
 import type { StoredUser } from '../state';
 import { auth0Defaults, findClient, findConnection, hashPassword, mergeMetadata, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
+import { isEmailAddress } from '../../lib/email';
 
 /** Signup errors have their own shape: `{ name, code, description, statusCode }`. */
 const signupError = (status: number, name: string, code: string, description: string): Reply => ({ status, body: { name, code, description, statusCode: status } });
@@ -44,7 +45,7 @@ export async function signUp(context: LoginContext, fields: Record<string, unkno
   if (tenantKind(connection) !== 'database') return refuse(400, 'BadRequestError', 'invalid_connection', 'This endpoint only works for database connections.');
   if (connection.options.disable_signup === true) return refuse(403, 'BadRequestError', 'signup_disabled', 'Public signup is disabled');
   const email = typeof fields.email === 'string' ? fields.email.trim().toLowerCase() : '';
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return refuse(400, 'BadRequestError', 'invalid_signup', 'Invalid sign up: a valid email is required.', 'email');
+  if (!isEmailAddress(email)) return refuse(400, 'BadRequestError', 'invalid_signup', 'Invalid sign up: a valid email is required.', 'email');
   const password = fields.password;
   if (typeof password !== 'string' || password.length < minimumLength(connection.options) || password.length > 72) {
     return refuse(400, 'PasswordStrengthError', 'invalid_password', `Password is too weak: use ${minimumLength(connection.options)} to 72 characters.`, 'password');

@@ -8,6 +8,7 @@ import { badRequest, conflict, HttpError, notFound, type Route } from '../http';
 import { auth0Defaults, effectiveSync, findConnection, hashPassword, mergeMetadata, newUser, publicUser, SYNCED_ATTRIBUTES, tenantKind } from '../login';
 import type { StateStore, StoredUser } from '../state';
 import { boolean, object, onlyKeys, page, string } from './validate';
+import { isEmailAddress } from '../../lib/email';
 
 const CREATE_FIELDS = ['connection', 'email', 'password', 'name', 'given_name', 'family_name', 'nickname', 'picture', 'username', 'phone_number', 'user_metadata', 'app_metadata', 'email_verified', 'verify_email', 'blocked', 'user_id', 'phone_verified'];
 const UPDATE_FIELDS = ['app_metadata', 'user_metadata', 'blocked', 'email', 'email_verified', 'family_name', 'given_name', 'name', 'nickname', 'password', 'phone_number', 'phone_verified', 'picture', 'username', 'verify_email', 'verify_phone_number', 'connection', 'client_id'];
@@ -64,6 +65,7 @@ export function userRoutes(store: StateStore): Route[] {
         if (kind === 'upstream') throw badRequest('Create a user only for a database or passwordless connection.', 'operation_not_supported');
         const email = string(fields, 'email')?.trim().toLowerCase();
         if (!email) throw badRequest('Payload validation error: Missing required property: email');
+        if (!isEmailAddress(email)) throw badRequest('Payload validation error: Object didn\'t pass validation for format email: email');
         if (state.users.some((user) => user.email === email && user.identities.some((identity) => identity.connection === connection.name))) throw conflict('The user already exists.', 'auth0_idp_error');
         const password = string(fields, 'password');
         if (kind === 'database' && !password) throw badRequest('Payload validation error: Missing required property: password');

@@ -16,6 +16,7 @@ import { passwordlessLogin, sendPasswordlessCode } from '../api/passwordless';
 import type { StoredClient, StoredConnection } from '../state';
 import { alert, escape, field, hidden, page } from './html';
 import { signupAttributes } from './signup-fields';
+import { isEmailAddress } from '../../lib/email';
 
 type Interaction = InstanceType<Oidc['provider']['Interaction']>;
 
@@ -26,7 +27,6 @@ const LABELS: Record<string, string> = { given_name: 'First name', family_name: 
 
 export const loginPath = (uid: string) => `/u/login?state=${encodeURIComponent(uid)}`;
 
-const isEmail = (value: string) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value);
 
 /** Wrong codes allowed for a second factor before the login fails. */
 const MFA_ATTEMPTS = 5;
@@ -278,7 +278,7 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
       const { interaction, client } = await interactionOf(fields.state);
       const connection = passwordlessOf(client, fields.connection);
       const email = (fields.email ?? '').trim().toLowerCase();
-      if (!isEmail(email)) return html(loginPage(interaction.uid, client, { error: 'Enter a valid email address to get a code.' }), 400);
+      if (!isEmailAddress(email)) return html(loginPage(interaction.uid, client, { error: 'Enter a valid email address to get a code.' }), 400);
       sendPasswordlessCode(context, connection, email);
       return html(codePage(interaction.uid, connection, email));
     }),
