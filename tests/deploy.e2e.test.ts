@@ -3,7 +3,7 @@
  * real HTTPS. Nothing is mocked between them. Each a0deploy run takes a while (its schema compilation).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
@@ -55,6 +55,15 @@ describe('npm run deploy to the local tenant', () => {
     expect(run.stdout).toContain('a0deploy: ');
     expect(run.stdout).toMatch(/Created \[databases\]: \{"name":"Username-Password-Authentication"/);
     expect(run.output).not.toContain(SECRET);
+    // Secrets at rest: the ledger keeps digests, never the IdP secret; what holds secrets is the owner's alone.
+    const ledger = readFileSync(path.join(stateDir, 'deployments.json'), 'utf8');
+    expect(ledger).not.toContain(SECRET);
+    expect(Object.values(JSON.parse(ledger) as Record<string, string>).every((digest) => /^[0-9a-f]{64}$/.test(digest))).toBe(true);
+    for (const file of ['deployments.json', 'state.json', 'server-key.pem']) {
+      expect(existsSync(path.join(stateDir, file))).toBe(true);
+      expect({ file, mode: statSync(path.join(stateDir, file)).mode & 0o777 }).toEqual({ file, mode: 0o600 });
+    }
+    expect(statSync(stateDir).mode & 0o777).toBe(0o700);
 
     await inspect(async (api, tenant) => {
       const { actions } = (await api.call('GET', '/api/v2/actions/actions?page=0&per_page=100')).body as { actions: Action[] };

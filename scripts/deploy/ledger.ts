@@ -1,4 +1,7 @@
-/** What this checkout last deployed to a target, per resource (digests of tenant.yaml's side). */
+/**
+ * What this checkout last deployed to a target, per resource: digests of tenant.yaml's side, never values.
+ * Written only by its owner (0600, in a 0700 folder), like every file under `.local/`.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../local-tenant/atomic-file';
 import type { Ledger } from './plan';
@@ -14,5 +17,5 @@ export function readLedger(file: string): Ledger {
 }
 
 export function writeLedger(file: string, ledger: Ledger): void {
-  writeFileAtomic(file, JSON.stringify(ledger, null, 1));
+  writeFileAtomic(file, JSON.stringify(ledger, null, 1), 0o600);
 }

@@ -3,7 +3,7 @@
  * whether a difference is drift (the tenant changed since this checkout last deployed the same
  * tenant.yaml) or a change of tenant.yaml. Never shows option or secret values: only names.
  */
-import { canonical, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
+import { canonical, sha256, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
 
 export type ResourceKind = 'action' | 'trigger' | 'connection' | 'client' | 'api' | 'grant';
 
@@ -31,12 +31,19 @@ export type Ledger = Record<string, string>;
 
 export const resourceKey = (kind: ResourceKind, name: string) => `${kind}:${name}`;
 
+/**
+ * A digest per resource of what tenant.yaml says (SHA-256 of its canonical JSON): enough to tell drift from
+ * a change, and nothing to read a value from — options hold IdP client secrets.
+ */
 export function desiredDigests(desired: TenantModel): Ledger {
   const ledger: Ledger = {};
-  for (const action of desired.actions) ledger[resourceKey('action', action.name)] = canonical(action);
-  for (const [trigger, bindings] of Object.entries(desired.triggers)) ledger[resourceKey('trigger', trigger)] = canonical(bindings);
-  for (const connection of desired.connections) ledger[resourceKey('connection', connection.name)] = canonical(connection);
-  for (const [field, kind] of SETTINGS_KINDS) for (const item of desired[field] ?? []) ledger[resourceKey(kind, item.name)] = canonical(item);
+  const put = (kind: ResourceKind, name: string, value: unknown) => {
+    ledger[resourceKey(kind, name)] = sha256(canonical(value));
+  };
+  for (const action of desired.actions) put('action', action.name, action);
+  for (const [trigger, bindings] of Object.entries(desired.triggers)) put('trigger', trigger, bindings);
+  for (const connection of desired.connections) put('connection', connection.name, connection);
+  for (const [field, kind] of SETTINGS_KINDS) for (const item of desired[field] ?? []) put(kind, item.name, item);
   return ledger;
 }
 

@@ -74,8 +74,9 @@ export function ensureTlsMaterial(dir: string): TlsMaterial {
     const material = generate();
     // The key first and the CA last: a CA file on disk means the set is complete.
     writeFileAtomic(files.key, material.key, 0o600);
-    writeFileAtomic(files.cert, material.cert);
-    writeFileAtomic(files.ca, material.ca);
+    // The certificate and the CA are public: whoever trusts the tenant reads them.
+    writeFileAtomic(files.cert, material.cert, 0o644);
+    writeFileAtomic(files.ca, material.ca, 0o644);
   }
   return { caPath: files.ca, ca: readFileSync(files.ca, 'utf8'), cert: readFileSync(files.cert, 'utf8'), key: readFileSync(files.key, 'utf8') };
 }

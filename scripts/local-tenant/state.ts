@@ -3,7 +3,7 @@
  * change, so a kill at any moment leaves a state that loads. Holds what the Management API serves.
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic-file';
 import { DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, MANAGEMENT_API_PATH } from './scopes';
@@ -234,6 +234,9 @@ export interface StateStore {
 /** Loads the state from `dir` (creating a fresh tenant on first use). A file that does not parse is kept aside, not lost. */
 export function openState(dir: string): StateStore {
   const file = path.join(dir, 'state.json');
+  // The state holds every secret of the tenant: its folder is its owner's alone.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
   let state: TenantState;
   if (existsSync(file)) {
     try {
