@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { RULES } from '../scripts/check/index';
@@ -73,6 +73,28 @@ describe('as a new user meets it', () => {
     expect(result.stdout).toContain("hint: replace the value with a placeholder such as '##GOOGLE_CLIENT_SECRET##'");
     expect(result.stdout.match(/ error /g)).toHaveLength(1);
     expect(result.stdout + result.stderr).not.toContain('GOCSPX');
+  });
+});
+
+describe('a bundle that is a symbolic link', () => {
+  it('is reported as outside the folder and never run by check; build replaces the link and leaves its target alone', async () => {
+    const tenantPath = await checkout();
+    const dir = path.dirname(tenantPath);
+    const outside = path.join(mkdtempSync(path.join(tmpdir(), 'outside-')), 'payload.js');
+    const marker = path.join(path.dirname(outside), 'ran');
+    const payload = `require('fs').writeFileSync(${JSON.stringify(marker)}, 'yes'); exports.onExecutePostLogin = async () => {};\n`;
+    writeFileSync(outside, payload);
+    const bundle = path.join(dir, 'build', 'actions', 'post-login.js');
+    rmSync(bundle);
+    symlinkSync(outside, bundle);
+    const run = check(tenantPath);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('action-code-outside the code of "root-attributes-post-login" is outside tenant.yaml\'s folder');
+    expect(existsSync(marker)).toBe(false);
+    await buildActions({ tenantPath });
+    expect(lstatSync(bundle).isSymbolicLink()).toBe(false);
+    expect(readFileSync(outside, 'utf8')).toBe(payload);
+    expect(check(tenantPath).status).toBe(0);
   });
 });
 

@@ -139,6 +139,17 @@ describe('the workflow file', () => {
     expect(needsOf(workflow.jobs.audit as Job)).toEqual(['deploy-production']);
   });
 
+  test('binds every job that uses an environment\'s secrets to that GitHub environment, and gives a pull request no production credentials', () => {
+    for (const [id, job] of Object.entries(workflow.jobs)) {
+      const text = JSON.stringify(job.steps);
+      const used = ['development', 'staging', 'production'].filter((name) => text.includes(`secrets.AUTH0_${name.toUpperCase()}_`));
+      // The audit job reads every tenant after the deploys; every other job uses one environment, bound to it.
+      if (id === 'audit') continue;
+      expect({ id, environments: used.length <= 1 ? used : 'more than one' }).toEqual({ id, environments: job.environment ? [job.environment] : [] });
+      if ((job.if ?? '').includes("'pull_request'")) expect({ id, production: text.includes('PRODUCTION') }).toEqual({ id, production: false });
+    }
+  });
+
   test('gives secrets only to the steps that plan, deploy or audit, never to install or test', () => {
     for (const job of Object.values(workflow.jobs)) {
       for (const step of job.steps) {
@@ -186,18 +197,18 @@ describe('the same commands against local tenants', () => {
   const secretValues = () => Object.entries(secrets).filter(([key]) => !key.endsWith('_CLIENT_ID')).map(([, value]) => value);
   const actionsOf = (name: (typeof names)[number]) => tenants[name]?.state().actions.map((action) => action.name).sort() ?? [];
 
-  test('a pull request: checks every environment, plans each tenant into the summary, skips the one not configured', async () => {
-    const withoutProduction = Object.fromEntries(Object.entries(secrets).filter(([key]) => !key.startsWith('AUTH0_PRODUCTION_')));
-    const run = await runWorkflow('pull_request', dir, withoutProduction, baseEnv);
-    expect(run.jobs).toEqual({ test: 'success', plan: 'success', 'deploy-development': 'skipped', 'deploy-staging': 'skipped', 'deploy-production': 'skipped', audit: 'skipped' });
+  test('a pull request: checks every environment, plans development and staging into the summary, skips one not configured, never touches production', async () => {
+    const withoutStaging = Object.fromEntries(Object.entries(secrets).filter(([key]) => !key.startsWith('AUTH0_STAGING_')));
+    const run = await runWorkflow('pull_request', dir, withoutStaging, baseEnv);
+    expect(run.jobs).toEqual({ test: 'success', 'plan-development': 'success', 'plan-staging': 'success', 'deploy-development': 'skipped', 'deploy-staging': 'skipped', 'deploy-production': 'skipped', audit: 'skipped' });
     expect(run.commands).toEqual([
       'npm run build',
       'npm run check -- --env all',
-      ...names.map((name) => `npm run -s deploy -- --env ${name} --plan --markdown --skip-unconfigured >> "$GITHUB_STEP_SUMMARY"`),
+      ...(['development', 'staging'] as const).map((name) => `npm run -s deploy -- --env ${name} --plan --markdown --skip-unconfigured >> "$GITHUB_STEP_SUMMARY"`),
     ]);
     expect(run.summary).toContain(`## Plan for environment development (${tenants.development?.domain})\n\n**13 changes to deploy.**`);
-    expect(run.summary).toContain(`## Plan for environment staging (${tenants.staging?.domain})\n\n**13 changes to deploy.**`);
-    expect(run.summary).toContain('## Plan for environment production\n\nPlan for environment production skipped: AUTH0_PRODUCTION_CLIENT_ID and AUTH0_PRODUCTION_CLIENT_SECRET are not set');
+    expect(run.summary).toContain('## Plan for environment staging\n\nPlan for environment staging skipped: AUTH0_STAGING_CLIENT_ID and AUTH0_STAGING_CLIENT_SECRET are not set');
+    expect(run.summary).not.toContain('environment production');
     expect(run.summary).not.toContain('> auth0-root-attributes'); // npm's own header stays out of the summary
     for (const name of names) expect(actionsOf(name)).toEqual([]);
     for (const value of secretValues()) expect(`${run.summary}${run.output}`.split('\n').filter((line) => line.includes(value))).toEqual([]);
@@ -205,7 +216,7 @@ describe('the same commands against local tenants', () => {
 
   test('a push to main with staging misconfigured: development deploys, staging fails, production is never touched', async () => {
     const run = await runWorkflow('push', dir, { ...secrets, AUTH0_STAGING_CLIENT_SECRET: 'not-the-staging-secret' }, baseEnv);
-    expect(run.jobs).toEqual({ test: 'success', plan: 'skipped', 'deploy-development': 'success', 'deploy-staging': 'failure', 'deploy-production': 'skipped', audit: 'skipped' });
+    expect(run.jobs).toEqual({ test: 'success', 'plan-development': 'skipped', 'plan-staging': 'skipped', 'deploy-development': 'success', 'deploy-staging': 'failure', 'deploy-production': 'skipped', audit: 'skipped' });
     expect(actionsOf('development')).toEqual(['root-attributes-post-login', 'root-attributes-pre-user-registration']);
     expect(actionsOf('staging')).toEqual([]);
     expect(actionsOf('production')).toEqual([]);
@@ -214,7 +225,7 @@ describe('the same commands against local tenants', () => {
 
   test('the next push to main: development unchanged, staging and production deployed in order, every tenant audited', async () => {
     const run = await runWorkflow('push', dir, secrets, baseEnv);
-    expect(run.jobs).toEqual({ test: 'success', plan: 'skipped', 'deploy-development': 'success', 'deploy-staging': 'success', 'deploy-production': 'success', audit: 'success' });
+    expect(run.jobs).toEqual({ test: 'success', 'plan-development': 'skipped', 'plan-staging': 'skipped', 'deploy-development': 'success', 'deploy-staging': 'success', 'deploy-production': 'success', audit: 'success' });
     expect(run.commands.slice(2)).toEqual([
       ...names.map((name) => `npm run -s deploy -- --env ${name} --markdown >> "$GITHUB_STEP_SUMMARY"`),
       ...names.map((name) => `npm run -s audit -- --env ${name} --markdown >> "$GITHUB_STEP_SUMMARY"`),

@@ -2,7 +2,7 @@
  * Actions in tenant.yaml: a code path inside tenant.yaml's folder to a built, current bundle that exports
  * the handler of each trigger it supports, within Auth0's limits (size, runtime, dependencies, secrets).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { ACTION_ENTRIES, BUNDLE_DIR, TRIGGER_HANDLERS } from '../lib/action-entries';
 import { AUTH0_ACTION_LIMIT_BYTES, BUNDLE_BUDGET_BYTES, bundleTableMarker, connectionTableFor, tableMarker } from '../lib/build-actions';
@@ -57,8 +57,10 @@ function dependencyNames(item: Record<string, unknown>): string[] {
   return dependencies.flatMap((dependency: unknown) => (isRecord(dependency) && typeof dependency.name === 'string' ? [dependency.name] : []));
 }
 
+/** Whether `file` is inside `dir` — where a symbolic link really points, not where it stands. */
 function isInside(dir: string, file: string): boolean {
-  const relative = path.relative(dir, file);
+  const real = (target: string) => (existsSync(target) ? realpathSync(target) : target);
+  const relative = path.relative(real(dir), real(file));
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 

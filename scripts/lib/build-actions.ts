@@ -3,7 +3,7 @@
  * policy and the connection table derived from tenant.yaml inlined. Checks each bundle: size budget,
  * no `##KEY##`/`@@KEY@@` pattern (a0deploy would rewrite it), and the trigger's handler exported.
  */
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { isSyncMode } from '../../actions/lib/connection-kinds';
@@ -153,6 +153,9 @@ export async function buildActions(options: BuildOptions): Promise<BuildResult> 
   const actions: BuiltAction[] = [];
   for (const entry of ACTION_ENTRIES) {
     const file = path.join(outDir, `${entry.bundle}.js`);
+    // A symbolic link in the bundle's place is replaced, never written through (it could point anywhere).
+    const existing = lstatSync(file, { throwIfNoEntry: false });
+    if (existing?.isSymbolicLink()) unlinkSync(file);
     try {
       await esbuild.build({
         entryPoints: [path.join(PROJECT_ROOT, entry.entry)],
