@@ -166,6 +166,45 @@ describe('faults', () => {
     await reopened.close();
   });
 
+  it('makes one user of 50 concurrent signups of one e-mail (409 for the rest), one of concurrent first passwordless logins, and refuses a PATCH to a taken e-mail', async () => {
+    const tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'duplicates-')) });
+    try {
+      const api = await managementApi(tenant);
+      await api.call('POST', '/api/v2/connections', { name: 'db', strategy: 'auth0', options: {} });
+      await api.call('POST', '/api/v2/connections', { name: 'email', strategy: 'email', options: {} });
+      // An Action that awaits: the window in which a check-then-insert would let duplicates through.
+      const action = (await api.call('POST', '/api/v2/actions/actions', { name: 'slow', code: 'exports.onExecutePreUserRegistration = async () => { await new Promise((r) => setTimeout(r, 30)); };', supported_triggers: [{ id: 'pre-user-registration', version: 'v2' }] })).body as { id: string };
+      await api.call('POST', `/api/v2/actions/actions/${action.id}/deploy`);
+      await api.call('PATCH', '/api/v2/actions/triggers/pre-user-registration/bindings', { bindings: [{ ref: { type: 'action_name', value: 'slow' } }] });
+      const clientId = tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
+      const post = (route: string, value: object) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
+
+      const signups = await Promise.all(Array.from({ length: 50 }, () => post('/dbconnections/signup', { client_id: clientId, connection: 'db', email: 'once@example.com', password: 'a long enough password' })));
+      expect(signups.filter((answer) => answer.status === 200)).toHaveLength(1);
+      expect(signups.filter((answer) => answer.status === 409)).toHaveLength(49);
+      expect(tenant.state().users.filter((user) => user.email === 'once@example.com')).toHaveLength(1);
+
+      const codes: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        await post('/passwordless/start', { client_id: clientId, connection: 'email', email: 'code@example.com' });
+      }
+      const outbox = (await api.call('GET', '/local/outbox?email=code%40example.com')).body as { messages: Array<{ code: string }> };
+      codes.push(...outbox.messages.map((message) => message.code));
+      const logins = await Promise.all(codes.map((otp) => post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', client_id: clientId, username: 'code@example.com', otp, realm: 'email', scope: 'openid' })));
+      expect(logins.map((answer) => answer.status)).toEqual(codes.map(() => 200));
+      expect(tenant.state().users.filter((user) => user.email === 'code@example.com')).toHaveLength(1);
+
+      await post('/dbconnections/signup', { client_id: clientId, connection: 'db', email: 'other@example.com', password: 'a long enough password' });
+      const other = tenant.state().users.find((user) => user.email === 'other@example.com')!;
+      const taken = await api.call('PATCH', `/api/v2/users/${encodeURIComponent(other.user_id)}`, { email: 'once@example.com', name: 'Not Applied' });
+      expect(taken).toMatchObject({ status: 409, body: { errorCode: 'email_exists' } });
+      expect(tenant.state().users.find((user) => user.user_id === other.user_id)).toMatchObject({ email: 'other@example.com' });
+      expect(tenant.state().users.find((user) => user.user_id === other.user_id)?.name).not.toBe('Not Applied');
+    } finally {
+      await tenant.close();
+    }
+  });
+
   it('loses no metadata write when the same user logs in many times at once', async () => {
     const tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'concurrent-')) });
     try {

@@ -70,6 +70,11 @@ export function passwordMatches(password: string, stored: string | undefined): b
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
+/** The user of a connection with this e-mail, if any: one per e-mail and connection, as Auth0 keeps them. */
+export function userByEmail(store: StateStore, connection: string, email: string): StoredUser | undefined {
+  return store.state.users.find((user) => user.email === email && user.identities.some((identity) => identity.connection === connection));
+}
+
 /** The database user with this e-mail (or username) and password on a connection, or undefined. */
 export function authenticatePassword(store: StateStore, connection: StoredConnection, username: unknown, password: unknown): StoredUser | undefined {
   const name = typeof username === 'string' ? username.trim().toLowerCase() : '';

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Reply, Route } from '../http';
 import { LOCAL_OUTBOX_SCOPE } from '../scopes';
-import { auth0Defaults, authError, completeLogin, failureDescription, findClient, findConnection, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
+import { auth0Defaults, userByEmail, authError, completeLogin, failureDescription, findClient, findConnection, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
 import type { StoredClient, StoredConnection, StoredUser } from '../state';
 import { isEmailAddress } from '../../lib/email';
 
@@ -22,12 +22,15 @@ export type PasswordlessOutcome = { ok: true; user: StoredUser } | { ok: false; 
 export async function passwordlessLogin(context: LoginContext, connection: StoredConnection, client: StoredClient, email: string, code: unknown, headers: Record<string, string | string[] | undefined>): Promise<PasswordlessOutcome> {
   const { store } = context;
   if (!context.outbox.take(email, connection.name, 'passwordless', code)) return { ok: false, status: 403, error: 'invalid_grant', description: 'Wrong email or verification code.' };
-  let user = store.state.users.find((candidate) => candidate.email === email && candidate.identities.some((identity) => identity.connection === connection.name));
+  let user = userByEmail(store, connection.name, email);
   if (!user) {
     const event = preRegistrationEvent(connection, client, headers, { email });
     const result = await runTrigger(context, 'pre-user-registration', event);
     if (result.outcome === 'denied') return { ok: false, status: 403, error: 'access_denied', description: result.validation?.message ?? result.denied?.userMessage ?? 'Sign up was denied.' };
     if (result.outcome === 'failed') return { ok: false, status: 403, error: 'access_denied', description: failureDescription(result) };
+    // Two first logins at once: the one that finished first created the user; this one signs in as it.
+    const created = userByEmail(store, connection.name, email);
+    if (created) return { ok: true, user: created };
     // "You cannot currently use pre-user-registration Actions to add metadata to passwordless users."
     user = newUser(connection, 'email', randomBytes(12).toString('hex'), { email, email_verified: true, ...auth0Defaults(email) });
     store.state.users.push(user);

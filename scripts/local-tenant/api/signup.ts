@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Reply, Route } from '../http';
 import type { StoredUser } from '../state';
-import { auth0Defaults, findClient, findConnection, hashPassword, mergeMetadata, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
+import { auth0Defaults, userByEmail, findClient, findConnection, hashPassword, mergeMetadata, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
 import { isEmailAddress } from '../../lib/email';
 
 /** Signup errors have their own shape: `{ name, code, description, statusCode }`. */
@@ -53,8 +53,8 @@ export async function signUp(context: LoginContext, fields: Record<string, unkno
   for (const field of ROOT_FIELDS) {
     if (fields[field] !== undefined && typeof fields[field] !== 'string') return refuse(400, 'BadRequestError', 'invalid_body', `${field} must be a string.`, field);
   }
-  const exists = store.state.users.some((user) => user.email === email && user.identities.some((identity) => identity.connection === connection.name));
-  if (exists) return refuse(409, 'BadRequestError', 'user_exists', 'The user already exists.');
+  const exists = () => userByEmail(store, connection.name, email) !== undefined;
+  if (exists()) return refuse(409, 'BadRequestError', 'user_exists', 'The user already exists.');
 
   const supplied = Object.fromEntries(ROOT_FIELDS.filter((field) => typeof fields[field] === 'string').map((field) => [field, fields[field] as string]));
   const userMetadata = typeof fields.user_metadata === 'object' && fields.user_metadata !== null ? (fields.user_metadata as Record<string, unknown>) : {};
@@ -67,6 +67,8 @@ export async function signUp(context: LoginContext, fields: Record<string, unkno
   if (result.outcome === 'denied' && result.validation) return refuse(400, 'ValidationError', result.validation.code, result.validation.message);
   if (result.outcome === 'denied') return refuse(400, 'ExtensibilityError', 'extensibility_error', result.denied?.userMessage ?? 'Sign up was denied.');
 
+  // Asked again after the Actions' await: another signup of the same address may have finished meanwhile.
+  if (exists()) return refuse(409, 'BadRequestError', 'user_exists', 'The user already exists.');
   const id = randomBytes(12).toString('hex');
   const user = newUser(connection, 'auth0', id, { email, ...auth0Defaults(email), ...supplied, password_hash: hashPassword(password) });
   user.app_metadata = mergeMetadata({}, result.appMetadata);

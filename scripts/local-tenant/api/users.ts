@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { badRequest, conflict, HttpError, notFound, type Route } from '../http';
-import { auth0Defaults, effectiveSync, findConnection, hashPassword, mergeMetadata, newUser, publicUser, SYNCED_ATTRIBUTES, tenantKind } from '../login';
+import { auth0Defaults, effectiveSync, findConnection, hashPassword, mergeMetadata, newUser, publicUser, SYNCED_ATTRIBUTES, tenantKind, userByEmail } from '../login';
 import type { StateStore, StoredUser } from '../state';
 import { boolean, object, onlyKeys, page, string } from './validate';
 import { isEmailAddress } from '../../lib/email';
@@ -101,13 +101,19 @@ export function userRoutes(store: StateStore): Route[] {
             'operation_not_supported',
           );
         }
+        // A new e-mail is checked before anything changes: one user per e-mail and connection, as Auth0 keeps them.
+        const email = string(fields, 'email')?.trim().toLowerCase();
+        if (email !== undefined) {
+          if (!isEmailAddress(email)) throw badRequest('Payload validation error: Object didn\'t pass validation for format email: email');
+          const other = userByEmail(store, user.identities[0]?.connection ?? '', email);
+          if (other && other !== user) throw conflict('The specified new email already exists', 'email_exists');
+        }
         for (const key of ROOT_TEXT) {
           if (!(key in fields)) continue;
           if (fields[key] === null) delete user[key];
           else user[key] = string(fields, key, { required: true, max: key === 'nickname' ? 350 : key === 'picture' ? 2048 : 150 });
         }
-        const email = string(fields, 'email');
-        if (email !== undefined) user.email = email.trim().toLowerCase();
+        if (email !== undefined) user.email = email;
         const verified = boolean(fields, 'email_verified');
         if (verified !== undefined) user.email_verified = verified;
         const blockedFlag = boolean(fields, 'blocked');
