@@ -135,7 +135,7 @@ export interface StoredUser {
 
 export interface TenantState {
   version: 1;
-  /** Signs the access tokens this tenant issues. */
+  /** Keys the login side's cookies (oidc-provider signs its session and interaction cookies with it). */
   signingSecret: string;
   /** The machine-to-machine client the scripts use (client credentials). */
   managementClientId: string;
