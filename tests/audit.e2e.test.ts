@@ -178,6 +178,25 @@ describe('npm run users', () => {
     expect(run.stderr).toContain('imports cannot target "corp-oidc" (enterprise)');
   });
 
+  it('says where a file is not JSON without quoting it', () => {
+    const file = path.join(space.dir, 'broken.json');
+    writeFileSync(file, '[\n  {"email": "secret-value@example.com" "name": "Ada"}\n]');
+    const run = cli('users.ts', ['import', file, '--connection', 'Username-Password-Authentication'], unreachable);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('as JSON: not valid JSON at line 2, column 40');
+    expect(`${run.stdout}${run.stderr}`).not.toContain('secret-value');
+  });
+
+  it('fails an import record that repeats a user_id, in the file or of a user the tenant has', () => {
+    const file = path.join(space.dir, 'repeated.json');
+    writeFileSync(file, JSON.stringify([
+      { email: 'first-of-two@example.com', user_id: 'repeated-1' },
+      { email: 'second-of-two@example.com', user_id: 'repeated-1' },
+    ]));
+    const run = cli('users.ts', ['import', file, '--connection', 'Username-Password-Authentication']);
+    expect(run.stdout).toMatch(/completed: 1 inserted, 0 updated, 1 failed of 2/);
+  });
+
   it('imports good users with provenance import, which the next login keeps', async () => {
     const file = path.join(space.dir, 'good.json');
     writeFileSync(file, JSON.stringify([{ email: 'imported@example.com', name: 'Imported Person', given_name: 'Imported', family_name: 'Person' }]));

@@ -92,6 +92,18 @@ export interface ImportRequest {
   dryRun: boolean;
 }
 
+/**
+ * Where a file is not JSON, as line and column — never the parser's message, which quotes the file (and so
+ * the users' values).
+ */
+function jsonProblem(error: unknown, text: string): string {
+  if (!(error instanceof SyntaxError)) return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'the file cannot be read';
+  const position = /at position (\d+)/.exec(error.message)?.[1];
+  if (position === undefined) return text.trim() === '' ? 'the file is empty' : 'the file ends before the JSON does';
+  const before = text.slice(0, Number(position)).split('\n');
+  return `not valid JSON at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
 export async function importUsers(project: Project, openTarget: () => Promise<Target>, request: ImportRequest, say: (line: string) => void): Promise<number> {
   const entry = project.table[request.connection];
   if (!entry) throw new ProjectError('usage', `tenant.yaml has no connection "${request.connection}"`, { hint: `one of ${Object.keys(project.table).join(', ')}` });
@@ -99,10 +111,12 @@ export async function importUsers(project: Project, openTarget: () => Promise<Ta
     throw new ProjectError('refused', `imports cannot target "${request.connection}" (${entry.kind}); Auth0 imports only into database connections (the Auth0 store, or a custom database with import mode)`);
   }
   let records: unknown;
+  let text = '';
   try {
-    records = JSON.parse(readFileSync(request.file, 'utf8'));
+    text = readFileSync(request.file, 'utf8');
+    records = JSON.parse(text);
   } catch (error) {
-    throw new ProjectError('usage', `cannot read ${request.file} as JSON: ${(error as Error).message.split('\n')[0] ?? ''}`, { hint: 'a JSON array of users, as Auth0\'s bulk import takes' });
+    throw new ProjectError('usage', `cannot read ${request.file} as JSON: ${jsonProblem(error, text)}`, { hint: 'a JSON array of users, as Auth0\'s bulk import takes' });
   }
   if (!Array.isArray(records)) throw new ProjectError('usage', `${request.file} must hold a JSON array of users`);
   const errors = records.flatMap((record, index) => recordErrors(project, request.connection, record, index));

@@ -59,6 +59,8 @@ function importUser(store: StateStore, connectionName: string, record: Record<st
     return 'updated';
   }
   const id = typeof record.user_id === 'string' ? record.user_id : randomBytes(12).toString('hex');
+  // A user_id names one user: an import that repeats one (in the file, or of a user the tenant has) fails that record.
+  if (store.state.users.some((user) => user.user_id === `auth0|${id}`)) return { code: 'DUPLICATED_USER', message: 'A user with this user_id already exists.' };
   const user: StoredUser = newUser(connection, 'auth0', id, { email, email_verified: record.email_verified === true, ...root });
   user.app_metadata = mergeMetadata({}, app);
   user.user_metadata = mergeMetadata({}, own);
