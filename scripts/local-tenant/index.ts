@@ -25,6 +25,7 @@ import { grantTypeOf, withBody } from './oidc/token-endpoint';
 import { ActionsRuntime } from '../runtime/index';
 import type { LoginContext } from './login';
 import { openState, type StateStore } from './state';
+import type { TenantReady } from './process';
 import { Outbox } from './outbox';
 import { MANAGEMENT_API_PATH } from './scopes';
 import { verifyManagementToken } from './tokens';
@@ -42,16 +43,8 @@ export interface LocalTenantOptions {
   onFlow?: LoginContext['observe'];
 }
 
-export interface LocalTenant {
-  /** `127.0.0.1:<port>`: what AUTH0_DOMAIN would be (a0deploy and the SDK add https://). */
-  domain: string;
-  port: number;
-  clientId: string;
-  clientSecret: string;
-  /** The CA to trust (NODE_EXTRA_CA_CERTS), and its PEM text. */
-  caPath: string;
-  ca: string;
-  stateDir: string;
+/** Where the tenant listens and how to reach it (process.ts's handle has the same), with its state store. */
+export interface LocalTenant extends TenantReady {
   store: StateStore;
   close(): Promise<void>;
 }

@@ -11,10 +11,12 @@ import type { FlowResult, Trigger } from '../runtime/index';
 import type { TenantState } from './state';
 
 export interface TenantReady {
+  /** `127.0.0.1:<port>`: what AUTH0_DOMAIN would be (a0deploy and the SDK add https://). */
   domain: string;
   port: number;
   clientId: string;
   clientSecret: string;
+  /** The CA to trust (NODE_EXTRA_CA_CERTS), and its PEM text. */
   caPath: string;
   ca: string;
   stateDir: string;
