@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { ActionsRuntime, type DeployedAction } from '../scripts/runtime/index';
 
 const action = (name: string, body: string, trigger = 'PostLogin', extra: Partial<DeployedAction> = {}): DeployedAction => ({
@@ -78,19 +79,84 @@ describe('the Actions runtime', () => {
       actions: [
         action('probe', [
           "const crypto = require('node:crypto');",
-          "const stub = require('auth0');",
           "let missing = 'loaded'; try { require('left-pad'); } catch (e) { missing = e.message; }",
-          "api.user.setAppMetadata('probe', { hash: typeof crypto.createHash, stub: typeof stub.ManagementClient, missing, env: process.env.HOST_SECRET_FOR_TEST ?? null, url: typeof URL, fetch: typeof fetch, secret: event.secrets.KEY });",
+          "api.user.setAppMetadata('probe', { hash: typeof crypto.createHash, missing, env: process.env.HOST_SECRET_FOR_TEST ?? null, url: typeof URL, fetch: typeof fetch, secret: event.secrets.KEY });",
           'globalThis.leaked = true;',
-        ].join('\n'), 'PostLogin', { dependencies: ['auth0'], secrets: { KEY: 'action-secret' } }),
+        ].join('\n'), 'PostLogin', { secrets: { KEY: 'action-secret' } }),
         action('neighbour', "api.user.setAppMetadata('leaked', typeof globalThis.leaked);"),
       ],
     });
     delete process.env.HOST_SECRET_FOR_TEST;
     expect(result.appMetadata).toEqual({
-      probe: { hash: 'function', stub: 'function', missing: "Cannot find module 'left-pad'", env: null, url: 'function', fetch: 'function', secret: 'action-secret' },
+      probe: { hash: 'function', missing: "Cannot find module 'left-pad'", env: null, url: 'function', fetch: 'function', secret: 'action-secret' },
       leaked: 'undefined',
     });
+  });
+
+  it('keeps the tenant out of reach of an Action that escapes its context: no files, no processes, no signals, no environment', async () => {
+    process.env.HOST_SECRET_FOR_TEST = 'host-secret';
+    const stateFile = path.join(__dirname, '..', 'package.json');
+    const result = await runtime.run({
+      trigger: 'post-login',
+      event: event(),
+      actions: [
+        action('escape', [
+          "const host = console.log.constructor('return process')();",
+          'const attempt = (fn) => { try { fn(); return \'allowed\'; } catch (e) { return e.code ?? e.message; } };',
+          'api.user.setAppMetadata(\'escape\', {',
+          `  read: attempt(() => host.mainModule?.require('fs').readFileSync(${JSON.stringify(stateFile)}) ?? host.getBuiltinModule?.('fs').readFileSync(${JSON.stringify(stateFile)}) ?? require('fs').readFileSync(${JSON.stringify(stateFile)})),`,
+          `  readDirect: attempt(() => require('fs').readFileSync(${JSON.stringify(stateFile)})),`,
+          "  spawn: attempt(() => require('child_process').spawnSync('true')),",
+          "  kill: attempt(() => host.kill(host.ppid, 'SIGKILL')),",
+          "  binding: attempt(() => host.binding('fs')),",
+          '  env: Object.keys(host.env).filter((name) => name !== \'NODE_EXTRA_CA_CERTS\'),',
+          '});',
+        ].join('\n')),
+      ],
+    });
+    delete process.env.HOST_SECRET_FOR_TEST;
+    expect(result.outcome).toBe('completed');
+    expect(result.appMetadata.escape).toEqual({
+      read: 'ERR_ACCESS_DENIED',
+      readDirect: 'ERR_ACCESS_DENIED',
+      spawn: 'ERR_ACCESS_DENIED',
+      kill: 'process.kill is not available to Actions',
+      binding: 'ERR_ACCESS_DENIED',
+      env: [],
+    });
+    // This process is still here (the test goes on) and so is the runtime.
+    const after = await runtime.run({ trigger: 'post-login', event: event(), actions: [action('after', "api.user.setAppMetadata('fine', true);")] });
+    expect(after.appMetadata).toEqual({ fine: true });
+  });
+
+  it('lets no Action change what another computes by patching shared globals or built-in modules', async () => {
+    const patcher = action('patcher', "'use strict';\nlet refused = [];\nfor (const patch of [() => { Buffer.prototype.toString = () => 'patched'; }, () => { URL.prototype.toString = () => 'patched'; }, () => { require('crypto').randomUUID = () => 'patched'; }, () => { Object.getPrototypeOf(Object.getPrototypeOf(Buffer.prototype)).join = () => 'patched'; }]) { try { patch(); } catch (e) { refused.push(e.constructor.name); } }\napi.user.setAppMetadata('refused', refused);");
+    const victim = action('victim', "api.user.setAppMetadata('seen', [Buffer.from('ok').toString(), new URL('https://example.com/').toString(), require('crypto').randomUUID().length, Buffer.from([1, 2]).join()]);");
+    const result = await runtime.run({ trigger: 'post-login', event: event(), actions: [patcher, victim] });
+    expect(result.appMetadata).toEqual({ refused: ['TypeError', 'TypeError', 'TypeError', 'TypeError'], seen: ['ok', 'https://example.com/', 36, '1,2'] });
+  });
+
+  it('names the one Action that ran out of time, crashed its worker or ran out of memory; other flows are untouched', async () => {
+    const quick = action('quick', "api.user.setAppMetadata('ok', true);");
+    const [timedOut, exited, memory, meanwhile] = await Promise.all([
+      runtime.run({ trigger: 'post-login', event: event(), actions: [quick, action('slow', 'await new Promise(() => {});')] }),
+      runtime.run({ trigger: 'post-login', event: event(), actions: [quick, action('quitter', "console.log.constructor('return process')().exit(3);")] }),
+      runtime.run({ trigger: 'post-login', event: event(), actions: [action('hog', 'const all = []; while (true) all.push(new Array(1e6).fill(1));')] }),
+      runtime.run({ trigger: 'post-login', event: event(), actions: [quick] }),
+    ]);
+    expect(timedOut.failure).toEqual({ action: 'slow', kind: 'timeout', message: 'Script execution time exceeded (1500 ms)' });
+    expect(exited.failure).toMatchObject({ action: 'quitter', kind: 'error' });
+    expect(memory.failure).toMatchObject({ action: 'hog' });
+    expect(meanwhile).toMatchObject({ outcome: 'completed', appMetadata: { ok: true } });
+  });
+
+  it('keeps 256 KB of one execution\'s log output, then says it truncated the rest', async () => {
+    const result = await runtime.run({ trigger: 'post-login', event: event(), actions: [action('chatty', "for (let i = 0; i < 100000; i++) console.log('x'.repeat(1000));")] });
+    expect(result.outcome).toBe('completed');
+    const lines = result.logs.map((log) => log.line);
+    expect(lines.at(-1)).toBe('[log output truncated: one execution may log 256 KB]');
+    expect(lines.join('\n').length).toBeLessThan(260 * 1024);
+    expect(lines.length).toBeGreaterThan(200);
   });
 
   it('freezes the clock when asked, for tests', async () => {

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { ACTION_ENTRIES, BUNDLE_DIR, TRIGGER_HANDLERS } from '../lib/action-entries';
 import { AUTH0_ACTION_LIMIT_BYTES, BUNDLE_BUDGET_BYTES, bundleTableMarker, connectionTableFor, tableMarker } from '../lib/build-actions';
 import { DEPLOY_CLI_TRIGGERS } from '../lib/deploy-cli';
+import { declaredDependencies, defaultDependencyCache, isInstalled, resolveDependencies, type ResolvedDependency } from '../runtime/dependencies';
 import { loadInSandbox } from '../runtime/sandbox';
 import { nearest } from '../lib/suggest';
 import { isRecord } from '../lib/tenant-model';
@@ -52,9 +53,11 @@ export function tenantActions(data: Record<string, unknown>, dir: string): Tenan
   return found;
 }
 
-function dependencyNames(item: Record<string, unknown>): string[] {
-  const dependencies = Array.isArray(item.dependencies) ? item.dependencies : [];
-  return dependencies.flatMap((dependency: unknown) => (isRecord(dependency) && typeof dependency.name === 'string' ? [dependency.name] : []));
+/** The action's declared dependencies as installed in the shared cache, or undefined while one is not installed. */
+function installedDependencies(item: Record<string, unknown>): ResolvedDependency[] | undefined {
+  const declared = declaredDependencies(Array.isArray(item.dependencies) ? item.dependencies : []);
+  const cache = defaultDependencyCache();
+  return declared.every((dependency) => isInstalled(cache, dependency)) ? resolveDependencies(cache, declared) : undefined;
 }
 
 /** Whether `file` is inside `dir` — where a symbolic link really points, not where it stands. */
@@ -171,9 +174,12 @@ export const ACTION_RULES: readonly Rule[] = [
     hint: 'export the handler from the Action\'s entry (exports.onExecutePostLogin = …), then build',
     *check(context) {
       for (const action of bundles(context)) {
+        // An action whose npm dependencies are not installed yet is loaded by the tenant's build, not here.
+        const dependencies = installedDependencies(action.item);
+        if (!dependencies) continue;
         let exports: Record<string, unknown>;
         try {
-          exports = loadInSandbox(readFileSync(action.file, 'utf8'), { filename: action.file, stubbedDependencies: dependencyNames(action.item) }).exports;
+          exports = loadInSandbox(readFileSync(action.file, 'utf8'), { filename: action.file, dependencies }).exports;
         } catch (error) {
           yield { location: context.tenant.locate([...action.path, 'code']), message: `the bundle of "${action.name}" fails to load: ${error instanceof Error ? error.name : 'error'}`, hint: 'rebuild it; it must be a CommonJS module needing only Node built-ins' };
           continue;

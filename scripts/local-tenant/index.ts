@@ -6,7 +6,7 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { defaultStateDir } from './paths';
-import { actionRoutes } from './api/actions';
+import { actionBuilder, actionRoutes, type ActionBuilder } from './api/actions';
 import { clientRoutes } from './api/clients';
 import { resourceServerRoutes } from './api/resource-servers';
 import { jobRoutes } from './api/jobs';
@@ -41,6 +41,8 @@ export interface LocalTenantOptions {
   actionsTimeoutMs?: number;
   /** Told about every Actions flow that ran (signup or login), with its logs and outcome. */
   onFlow?: LoginContext['observe'];
+  /** Where actions' npm dependencies are installed: `dependencies` in the state folder by default (shareable between tenants). */
+  dependencyCache?: string;
 }
 
 /** Where the tenant listens and how to reach it (process.ts's handle has the same), with its state store. */
@@ -54,7 +56,7 @@ export { defaultStateDir };
 type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'pages' | 'actions' | 'clients' | 'resourceServers' | 'connections' | 'users' | 'jobs';
 
 /** Every API area of the local tenant, by name: one left out fails to compile. */
-function routes(context: LoginContext, oidc: () => Promise<Oidc>): Record<Area, Route[]> {
+function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionBuilder): Record<Area, Route[]> {
   const { store, domain } = context;
   const passwordless = passwordlessRoutes(context);
   return {
@@ -63,7 +65,7 @@ function routes(context: LoginContext, oidc: () => Promise<Oidc>): Record<Area, 
     passwordless: passwordless.routes,
     upstream: upstreamRoutes(context),
     pages: pageRoutes(context, oidc),
-    actions: actionRoutes(store),
+    actions: actionRoutes(store, build),
     clients: clientRoutes(store, domain),
     resourceServers: resourceServerRoutes(store, domain),
     connections: connectionRoutes(store),
@@ -77,8 +79,9 @@ function routes(context: LoginContext, oidc: () => Promise<Oidc>): Record<Area, 
  * tests walk through (the handlers are built but never called).
  */
 export function protectedRoutes(): Array<{ method: string; path: string; scopes: readonly string[] }> {
-  const unused: StateStore = { file: '', state: {} as StateStore['state'], save: () => undefined };
-  const all = Object.values(routes({ store: unused, runtime: undefined as unknown as ActionsRuntime, outbox: new Outbox(), domain: () => '' }, () => Promise.reject(new Error('unused')))).flat();
+  const unused: StateStore = { file: '', state: { actions: [] } as unknown as StateStore['state'], save: () => undefined };
+  const context = { store: unused, runtime: undefined as unknown as ActionsRuntime, outbox: new Outbox(), domain: () => '' };
+  const all = Object.values(routes(context, () => Promise.reject(new Error('unused')), () => undefined)).flat();
   return all.flatMap((route) => (route.public ? [] : [{ method: route.method, path: route.path, scopes: route.scopes }]));
 }
 
@@ -88,7 +91,9 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   const store = openState(stateDir);
   let domain = '';
   const timeout = options.actionsTimeoutMs ?? (process.env.ACTIONS_TIMEOUT_MS ? Number(process.env.ACTIONS_TIMEOUT_MS) : undefined);
-  const runtime = new ActionsRuntime({ timeoutMs: timeout });
+  const dependencyCache = path.resolve(options.dependencyCache ?? path.join(stateDir, 'dependencies'));
+  // Actions trust the tenant's CA, so the SDKs they bring reach the tenant over HTTPS as they would reach Auth0.
+  const runtime = new ActionsRuntime({ timeoutMs: timeout, dependencyCache, caPath: tls.caPath });
   const context: LoginContext = { store, runtime, outbox: new Outbox(), domain: () => domain, observe: options.onFlow };
   // The login side (oidc-provider) loads at its first request: commands that only deploy or audit never pay for it.
   let oidcLoading: Promise<Oidc> | undefined;
@@ -97,7 +102,7 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
       oidcLoading = undefined;
       throw error;
     }));
-  const compiled = compileRoutes(Object.values(routes(context, oidc)).flat());
+  const compiled = compileRoutes(Object.values(routes(context, oidc, actionBuilder(store, dependencyCache))).flat());
   const authorize = (header: string | undefined) => verifyManagementToken(store.state, header, { issuer: `https://${domain}/`, audience: `https://${domain}/${MANAGEMENT_API_PATH}` });
   const onError = (error: unknown) => console.error('local tenant: internal error', error);
   const server = createServer({ cert: tls.cert, key: tls.key, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 1_000 }, (request, response) => {

@@ -6,6 +6,7 @@
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { connectionKind } from '../../actions/lib/connection-kinds';
 import type { ActionsRuntime, DeployedAction, FlowResult, Trigger } from '../runtime/index';
+import { declaredDependencies } from '../runtime/dependencies';
 import type { Outbox } from './outbox';
 import type { Reply } from './http';
 import { signIdToken } from './id-token';
@@ -124,7 +125,7 @@ export function boundActions(store: StateStore, trigger: string): DeployedAction
       name: action.name,
       code: action.deployed_version.code,
       secrets: Object.fromEntries(action.secrets.map((secret) => [secret.name, secret.value])),
-      dependencies: action.deployed_version.dependencies.map((dependency) => String((dependency as { name?: unknown }).name ?? '')),
+      dependencies: declaredDependencies(action.deployed_version.dependencies),
     }];
   });
 }

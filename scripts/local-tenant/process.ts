@@ -42,13 +42,15 @@ export interface SpawnOptions {
   onFlow?: (trigger: Trigger, result: FlowResult) => void;
   /** Extra environment for the tenant process. */
   env?: NodeJS.ProcessEnv;
+  /** Where actions' npm dependencies are installed (shared between tenants); the state folder's by default. */
+  dependencyCache?: string;
 }
 
 const SERVE = path.join(__dirname, 'serve.ts');
 const TSX = require.resolve('tsx');
 
 export function spawnLocalTenant(options: SpawnOptions = {}): Promise<TenantProcess> {
-  const settings = { stateDir: options.stateDir, port: options.port, actionsTimeoutMs: options.actionsTimeoutMs, flows: options.onFlow !== undefined };
+  const settings = { stateDir: options.stateDir, port: options.port, actionsTimeoutMs: options.actionsTimeoutMs, flows: options.onFlow !== undefined, dependencyCache: options.dependencyCache };
   const child = fork(SERVE, [], {
     execArgv: ['--import', TSX, '--no-warnings=ExperimentalWarning'],
     env: { ...process.env, ...options.env, LOCAL_TENANT_OPTIONS: JSON.stringify(settings) },

@@ -10,9 +10,10 @@ import type { TenantReady, TenantMessage } from './process';
 const send = (message: TenantMessage) => process.send?.(message);
 
 async function main(): Promise<void> {
-  const options = JSON.parse(process.env.LOCAL_TENANT_OPTIONS ?? '{}') as { stateDir?: string; port?: number; actionsTimeoutMs?: number; flows?: boolean };
+  const options = JSON.parse(process.env.LOCAL_TENANT_OPTIONS ?? '{}') as { stateDir?: string; port?: number; actionsTimeoutMs?: number; flows?: boolean; dependencyCache?: string };
   const tenant = await startLocalTenant({
     stateDir: options.stateDir,
+    dependencyCache: options.dependencyCache,
     port: options.port,
     actionsTimeoutMs: options.actionsTimeoutMs,
     ...(options.flows ? { onFlow: (trigger, result) => send({ type: 'flow', trigger, result }) } : {}),

@@ -39,6 +39,9 @@ export interface StoredAction {
   all_changes_deployed: boolean;
   deployed_version: ActionVersion | null;
   versions: number;
+  /** The draft's build: its declared dependencies installing (`pending`), installed, or not (`failed`, with why). */
+  status?: 'pending' | 'built' | 'failed';
+  build_error?: string;
 }
 
 export interface StoredBinding {

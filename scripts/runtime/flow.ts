@@ -5,6 +5,7 @@
  * level for the user after the flow; claims are collected for the tokens.
  */
 import { recordPostLoginApi, recordPreUserRegistrationApi, type RecordedCall } from './api';
+import { resolveDependencies, type DeclaredDependency } from './dependencies';
 import { loadInSandbox, type SandboxedModule } from './sandbox';
 
 export type Trigger = 'post-login' | 'pre-user-registration';
@@ -14,7 +15,8 @@ export interface DeployedAction {
   name: string;
   code: string;
   secrets: Record<string, string>;
-  dependencies: string[];
+  /** npm packages the action declares (installed in the runtime's dependency cache when it was built). */
+  dependencies: DeclaredDependency[];
 }
 
 export interface FlowRequest {
@@ -62,11 +64,11 @@ function set(target: Record<string, unknown>, key: string, value: unknown): void
 /** Modules by code, per process: module-level code runs once per instance, as in Node 22 Actions. */
 const cache = new Map<string, SandboxedModule>();
 
-function load(action: DeployedAction, fixedTime: number | undefined): SandboxedModule {
-  const key = `${fixedTime ?? ''}\u0000${action.dependencies.join(',')}\u0000${action.code}`;
+function load(action: DeployedAction, fixedTime: number | undefined, dependencyCache: string): SandboxedModule {
+  const key = `${fixedTime ?? ''}\u0000${action.name}\u0000${JSON.stringify(action.dependencies)}\u0000${action.code}`;
   let module = cache.get(key);
   if (!module) {
-    module = loadInSandbox(action.code, { filename: `actions/${action.name}.js`, stubbedDependencies: action.dependencies, fixedTime });
+    module = loadInSandbox(action.code, { filename: `actions/${action.name}.js`, dependencies: resolveDependencies(dependencyCache, action.dependencies), fixedTime });
     if (cache.size > 50) cache.clear();
     cache.set(key, module);
   }
@@ -85,7 +87,14 @@ function redirectContext(event: Record<string, unknown>) {
   };
 }
 
-export async function runFlow(request: FlowRequest): Promise<FlowResult> {
+export interface FlowHooks {
+  /** Where declared dependencies are installed. */
+  dependencyCache: string;
+  /** Told before each Action runs (the runtime names it if the flow runs out of time there). */
+  onAction?: (name: string) => void;
+}
+
+export async function runFlow(request: FlowRequest, hooks: FlowHooks): Promise<FlowResult> {
   const result = emptyResult();
   const event = structuredClone(request.event);
   const user = (typeof event.user === 'object' && event.user !== null ? event.user : {}) as Record<string, unknown>;
@@ -100,8 +109,9 @@ export async function runFlow(request: FlowRequest): Promise<FlowResult> {
     const resuming = request.resumeAt !== undefined && index === start;
     const recording = request.trigger === 'post-login' ? recordPostLoginApi(redirectContext(event)) : recordPreUserRegistrationApi();
     let logs: string[] = [];
+    hooks.onAction?.(action.name);
     try {
-      const module = load(action, request.fixedTime);
+      const module = load(action, request.fixedTime, hooks.dependencyCache);
       const handler = module.exports[resuming ? 'onContinuePostLogin' : HANDLERS[request.trigger]];
       if (typeof handler === 'function') {
         const actionEvent = { ...event, secrets: { ...action.secrets } };

@@ -1,18 +1,20 @@
 /**
  * Loads an Action's code the way the Actions runtime does: a CommonJS module in an isolated context
  * whose globals are what Node 22 offers an Action (timers, URL, Buffer, TextEncoder, fetch, web crypto,
- * structuredClone, …), whose `require` gives Node's built-in modules and the Action's declared
- * dependencies (as stand-ins: nothing is installed here), and whose `console` is captured per execution.
+ * structuredClone, …), whose `require` gives Node's built-in modules (read-only to the Action) and the
+ * Action's declared dependencies as installed in the cache (dependencies.ts), and whose `console` is
+ * captured per execution up to Auth0's limit.
  */
 import { builtinModules, createRequire } from 'node:module';
 import * as path from 'node:path';
 import { format } from 'node:util';
 import * as vm from 'node:vm';
+import type { ResolvedDependency } from './dependencies';
 
 export interface SandboxOptions {
   filename: string;
-  /** npm dependencies the Action declares; each is a stand-in that accepts any use. */
-  stubbedDependencies?: readonly string[];
+  /** npm dependencies the Action declares, installed: `require` finds them and nothing else. */
+  dependencies?: readonly ResolvedDependency[];
   /** A fixed clock for tests: `Date.now()` and `new Date()` give this time (ms since the epoch). */
   fixedTime?: number;
 }
@@ -27,15 +29,24 @@ const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]
 // Any absolute path serves: only built-in modules are required through it.
 const nodeRequire = createRequire(path.resolve('actions-sandbox.js'));
 
-/** A value that can be called, constructed and read at any depth, standing in for a declared dependency. */
-export function standIn(): unknown {
-  const target = function standInModule() {};
-  const proxy: unknown = new Proxy(target, {
-    get: (_target, key) => (key === Symbol.toPrimitive ? () => '' : key === 'then' ? undefined : proxy),
-    apply: () => proxy,
-    construct: () => proxy as object,
-  });
-  return proxy;
+/** Console output one execution may keep (Auth0's real-time logs stop there too). */
+export const LOG_LIMIT_BYTES = 256 * 1024;
+export const LOG_TRUNCATED = `[log output truncated: one execution may log ${LOG_LIMIT_BYTES / 1024} KB]`;
+
+const readOnly = new WeakMap<object, object>();
+
+/** A built-in module as an Action sees it: usable, but an Action cannot replace what other code relies on. */
+function readOnlyModule<T>(module: T): T {
+  if ((typeof module !== 'object' && typeof module !== 'function') || module === null) return module;
+  let view = readOnly.get(module);
+  if (!view) {
+    const refuse = () => {
+      throw new TypeError('Cannot change a Node.js built-in module from an Action');
+    };
+    view = new Proxy(module, { set: refuse, defineProperty: refuse, deleteProperty: refuse, setPrototypeOf: refuse });
+    readOnly.set(module, view);
+  }
+  return view as T;
 }
 
 function packageName(id: string): string {
@@ -57,23 +68,29 @@ function frozenDate(time: number): DateConstructor {
 }
 
 export function loadInSandbox(code: string, options: SandboxOptions): SandboxedModule {
-  const stubbed = new Set(options.stubbedDependencies ?? []);
-  let sink: string[] | null = null;
+  const declared = new Map((options.dependencies ?? []).map((dependency) => [dependency.name, dependency]));
+  let sink: { lines: string[]; bytes: number } | null = null;
   const write = (...args: unknown[]) => {
-    sink?.push(format(...args));
+    if (!sink || sink.bytes > LOG_LIMIT_BYTES) return;
+    const line = format(...args);
+    sink.bytes += Buffer.byteLength(line) + 1;
+    sink.lines.push(sink.bytes > LOG_LIMIT_BYTES ? LOG_TRUNCATED : line);
   };
   const sandboxConsole = { log: write, info: write, warn: write, error: write, debug: write, trace: write };
   const module = { exports: {} as Record<string, unknown> };
   const sandboxRequire = (id: string): unknown => {
-    if (BUILTINS.has(id)) return nodeRequire(id);
-    if (stubbed.has(packageName(id))) return standIn();
-    throw new Error(`Cannot find module '${id}'`);
+    if (typeof id !== 'string') throw new TypeError('The "id" argument must be of type string');
+    if (BUILTINS.has(id)) return readOnlyModule(nodeRequire(id));
+    const dependency = declared.get(packageName(id));
+    if (!dependency) throw new Error(`Cannot find module '${id}'`);
+    return createRequire(path.join(dependency.dir, 'package.json'))(id);
   };
   const globals: Record<string, unknown> = {
     console: sandboxConsole,
     setTimeout, clearTimeout, setInterval, clearInterval, setImmediate, clearImmediate, queueMicrotask,
     URL, URLSearchParams, Buffer, TextEncoder, TextDecoder, AbortController, AbortSignal, Event, EventTarget,
-    structuredClone, atob, btoa, fetch, Headers, Request, Response, FormData, Blob, crypto: globalThis.crypto, performance,
+    structuredClone, atob, btoa, fetch, Headers, Request, Response, FormData, Blob, crypto: globalThis.crypto,
+    performance: Object.freeze({ now: () => performance.now(), timeOrigin: performance.timeOrigin }),
     process: { env: {}, version: process.version, versions: process.versions, platform: process.platform, nextTick: process.nextTick },
   };
   if (options.fixedTime !== undefined) globals.Date = frozenDate(options.fixedTime);
@@ -83,11 +100,11 @@ export function loadInSandbox(code: string, options: SandboxOptions): SandboxedM
   return {
     exports: module.exports,
     async withLogs(fn) {
-      const logs: string[] = [];
+      const logs = { lines: [] as string[], bytes: 0 };
       const previous = sink;
       sink = logs;
       try {
-        return { result: await fn(), logs };
+        return { result: await fn(), logs: logs.lines };
       } finally {
         sink = previous;
       }

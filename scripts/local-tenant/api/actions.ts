@@ -4,6 +4,7 @@
  * deployed until `POST …/deploy`; binding an action that was never deployed fails.
  */
 import { DEPLOY_CLI_TRIGGERS } from '../../lib/deploy-cli';
+import { declaredDependencies, dependencyProblem, installDependencies, isInstalled } from '../../runtime/dependencies';
 import { badRequest, conflict, notFound, type Route } from '../http';
 import { newId, type ActionVersion, type StateStore, type StoredAction } from '../state';
 import { array, object, onlyKeys, page, string } from './validate';
@@ -30,12 +31,13 @@ function now(): string {
 }
 
 /** An action as the API shows it: secret values never leave the tenant. */
-export function publicAction(action: StoredAction, status = 'built') {
-  const { versions: _versions, deployed_version: deployed, ...rest } = action;
+export function publicAction(action: StoredAction) {
+  const { versions: _versions, deployed_version: deployed, build_error: buildError, ...rest } = action;
   return {
     ...rest,
     secrets: action.secrets.map(({ name, updated_at }) => ({ name, updated_at })),
-    status,
+    status: action.status ?? 'built',
+    ...(buildError ? { build_error: { message: buildError } } : {}),
     ...(deployed ? { deployed_version: { ...deployed, deployed: true, status: 'built' } } : {}),
   };
 }
@@ -79,7 +81,18 @@ function apply(action: StoredAction, body: Record<string, unknown>): void {
     action.runtime = runtime;
   }
   const dependencies = array(body, 'dependencies');
-  if (dependencies !== undefined) action.dependencies = dependencies.map((dependency) => object(dependency, 'dependencies item'));
+  if (dependencies !== undefined) {
+    action.dependencies = dependencies.map((item) => {
+      const dependency = object(item, 'dependencies item');
+      onlyKeys(dependency, ['name', 'version', 'registry_url']);
+      const name = string(dependency, 'name', { required: true, max: 214 }) as string;
+      const version = string(dependency, 'version', { max: 64 }) ?? '';
+      if (dependency.registry_url !== undefined) throw badRequest('Payload validation error: private registries are not supported (registry_url)');
+      const problem = dependencyProblem({ name, version: version || 'latest' });
+      if (problem) throw badRequest(`Payload validation error: ${problem}`);
+      return { name, version };
+    });
+  }
   const secrets = array(body, 'secrets');
   if (secrets !== undefined) action.secrets = secretsOf(secrets, action.secrets);
   const triggers = array(body, 'supported_triggers');
@@ -90,8 +103,39 @@ function apply(action: StoredAction, body: Record<string, unknown>): void {
   action.all_changes_deployed = false;
 }
 
-export function actionRoutes(store: StateStore): Route[] {
+/**
+ * Builds an action's draft as Auth0 does after each change: its declared dependencies are installed from
+ * the npm registry (into the shared cache) while the action is `pending`; then it is `built`, or `failed`
+ * with the reason. Only the latest change's build counts.
+ */
+export function actionBuilder(store: StateStore, dependencyCache: string) {
+  const generations = new Map<string, number>();
+  return (action: StoredAction): void => {
+    const generation = (generations.get(action.id) ?? 0) + 1;
+    generations.set(action.id, generation);
+    const dependencies = declaredDependencies(action.dependencies);
+    delete action.build_error;
+    if (dependencies.every((dependency) => isInstalled(dependencyCache, dependency))) {
+      action.status = 'built';
+      return;
+    }
+    action.status = 'pending';
+    void installDependencies(dependencyCache, dependencies).then((result) => {
+      const current = store.state.actions.find((candidate) => candidate.id === action.id);
+      if (!current || generations.get(action.id) !== generation) return;
+      current.status = result.ok ? 'built' : 'failed';
+      if (!result.ok) current.build_error = result.reason;
+      store.save();
+    });
+  };
+}
+
+export type ActionBuilder = ReturnType<typeof actionBuilder>;
+
+export function actionRoutes(store: StateStore, build: ActionBuilder): Route[] {
   const { state } = store;
+  // Builds a tenant restart interrupted start again.
+  for (const action of state.actions) if (action.status === 'pending') build(action);
   return [
     {
       method: 'GET',
@@ -123,9 +167,10 @@ export function actionRoutes(store: StateStore): Route[] {
           created_at: created, updated_at: created, all_changes_deployed: false, deployed_version: null, versions: 0,
         };
         apply(action, fields);
+        build(action);
         state.actions.push(action);
         store.save();
-        return { status: 201, body: publicAction(action, 'pending') };
+        return { status: 201, body: publicAction(action) };
       },
     },
     {
@@ -144,8 +189,9 @@ export function actionRoutes(store: StateStore): Route[] {
           throw conflict(`An action with the name '${name}' already exists.`, 'action_conflict');
         }
         apply(action, fields);
+        build(action);
         store.save();
-        return { status: 200, body: publicAction(action, 'pending') };
+        return { status: 200, body: publicAction(action) };
       },
     },
     {
@@ -166,6 +212,9 @@ export function actionRoutes(store: StateStore): Route[] {
       path: '/api/v2/actions/actions/:id/deploy', scopes: ['create:actions'],
       handler: ({ params }) => {
         const action = findAction(store, params.id ?? '');
+        // a0deploy retries this answer every 2 s while the draft builds; a failed build is final.
+        if (action.status === 'pending') throw badRequest("A draft must be in the 'built' state before it can be deployed.");
+        if (action.status === 'failed') throw badRequest(`The action '${action.name}' failed to build: ${action.build_error ?? 'unknown reason'}`, 'action_build_failed');
         action.versions += 1;
         const version: ActionVersion = {
           id: newId(),
@@ -225,6 +274,9 @@ export function actionRoutes(store: StateStore): Route[] {
           if (!action.supported_triggers.some((supported) => supported.id === trigger)) {
             throw badRequest(`The action '${action.name}' does not support the trigger '${trigger}'.`, 'invalid_binding');
           }
+          if (!action.deployed_version && action.status === 'failed') {
+            throw badRequest(`The action '${action.name}' failed to build (${action.build_error ?? 'unknown reason'}) and has no deployed version to bind.`, 'invalid_binding');
+          }
           if (!action.deployed_version) {
             throw badRequest(`Trying to create a binding for an action that has not been deployed: '${action.name}'.`, 'invalid_binding');
           }
@@ -252,7 +304,7 @@ function publicBinding(store: StateStore, trigger: string, binding: StateStore['
     trigger_id: trigger,
     display_name: binding.display_name,
     action: action
-      ? { id: action.id, name: action.name, supported_triggers: action.supported_triggers, created_at: action.created_at, updated_at: action.updated_at, all_changes_deployed: action.all_changes_deployed, runtime: action.runtime, status: 'built' }
+      ? { id: action.id, name: action.name, supported_triggers: action.supported_triggers, created_at: action.created_at, updated_at: action.updated_at, all_changes_deployed: action.all_changes_deployed, runtime: action.runtime, status: action.status ?? 'built' }
       : null,
     created_at: binding.created_at,
     updated_at: binding.updated_at,
