@@ -80,7 +80,9 @@ export function userByEmail(store: StateStore, connection: string, email: string
 export function authenticatePassword(store: StateStore, connection: StoredConnection, username: unknown, password: unknown): StoredUser | undefined {
   const name = typeof username === 'string' ? username.trim().toLowerCase() : '';
   const user = store.state.users.find((candidate) => (candidate.email === name || candidate.username === name) && candidate.identities.some((identity) => identity.connection === connection.name));
-  return user && typeof password === 'string' && passwordMatches(password, user.password_hash) ? user : undefined;
+  // A database identity linked into another user keeps its own password.
+  const linked = user?.identities.find((identity, index) => index > 0 && identity.connection === connection.name && identity.password_hash);
+  return user && typeof password === 'string' && passwordMatches(password, linked?.password_hash ?? user.password_hash) ? user : undefined;
 }
 
 /** Auth0's defaults for a user it stores: name from the e-mail, nickname its local part, a Gravatar picture. */
@@ -113,7 +115,13 @@ export function newUser(connection: StoredConnection, provider: string, provider
 /** The user as the Management API shows it: never the password hash. */
 export function publicUser(user: StoredUser) {
   const { password_hash: _hash, ...rest } = user;
-  return rest;
+  return { ...rest, identities: user.identities.map(({ password_hash: _linkedHash, ...identity }) => identity) };
+}
+
+/** The names of the roles a user has (event.authorization.roles). */
+export function roleNames(store: StateStore, userId: string): string[] {
+  const ids = store.state.userRoles?.[userId] ?? [];
+  return (store.state.roles ?? []).filter((role) => ids.includes(role.id)).map((role) => role.name);
 }
 
 /** The deployed Actions bound to a trigger, in binding order, with their secrets' values. */

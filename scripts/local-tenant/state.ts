@@ -108,6 +108,18 @@ export interface StoredIdentity {
   provider: string;
   user_id: string;
   isSocial: boolean;
+  /** A linked (secondary) identity: the profile its user had when it was linked. */
+  profileData?: Record<string, unknown>;
+  /** A linked database identity keeps its own password (scrypt, as the user's). Never served. */
+  password_hash?: string;
+}
+
+/** A role (tenant.yaml `roles`), with the API permissions it grants. */
+export interface StoredRole {
+  id: string;
+  name: string;
+  description: string;
+  permissions: Array<{ permission_name: string; resource_server_identifier: string }>;
 }
 
 /** The root attributes a user can have, as stored. */
@@ -148,6 +160,9 @@ export interface TenantState {
   resourceServers?: StoredResourceServer[];
   actions: StoredAction[];
   bindings: Record<string, StoredBinding[]>;
+  roles?: StoredRole[];
+  /** Role ids by user id. */
+  userRoles?: Record<string, string[]>;
   connections: StoredConnection[];
   users: StoredUser[];
   /** RS256 key that signs ID tokens; the public half is served as the JWKS. */

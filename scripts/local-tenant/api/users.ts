@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { badRequest, conflict, HttpError, notFound, type Route } from '../http';
 import { auth0Defaults, effectiveSync, findConnection, hashPassword, mergeMetadata, newUser, publicUser, SYNCED_ATTRIBUTES, tenantKind, userByEmail } from '../login';
 import type { StateStore, StoredUser } from '../state';
-import { boolean, object, onlyKeys, page, string } from './validate';
+import { array, boolean, object, onlyKeys, page, string } from './validate';
+import { matchesUser, parseUserQuery } from '../user-search';
 import { isEmailAddress } from '../../lib/email';
 
 const CREATE_FIELDS = ['connection', 'email', 'password', 'name', 'given_name', 'family_name', 'nickname', 'picture', 'username', 'phone_number', 'user_metadata', 'app_metadata', 'email_verified', 'verify_email', 'blocked', 'user_id', 'phone_verified'];
@@ -29,13 +30,32 @@ function metadata(body: Record<string, unknown>, field: string): Record<string, 
   return value;
 }
 
-/** `q=identities.connection:"name"` (Lucene, as search engine v3 takes it), the filter scripts use. */
-function connectionFilter(query: URLSearchParams): string | undefined {
+/** The users a `q=` search (Lucene, user search v3) finds; every user without one. */
+function search(users: StoredUser[], query: URLSearchParams): StoredUser[] {
+  const engine = query.get('search_engine');
+  if (engine !== null && engine !== 'v3') throw badRequest(`Query validation error: search_engine ${JSON.stringify(engine.slice(0, 16))} is not available; use v3`, 'invalid_query_string');
   const q = query.get('q');
-  if (q === null) return undefined;
-  const match = /^identities\.connection:(?:"([^"]+)"|(\S+))$/.exec(q.trim());
-  if (!match) throw badRequest('Query validation error: the local tenant supports q=identities.connection:"NAME" only', 'invalid_query_string');
-  return match[1] ?? match[2];
+  if (q === null || q.trim() === '') return users;
+  const parsed = parseUserQuery(q);
+  return users.filter((user) => matchesUser(parsed, user));
+}
+
+/** The root attributes a linked identity keeps as its profileData. */
+function profileOf(user: StoredUser): Record<string, unknown> {
+  const keys = ['email', 'email_verified', 'name', 'given_name', 'family_name', 'nickname', 'picture', 'username', 'phone_number'] as const;
+  return Object.fromEntries(keys.filter((key) => user[key] !== undefined).map((key) => [key, user[key]]));
+}
+
+const publicIdentities = (user: StoredUser) => publicUser(user).identities;
+
+/** `{ roles: [id…] }`, every id a role of the tenant. */
+function roleIds(store: StateStore, body: unknown): string[] {
+  const list = array(object(body), 'roles');
+  if (!list || list.length === 0) throw badRequest('Payload validation error: Missing required property: roles');
+  return list.map((id) => {
+    if (typeof id !== 'string' || !(store.state.roles ?? []).some((role) => role.id === id)) throw notFound('The role does not exist.', 'inexistent_role');
+    return id;
+  });
 }
 
 export function userRoutes(store: StateStore): Route[] {
@@ -46,8 +66,7 @@ export function userRoutes(store: StateStore): Route[] {
       path: '/api/v2/users', scopes: ['read:users'],
       handler: ({ query }) => {
         const { page: pageNumber, perPage } = page(query, 50, 100);
-        const connection = connectionFilter(query);
-        const users = connection === undefined ? state.users : state.users.filter((user) => user.identities.some((identity) => identity.connection === connection));
+        const users = search(state.users, query);
         const slice = users.slice(pageNumber * perPage, (pageNumber + 1) * perPage).map(publicUser);
         if (query.get('include_totals') === 'true') return { status: 200, body: { users: slice, start: pageNumber * perPage, limit: perPage, length: slice.length, total: users.length } };
         return { status: 200, body: slice };
@@ -136,6 +155,113 @@ export function userRoutes(store: StateStore): Route[] {
       handler: ({ params }) => {
         const user = findUser(store, params.id ?? '');
         state.users = state.users.filter((candidate) => candidate !== user);
+        if (state.userRoles) delete state.userRoles[user.user_id];
+        store.save();
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v2/users-by-email', scopes: ['read:users'],
+      handler: ({ query }) => {
+        const email = query.get('email');
+        if (email === null || email === '') throw badRequest('Query validation error: Missing required property: email', 'invalid_query_string');
+        const wanted = email.trim().toLowerCase();
+        return { status: 200, body: state.users.filter((user) => user.email === wanted).map(publicUser) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v2/users/:id/identities', scopes: ['update:users', 'update:current_user_identities'],
+      handler: ({ params, body }) => {
+        const primary = findUser(store, params.id ?? '');
+        const fields = object(body);
+        onlyKeys(fields, ['provider', 'user_id', 'connection_id', 'link_with']);
+        if (fields.link_with !== undefined) throw badRequest('Linking with an ID token (link_with) is not available on the local tenant; give provider and user_id', 'operation_not_supported');
+        const provider = string(fields, 'provider', { required: true }) as string;
+        const id = string(fields, 'user_id', { required: true }) as string;
+        const connectionId = string(fields, 'connection_id');
+        const secondaryId = id.includes('|') ? id : `${provider}|${id}`;
+        const secondary = state.users.find((user) => user.user_id === secondaryId);
+        if (!secondary) throw notFound('The user to link does not exist.', 'inexistent_user');
+        if (secondary === primary) throw badRequest('Main identity and the new one are the same.', 'invalid_body');
+        if (connectionId !== undefined && !secondary.identities.some((identity) => findConnection(store, identity.connection)?.id === connectionId)) {
+          throw badRequest('The connection_id does not match the user to link.', 'invalid_body');
+        }
+        // The secondary user's identities join the primary; its profile stays as profileData, its metadata goes.
+        const [first, ...rest] = secondary.identities;
+        if (first) primary.identities.push({ ...first, profileData: profileOf(secondary), ...(secondary.password_hash ? { password_hash: secondary.password_hash } : {}) });
+        primary.identities.push(...rest);
+        state.users = state.users.filter((user) => user !== secondary);
+        if (state.userRoles) delete state.userRoles[secondary.user_id];
+        primary.updated_at = new Date().toISOString();
+        store.save();
+        return { status: 201, body: publicIdentities(primary) };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v2/users/:id/identities/:provider/:identity', scopes: ['update:users'],
+      handler: ({ params }) => {
+        const primary = findUser(store, params.id ?? '');
+        const index = primary.identities.findIndex((identity) => identity.provider === params.provider && identity.user_id === params.identity);
+        if (index < 0) throw notFound('The identity is not linked to this user.', 'inexistent_identity');
+        if (index === 0) throw badRequest('Main identity cannot be removed from profile.', 'invalid_body');
+        const [identity] = primary.identities.splice(index, 1);
+        if (!identity) throw notFound('The identity is not linked to this user.', 'inexistent_identity');
+        // The identity becomes a user of its own again, with the profile it had.
+        const { profileData, password_hash: passwordHash, ...bare } = identity;
+        const now = new Date().toISOString();
+        state.users.push({
+          ...(profileData as Partial<StoredUser>),
+          email_verified: Boolean(profileData?.email_verified),
+          user_id: `${identity.provider}|${identity.user_id}`,
+          app_metadata: {},
+          user_metadata: {},
+          identities: [bare],
+          created_at: now,
+          updated_at: now,
+          logins_count: 0,
+          ...(passwordHash ? { password_hash: passwordHash } : {}),
+        });
+        primary.updated_at = now;
+        store.save();
+        return { status: 200, body: publicIdentities(primary) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v2/users/:id/roles', scopes: ['read:users', 'read:roles'],
+      handler: ({ params, query }) => {
+        const user = findUser(store, params.id ?? '');
+        const { page: pageNumber, perPage } = page(query, 50, 100);
+        const ids = state.userRoles?.[user.user_id] ?? [];
+        const roles = (state.roles ?? []).filter((role) => ids.includes(role.id)).map(({ id, name, description }) => ({ id, name, description }));
+        const slice = roles.slice(pageNumber * perPage, (pageNumber + 1) * perPage);
+        if (query.get('include_totals') === 'true') return { status: 200, body: { roles: slice, start: pageNumber * perPage, limit: perPage, total: roles.length } };
+        return { status: 200, body: slice };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v2/users/:id/roles', scopes: ['create:role_members'],
+      handler: ({ params, body }) => {
+        const user = findUser(store, params.id ?? '');
+        const ids = roleIds(store, body);
+        const current = new Set(state.userRoles?.[user.user_id] ?? []);
+        for (const id of ids) current.add(id);
+        state.userRoles = { ...state.userRoles, [user.user_id]: [...current] };
+        store.save();
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v2/users/:id/roles', scopes: ['delete:role_members'],
+      handler: ({ params, body }) => {
+        const user = findUser(store, params.id ?? '');
+        const ids = new Set(roleIds(store, body));
+        state.userRoles = { ...state.userRoles, [user.user_id]: (state.userRoles?.[user.user_id] ?? []).filter((id) => !ids.has(id)) };
         store.save();
         return { status: 204 };
       },
