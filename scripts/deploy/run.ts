@@ -128,9 +128,17 @@ export async function deployTo(target: Target, options: DeployOptions): Promise<
   if (options.planOnly || plan.changes === 0) return { code: EXIT.ok, plan, deployed: false };
 
   options.say(`deploying to ${target.label} with a0deploy (sections ${sections.join(', ')}${options.allowDelete ? ', deletes allowed' : ''})`);
-  const code = await runA0deploy({ tenantPath: options.tenantPath, target, mappings, secrets, sections, allowDelete: options.allowDelete, onLine: (line) => options.say(`  a0deploy: ${line}`) });
+  // The tenant's own words for what it refused (a0deploy prints them inside a JSON body dump).
+  const refusals: string[] = [];
+  const onLine = (line: string) => {
+    options.say(`  a0deploy: ${line}`);
+    const message = /^\s*"message":\s*("(?:[^"\\]|\\.)*")/.exec(line)?.[1];
+    if (message) refusals.push(JSON.parse(message) as string);
+  };
+  const code = await runA0deploy({ tenantPath: options.tenantPath, target, mappings, secrets, sections, allowDelete: options.allowDelete, onLine });
   if (code !== 0) {
-    options.warn(`deploy failed: a0deploy exited with code ${code} (its messages are above)`);
+    const why = refusals.length > 0 ? `: ${[...new Set(refusals)].join('; ')}` : '';
+    options.warn(`deploy failed: a0deploy exited with code ${code}${why} (its messages are above)`);
     return { code: EXIT.findings, plan, deployed: false };
   }
   writeLedger(target.ledgerFile, desiredDigests(desired));

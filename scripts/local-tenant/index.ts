@@ -41,7 +41,10 @@ export interface LocalTenantOptions {
   actionsTimeoutMs?: number;
   /** Told about every Actions flow that ran (signup or login), with its logs and outcome. */
   onFlow?: LoginContext['observe'];
-  /** Where actions' npm dependencies are installed: `dependencies` in the state folder by default (shareable between tenants). */
+  /**
+   * Where actions' npm dependencies are installed: ACTIONS_DEPENDENCY_CACHE, else `dependencies` in the state
+   * folder. Tenants may share one (each name@version is installed once).
+   */
   dependencyCache?: string;
 }
 
@@ -91,7 +94,7 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   const store = openState(stateDir);
   let domain = '';
   const timeout = options.actionsTimeoutMs ?? (process.env.ACTIONS_TIMEOUT_MS ? Number(process.env.ACTIONS_TIMEOUT_MS) : undefined);
-  const dependencyCache = path.resolve(options.dependencyCache ?? path.join(stateDir, 'dependencies'));
+  const dependencyCache = path.resolve(options.dependencyCache ?? process.env.ACTIONS_DEPENDENCY_CACHE ?? path.join(stateDir, 'dependencies'));
   // Actions trust the tenant's CA, so the SDKs they bring reach the tenant over HTTPS as they would reach Auth0.
   const runtime = new ActionsRuntime({ timeoutMs: timeout, dependencyCache, caPath: tls.caPath });
   const context: LoginContext = { store, runtime, outbox: new Outbox(), domain: () => domain, observe: options.onFlow };
