@@ -5,6 +5,15 @@
 import { parseArgs } from 'node:util';
 import { EXIT, ProjectError, runCommand } from './lib/errors';
 import { startLocalTenant } from './local-tenant/index';
+import type { FlowResult, Trigger } from './runtime/index';
+
+/** Actions' real-time logs, as Auth0's: each console line of an execution, prefixed by trigger and action. */
+function realTimeLog(trigger: Trigger, result: FlowResult): string[] {
+  const at = new Date().toISOString();
+  const lines = result.logs.map((log) => `${at} [${trigger}/${log.action}] ${log.line}`);
+  if (result.failure) lines.push(`${at} [${trigger}/${result.failure.action}] ${result.failure.kind === 'timeout' ? 'timed out' : 'failed'}: ${result.failure.message}`);
+  return lines;
+}
 
 void runCommand(async () => {
   let values;
@@ -15,7 +24,12 @@ void runCommand(async () => {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ProjectError('usage', `--port must be a port number, not ${values.port}`);
-  const tenant = await startLocalTenant({ port, stateDir: values.state, onRequest: (line) => console.log(`${new Date().toISOString()} ${line}`) });
+  const tenant = await startLocalTenant({
+    port,
+    stateDir: values.state,
+    onRequest: (line) => console.log(`${new Date().toISOString()} ${line}`),
+    onFlow: (trigger, result) => realTimeLog(trigger, result).forEach((line) => console.log(line)),
+  });
   console.log(`local tenant running on https://${tenant.domain}/ (state: ${tenant.stateDir})`);
   console.log(`AUTH0_DOMAIN=${tenant.domain}`);
   console.log(`AUTH0_CLIENT_ID=${tenant.clientId}`);

@@ -93,7 +93,7 @@ describe('the time limit', () => {
     expect(meanwhile.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(1_000);
     const answer = await looping;
-    expect(answer).toMatchObject({ status: 403, body: { error: 'access_denied', error_description: 'Script execution time exceeded' } });
+    expect(answer).toMatchObject({ status: 403, body: { error: 'access_denied', error_description: 'Script execution time exceeded (Action "loop")' } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
     await bind('post-login', ['first']);
     expect((await login('ok@example.com')).status).toBe(200);

@@ -7,7 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { spawnLocalTenant, type TenantProcess } from '../scripts/local-tenant/process';
-import { clientWithScopes, managementApi, type ManagementApi } from './support/local-api';
+import { clientWithScopes, managementApi, raw, type ManagementApi } from './support/local-api';
+import { deployAction } from './support/seed';
 
 jest.setTimeout(60_000);
 
@@ -67,7 +68,7 @@ describe('GET /api/v2/users?q= (user search v3)', () => {
   it('refuses what Auth0 refuses with a 400 that says why: bad syntax, wildcards on metadata, unknown fields, other engines', async () => {
     for (const [q, message] of [
       ['name:(jane', /not closed/],
-      ['app_metadata.plan:go*', /not available on metadata/],
+      ['app_metadata.plan:go*', /not available on app_metadata fields/],
       ['password_hash:x', /not a searchable field/],
     ] as const) {
       const answer = await api.call('GET', `/api/v2/users?q=${encodeURIComponent(q)}`);
@@ -118,5 +119,44 @@ describe('users by e-mail, identities, delete, roles', () => {
     expect(roles).toMatchObject({ status: 200, body: [] });
     const unknown = await admin.call('POST', `/api/v2/users/${encodeURIComponent(ids.john as string)}/roles`, { roles: ['rol_missing'] });
     expect(unknown).toMatchObject({ status: 404, body: { errorCode: 'inexistent_role' } });
+  });
+});
+
+describe('GET /api/v2/logs', () => {
+  it('keeps log events as Auth0 does for logins, signups and Management API writes, searchable by q=, without a password or attribute value', async () => {
+    const clientId = tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
+    const post = (route: string, body: object) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json', 'user-agent': 'logs-test' }, body: JSON.stringify(body) });
+    const login = (username: string, password: string) => post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username, password, realm: 'Username-Password-Authentication', scope: 'openid' });
+    const signup = (email: string, password: string) => post('/dbconnections/signup', { client_id: clientId, connection: 'Username-Password-Authentication', email, password, name: 'Secret Name Value' });
+    expect((await signup('logged@example.com', 'a long enough password 1!')).status).toBe(200);
+    expect((await signup('weak@example.com', 'short')).status).toBe(400);
+    expect((await login('logged@example.com', 'a long enough password 1!')).status).toBe(200);
+    expect((await login('logged@example.com', 'the wrong password')).status).toBe(403);
+    await deployAction(api, { name: 'gatekeeper', trigger: 'post-login', code: "exports.onExecutePostLogin = async (event, api) => { if (event.user.email === 'logged@example.com') api.access.deny('not_on_fridays'); };" });
+    expect((await api.call('PATCH', '/api/v2/actions/triggers/post-login/bindings', { bindings: [{ ref: { type: 'action_name', value: 'gatekeeper' } }] })).status).toBe(200);
+    expect((await login('logged@example.com', 'a long enough password 1!')).status).toBe(403);
+
+    const logs = await api.call('GET', '/api/v2/logs?per_page=100');
+    expect(logs.status).toBe(200);
+    const events = logs.body as Array<{ type: string; description: string; user_id?: string; client_id?: string; connection?: string; user_agent?: string; date: string }>;
+    // Newest first.
+    expect(events.map((event) => event.date)).toEqual(events.map((event) => event.date).sort().reverse());
+    const byType = (type: string) => events.filter((event) => event.type === type);
+    expect(byType('ss')).toEqual([expect.objectContaining({ client_id: clientId, connection: 'Username-Password-Authentication', user_agent: 'logs-test', user_id: expect.stringMatching(/^auth0\|/) })]);
+    expect(byType('fs')).toEqual([expect.objectContaining({ description: expect.stringContaining('Password is too weak') })]);
+    expect(byType('s')).toHaveLength(1);
+    expect(byType('fp')).toEqual([expect.objectContaining({ description: 'Wrong email or password.', connection: 'Username-Password-Authentication' })]);
+    expect(byType('f')).toEqual([expect.objectContaining({ description: 'not_on_fridays' })]);
+    expect(byType('sapi').length).toBeGreaterThan(3);
+    expect(byType('sapi')).toContainEqual(expect.objectContaining({ description: 'PATCH /api/v2/actions/triggers/:trigger/bindings', client_id: tenant.clientId }));
+    const text = JSON.stringify(events);
+    for (const value of ['a long enough password', 'the wrong password', 'Secret Name Value', tenant.clientSecret]) expect(text).not.toContain(value);
+
+    const failed = await api.call('GET', `/api/v2/logs?q=${encodeURIComponent('type:f OR type:fs')}`);
+    expect((failed.body as Array<{ type: string }>).map((event) => event.type).sort()).toEqual(['f', 'fs']);
+    const first = events.at(-1)!;
+    const after = await api.call('GET', `/api/v2/logs?from=${(first as { log_id?: string }).log_id}&take=2`);
+    expect((after.body as unknown[]).length).toBe(2);
+    expect((await api.call('GET', '/api/v2/logs?q=password_hash:x')).status).toBe(400);
   });
 });

@@ -338,11 +338,11 @@ describe('Actions inside the flow', () => {
     expect(claims.email).toBe('mfa@example.com');
   });
 
-  it('ends the login with access_denied carrying the message of an Action that throws', async () => {
+  it('ends the login with access_denied carrying the message of the one Action that threw, and its name', async () => {
     expect((await api.call('POST', '/api/v2/users', { connection: 'Username-Password-Authentication', email: 'boom@example.com', password: PASSWORD })).status).toBe(201);
     const failed = new URL(arrivedAt(await logIn(new UserAgent(tenant.ca), 'boom@example.com')));
     expect(failed.searchParams.get('error')).toBe('access_denied');
-    expect(failed.searchParams.get('error_description')).toBe('the loyalty service is down');
+    expect(failed.searchParams.get('error_description')).toBe('the loyalty service is down (Action "explode")');
   });
 
   it('signs in with an e-mailed code from the login page (passwordless), and answers in form_post when asked', async () => {

@@ -9,12 +9,14 @@ import * as path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { spawnLocalTenant } from '../scripts/local-tenant/process';
 import { UserAgent } from '../scripts/story/browser';
-import { managementApi } from './support/local-api';
+import { readFileSync } from 'node:fs';
+import { deployAction } from './support/seed';
+import { managementApi, raw } from './support/local-api';
 
 jest.setTimeout(60_000);
 
-/** Runs `npm run tenant` on a state folder until it has printed its lines; returns them and stops it. */
-async function tenantOutput(stateDir: string): Promise<string> {
+/** Runs `npm run tenant` on a state folder until it has printed its lines, then `during` (given its domain); returns the output and stops it. */
+async function tenantOutput(stateDir: string, during?: (domain: string) => Promise<void>): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'tenant.ts'), '--port', '0', '--state', stateDir], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   await new Promise<void>((resolve, reject) => {
@@ -28,6 +30,7 @@ async function tenantOutput(stateDir: string): Promise<string> {
     child.once('exit', () => reject(new Error(`npm run tenant exited:\n${text}`)));
   });
   child.removeAllListeners('exit');
+  if (during) await during(/^AUTH0_DOMAIN=(\S+)$/m.exec(text)?.[1] ?? '');
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
@@ -59,4 +62,29 @@ it('prints the sample web app login URL, which opens the hosted login page', asy
   } finally {
     await live.close();
   }
+});
+
+it('prints each Action\'s console output prefixed by trigger and action, and names the one Action that failed (Auth0\'s real-time logs)', async () => {
+  const stateDir = mkdtempSync(path.join(tmpdir(), 'tenant-command-'));
+  const seeded = await spawnLocalTenant({ stateDir });
+  const api = await managementApi(seeded);
+  expect((await api.call('POST', '/api/v2/connections', { name: 'Username-Password-Authentication', strategy: 'auth0', options: {} })).status).toBe(201);
+  expect((await api.call('POST', '/api/v2/users', { connection: 'Username-Password-Authentication', email: 'log@example.com', password: 'a long enough password' })).status).toBe(201);
+  await deployAction(api, { name: 'chatty', trigger: 'post-login', code: "exports.onExecutePostLogin = async (event) => { console.log('hello from chatty', event.stats.logins_count); };" });
+  await deployAction(api, { name: 'thrower', trigger: 'post-login', code: "exports.onExecutePostLogin = async () => { throw new Error('nope'); };" });
+  expect((await api.call('PATCH', '/api/v2/actions/triggers/post-login/bindings', { bindings: ['chatty', 'thrower'].map((value) => ({ ref: { type: 'action_name', value } })) })).status).toBe(200);
+  const clientId = seeded.state().clients.find((client) => client.name === 'Default App')!.client_id;
+  await seeded.close();
+
+  let answer: Awaited<ReturnType<typeof raw>> | undefined;
+  const output = await tenantOutput(stateDir, async (domain) => {
+    const port = Number(domain.split(':')[1]);
+    answer = await raw({ port, ca: readFileSync(path.join(stateDir, 'ca.pem'), 'utf8') }, {
+      method: 'POST', path: '/oauth/token', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username: 'log@example.com', password: 'a long enough password', realm: 'Username-Password-Authentication', scope: 'openid' }),
+    });
+  });
+  expect(answer).toMatchObject({ status: 403, body: { error: 'access_denied', error_description: 'nope (Action "thrower")' } });
+  expect(output).toMatch(/^\S+ \[post-login\/chatty\] hello from chatty 1$/m);
+  expect(output).toMatch(/^\S+ \[post-login\/thrower\] failed: Error: nope$/m);
 });

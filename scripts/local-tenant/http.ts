@@ -46,7 +46,10 @@ interface RouteBase {
 export type Route = RouteBase & ({ public: true; scopes?: never } | { public?: false; scopes: readonly string[] });
 
 /** Who called a protected route: the scopes of its verified token, or undefined without a valid token. */
-export type Authorize = (header: string | undefined) => Promise<{ scopes: ReadonlySet<string> } | undefined>;
+export type Authorize = (header: string | undefined) => Promise<{ scopes: ReadonlySet<string>; subject?: string } | undefined>;
+
+/** Told about each Management API request that reached its handler (Auth0 logs writes as sapi/fapi). */
+export type OnManagementCall = (call: { method: string; route: string; status: number; subject: string | undefined; headers: IncomingMessage['headers'] }) => void;
 
 /** An error answered as Auth0 answers it: `{ statusCode, error, message, errorCode }`. */
 export class HttpError extends Error {
@@ -175,7 +178,9 @@ export async function dispatch(
   onError: (error: unknown) => void,
   /** The body, when the server read it already (to choose who answers the request). */
   preread?: Buffer,
+  onCall?: OnManagementCall,
 ): Promise<void> {
+  let called: { route: string; subject: string | undefined } | undefined;
   try {
     const url = new URL(incoming.url ?? '/', 'https://local');
     const method = (incoming.method ?? 'GET').toUpperCase();
@@ -196,6 +201,7 @@ export async function dispatch(
     }
     if (!matched.route.public) {
       const caller = await authorize(incoming.headers.authorization);
+      called = { route: matched.route.path, subject: caller?.subject };
       if (!caller) {
         incoming.resume();
         throw new HttpError(401, 'Missing or invalid bearer token', 'invalid_token');
@@ -212,4 +218,5 @@ export async function dispatch(
   } catch (error) {
     sendError(response, error, onError);
   }
+  if (called && onCall) onCall({ method: (incoming.method ?? 'GET').toUpperCase(), route: called.route, status: response.statusCode, subject: called.subject, headers: incoming.headers });
 }

@@ -16,8 +16,9 @@ import { passwordlessRoutes } from './api/passwordless';
 import { signupRoutes } from './api/signup';
 import { upstreamRoutes } from './api/upstream';
 import { userRoutes } from './api/users';
+import { logRoutes, recordLog } from './logs';
 import { ensureTlsMaterial } from './certificates';
-import { compileRoutes, dispatch, errorBody, readBody, send, sendError, type Route } from './http';
+import { compileRoutes, dispatch, errorBody, readBody, send, sendError, type OnManagementCall, type Route } from './http';
 import { carriesJwt, jwtUserinfo } from './oidc/userinfo';
 import { createOidc, servesOidc, type Oidc } from './oidc/provider';
 import { loginPath, pageRoutes } from './pages/routes';
@@ -56,7 +57,7 @@ export interface LocalTenant extends TenantReady {
 
 export { defaultStateDir };
 
-type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'pages' | 'actions' | 'clients' | 'resourceServers' | 'connections' | 'users' | 'jobs';
+type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'pages' | 'actions' | 'clients' | 'resourceServers' | 'connections' | 'users' | 'jobs' | 'logs';
 
 /** Every API area of the local tenant, by name: one left out fails to compile. */
 function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionBuilder): Record<Area, Route[]> {
@@ -74,6 +75,7 @@ function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionB
     connections: connectionRoutes(store),
     users: userRoutes(store),
     jobs: jobRoutes(store, domain),
+    logs: logRoutes(store),
   };
 }
 
@@ -108,6 +110,13 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
   const compiled = compileRoutes(Object.values(routes(context, oidc, actionBuilder(store, dependencyCache))).flat());
   const authorize = (header: string | undefined) => verifyManagementToken(store.state, header, { issuer: `https://${domain}/`, audience: `https://${domain}/${MANAGEMENT_API_PATH}` });
   const onError = (error: unknown) => console.error('local tenant: internal error', error);
+  // Management API writes are logged as Auth0 logs them (sapi / fapi), with the calling client.
+  const onCall: OnManagementCall = ({ method, route, status, subject, headers }) => {
+    if (method === 'GET') return;
+    const clientId = subject?.replace(/@clients$/, '');
+    const client = store.state.clients.find((candidate) => candidate.client_id === clientId);
+    recordLog(store, status < 400 ? 'sapi' : 'fapi', { client: client ?? (clientId ? { client_id: clientId, name: '' } : undefined), headers, details: { request: { method: method.toLowerCase(), path: route }, response: { statusCode: status } } }, `${method} ${route}`);
+  };
   const server = createServer({ cert: tls.cert, key: tls.key, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 1_000 }, (request, response) => {
     const started = Date.now();
     if (options.onRequest) {
@@ -116,7 +125,7 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
     const method = (request.method ?? 'GET').toUpperCase();
     const pathname = (request.url ?? '/').split('?')[0] ?? '/';
     if (!servesOidc(pathname)) {
-      void dispatch(compiled, authorize, request, response, onError);
+      void dispatch(compiled, authorize, request, response, onError, undefined, onCall);
       return;
     }
     if (pathname === '/userinfo' && carriesJwt(request.headers.authorization)) {
@@ -133,7 +142,7 @@ export async function startLocalTenant(options: LocalTenantOptions = {}): Promis
       .then(async (body) => {
         const grant = grantTypeOf(body, request.headers['content-type']);
         if (grant === 'authorization_code' || grant === 'refresh_token') (await oidc()).handle(withBody(request, body), response);
-        else void dispatch(compiled, authorize, request, response, onError, body);
+        else void dispatch(compiled, authorize, request, response, onError, body, onCall);
       })
       .catch((error: unknown) => sendError(response, error, onError));
   });

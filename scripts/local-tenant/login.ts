@@ -12,6 +12,7 @@ import type { Reply } from './http';
 import { signIdToken } from './id-token';
 import { newId, type StateStore, type StoredClient, type StoredConnection, type StoredUser } from './state';
 import { issueAccessToken, ACCESS_TOKEN_LIFETIME_S } from './tokens';
+import { recordLog } from './logs';
 
 export interface LoginContext {
   store: StateStore;
@@ -77,7 +78,13 @@ export function userByEmail(store: StateStore, connection: string, email: string
 }
 
 /** The database user with this e-mail (or username) and password on a connection, or undefined. */
-export function authenticatePassword(store: StateStore, connection: StoredConnection, username: unknown, password: unknown): StoredUser | undefined {
+export function authenticatePassword(store: StateStore, connection: StoredConnection, username: unknown, password: unknown, attempt?: { client?: StoredClient; headers?: Record<string, string | string[] | undefined> }): StoredUser | undefined {
+  const user = findPasswordUser(store, connection, username, password);
+  if (!user && attempt) recordLog(store, 'fp', { ...attempt, connection });
+  return user;
+}
+
+function findPasswordUser(store: StateStore, connection: StoredConnection, username: unknown, password: unknown): StoredUser | undefined {
   const name = typeof username === 'string' ? username.trim().toLowerCase() : '';
   const user = store.state.users.find((candidate) => (candidate.email === name || candidate.username === name) && candidate.identities.some((identity) => identity.connection === connection.name));
   // A database identity linked into another user keeps its own password.
@@ -171,10 +178,10 @@ function userForEvent(user: StoredUser) {
 
 /** What the app is told when a flow failed: Auth0 names the failure in `error_description`. */
 export function failureDescription(result: FlowResult): string {
-  if (result.failure?.kind === 'timeout') return 'Script execution time exceeded';
-  // An uncaught exception: Auth0 puts its message in error_description (the logs name the Action).
-  const message = result.failure?.message ?? '';
-  return message.startsWith('Error: ') ? message.slice('Error: '.length) : message || 'An Action failed';
+  const failure = result.failure;
+  // An uncaught exception: Auth0 puts its message in error_description; the one Action that failed is named.
+  const message = failure?.kind === 'timeout' ? 'Script execution time exceeded' : (failure?.message ?? '').replace(/^Error: /, '') || 'An Action failed';
+  return failure?.action ? `${message} (Action "${failure.action}")` : message;
 }
 
 /** Auth0 silently drops custom claims with these names (its restricted claims). */
@@ -236,6 +243,15 @@ export async function runPostLogin(context: LoginContext, run: PostLoginRun): Pr
     tenant: { id: 'local' },
   };
   const result = await runTrigger(context, 'post-login', event, run.resumeAt);
+  if (result.outcome !== 'redirected') {
+    const login = run.countsAsLogin !== false;
+    const failed = result.outcome === 'denied' || result.outcome === 'failed';
+    const type = login ? (failed ? 'f' : 's') : failed ? 'fertft' : 'sertft';
+    const description = result.outcome === 'denied' ? (result.denied?.reason ?? 'Access denied') : result.outcome === 'failed' ? failureDescription(result) : undefined;
+    const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    const headers = { 'user-agent': text(run.request.user_agent), host: text(run.request.hostname) };
+    recordLog(store, type, { user, connection, client, headers, details: { actions: { executions: boundActions(store, 'post-login').map((action) => action.name) } } }, description);
+  }
   user.app_metadata = mergeMetadata(user.app_metadata, result.appMetadata);
   user.user_metadata = mergeMetadata(user.user_metadata, result.userMetadata);
   if (Object.keys(result.appMetadata).length + Object.keys(result.userMetadata).length > 0) user.updated_at = new Date().toISOString();

@@ -19,8 +19,8 @@ export const DEPLOY_CLIENT_SCOPES = [
   // a0deploy: connections and their options
   'read:connections', 'create:connections', 'update:connections', 'delete:connections',
   'read:connections_options', 'update:connections_options',
-  // audit (users export), users update (PATCH with the provenance stamp), users import (jobs)
-  'read:users', 'create:users', 'update:users', 'update:users_app_metadata',
+  // audit (users export, denied logins and signups from the logs), users update (PATCH with the provenance stamp), users import (jobs)
+  'read:users', 'create:users', 'update:users', 'update:users_app_metadata', 'read:logs',
 ] as const;
 
 /** Local only: the mailbox of passwordless codes, which no real tenant has. */

@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic-file';
 import { DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, MANAGEMENT_API_PATH } from './scopes';
+import type { StoredLog } from './logs';
 
 export interface StoredSecret {
   name: string;
@@ -163,6 +164,8 @@ export interface TenantState {
   roles?: StoredRole[];
   /** Role ids by user id. */
   userRoles?: Record<string, string[]>;
+  /** Log events, oldest first (logs.ts). */
+  logs?: StoredLog[];
   connections: StoredConnection[];
   users: StoredUser[];
   /** RS256 key that signs ID tokens; the public half is served as the JWKS. */

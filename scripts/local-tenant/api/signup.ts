@@ -6,8 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Reply, Route } from '../http';
 import type { StoredUser } from '../state';
-import { auth0Defaults, userByEmail, findClient, findConnection, hashPassword, mergeMetadata, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
+import { auth0Defaults, failureDescription, userByEmail, findClient, findConnection, hashPassword, mergeMetadata, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
 import { isEmailAddress } from '../../lib/email';
+import { recordLog } from '../logs';
 
 /** Signup errors have their own shape: `{ name, code, description, statusCode }`. */
 const signupError = (status: number, name: string, code: string, description: string): Reply => ({ status, body: { name, code, description, statusCode: status } });
@@ -26,9 +27,13 @@ export interface SignupRefusal {
   description: string;
   /** The form field the refusal is about, when it is about one. */
   field?: 'email' | 'password' | typeof ROOT_FIELDS[number];
+  /** What the tenant log says (an Action's deny reason, not its user message). */
+  logged?: string;
 }
 
 export type SignupOutcome = { ok: true; user: StoredUser } | { ok: false; refusal: SignupRefusal };
+
+const withLogged = (outcome: SignupOutcome, logged: string): SignupOutcome => (outcome.ok ? outcome : { ok: false, refusal: { ...outcome.refusal, logged } });
 
 const refuse = (status: number, name: string, code: string, description: string, field?: SignupRefusal['field']): SignupOutcome => ({ ok: false, refusal: { status, name, code, description, ...(field ? { field } : {}) } });
 
@@ -37,6 +42,16 @@ const refuse = (status: number, name: string, code: string, description: string,
  * pre-user-registration runs before the user exists; a denial refuses with the Action's user message.
  */
 export async function signUp(context: LoginContext, fields: Record<string, unknown>, headers: Record<string, string | string[] | undefined>): Promise<SignupOutcome> {
+  const outcome = await attemptSignUp(context, fields, headers);
+  const client = findClient(context.store, fields.client_id);
+  const connection = findConnection(context.store, fields.connection);
+  const logContext = { client, connection, headers };
+  if (outcome.ok) recordLog(context.store, 'ss', { ...logContext, user: outcome.user });
+  else recordLog(context.store, 'fs', logContext, outcome.refusal.logged ?? outcome.refusal.description);
+  return outcome;
+}
+
+async function attemptSignUp(context: LoginContext, fields: Record<string, unknown>, headers: Record<string, string | string[] | undefined>): Promise<SignupOutcome> {
   const { store } = context;
   const client = findClient(store, fields.client_id);
   if (!client) return refuse(400, 'BadRequestError', 'invalid_client', 'Unknown client.');
@@ -61,11 +76,12 @@ export async function signUp(context: LoginContext, fields: Record<string, unkno
   const event = preRegistrationEvent(connection, client, headers, { email, ...supplied, user_metadata: userMetadata, app_metadata: {} });
   const result = await runTrigger(context, 'pre-user-registration', event);
   if (result.outcome === 'failed') {
-    return refuse(400, 'ExtensibilityError', 'extensibility_error', result.failure?.kind === 'timeout' ? 'Script execution time exceeded' : 'Something went wrong, please try again later.');
+    const refusal = refuse(400, 'ExtensibilityError', 'extensibility_error', result.failure?.kind === 'timeout' ? 'Script execution time exceeded' : 'Something went wrong, please try again later.');
+    return withLogged(refusal, failureDescription(result));
   }
   // api.validation.error: the Action's code and message, shown on the signup page.
-  if (result.outcome === 'denied' && result.validation) return refuse(400, 'ValidationError', result.validation.code, result.validation.message);
-  if (result.outcome === 'denied') return refuse(400, 'ExtensibilityError', 'extensibility_error', result.denied?.userMessage ?? 'Sign up was denied.');
+  if (result.outcome === 'denied' && result.validation) return withLogged(refuse(400, 'ValidationError', result.validation.code, result.validation.message), result.validation.code);
+  if (result.outcome === 'denied') return withLogged(refuse(400, 'ExtensibilityError', 'extensibility_error', result.denied?.userMessage ?? 'Sign up was denied.'), result.denied?.reason ?? 'denied');
 
   // Asked again after the Actions' await: another signup of the same address may have finished meanwhile.
   if (exists()) return refuse(409, 'BadRequestError', 'user_exists', 'The user already exists.');
