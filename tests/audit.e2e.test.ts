@@ -45,6 +45,9 @@ beforeAll(async () => {
     // Users that keep to the policy.
     await post(tenant, '/local/upstream-login', { client_id: client, connection: 'google-oauth2', profile: { user_id: 'good-1', name: 'Good One', picture: 'https://lh3.googleusercontent.com/a/1' } });
     await post(tenant, '/dbconnections/signup', { client_id: client, connection: 'Username-Password-Authentication', email: 'fine@example.com', password: 'a long enough password', name: 'Fine Person' });
+    // Planted: two signups the pre-user-registration Action denies, one that is refused before it.
+    for (const email of ['spam1@example.com', 'spam2@example.com']) await post(tenant, '/dbconnections/signup', { client_id: client, connection: 'Username-Password-Authentication', email, password: 'a long enough password', name: 'Visit www.spam.example.com' });
+    await post(tenant, '/dbconnections/signup', { client_id: client, connection: 'Username-Password-Authentication', email: 'weak@example.com', password: 'short' });
     // Planted: a user with no provenance record whose name breaks a value rule.
     await api.call('POST', '/api/v2/users', { connection: 'Username-Password-Authentication', email: 'norecord@example.com', password: 'a long enough password', name: 'Visit www.spam.example.com' });
     // Planted: a record edited by hand to claim a source corp-oidc does not allow.
@@ -66,7 +69,7 @@ describe('npm run audit', () => {
   it('finds each planted drift and each planted violation, and nothing else', () => {
     const run = cli('audit.ts', ['--json']);
     expect(run.status).toBe(1);
-    const report = JSON.parse(run.stdout) as { drift: Array<{ kind: string; name: string; problem: string }>; users: { users: number; withoutRecord: number; violations: number; examples: Array<{ user_id: string; code: string }>; sources: Record<string, Record<string, Record<string, number>>> }; broken: boolean };
+    const report = JSON.parse(run.stdout) as { denials: unknown; drift: Array<{ kind: string; name: string; problem: string }>; users: { users: number; withoutRecord: number; violations: number; examples: Array<{ user_id: string; code: string }>; sources: Record<string, Record<string, Record<string, number>>> }; broken: boolean };
     expect(report.drift).toEqual([
       { kind: 'action', name: 'root-attributes-post-login', problem: expect.stringMatching(/^code on the tenant \(sha256 \w{12}\) is not the built bundle \(\w{12}\)$/) },
       { kind: 'action', name: 'root-attributes-post-login', problem: 'has changes that are not deployed' },
@@ -81,6 +84,8 @@ describe('npm run audit', () => {
     expect(report.users.violations).toBe(2);
     expect(report.users.sources['google-oauth2']?.picture).toEqual({ idp: 1 });
     expect(report.users.sources['corp-oidc']?.name).toEqual({ management_api: 1 });
+    // The denials of the period, from the tenant's logs: counts by reason, nothing else of the events.
+    expect(report.denials).toEqual({ from: expect.any(String), to: expect.any(String), truncated: false, logins: {}, signups: { 'name.web-address': 2, 'Password is too weak: use 12 to 72 characters.': 1 } });
     expect(report.broken).toBe(true);
   });
 
@@ -91,6 +96,7 @@ describe('npm run audit', () => {
     expect(text.stdout).toContain('without a provenance record: 1');
     expect(text.stdout).toContain('Result: the tenant breaks the policy (exit code 1).');
     expect(text.stdout).not.toContain('spam.example.com');
+    expect(text.stdout).toMatch(/Denied logins and signups by reason \(\d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d\)\n.*\n.*\n  signup +name\.web-address +2/);
     const markdown = cli('audit.ts', ['--markdown']);
     expect(markdown.stdout).toContain('## Root-attribute audit of');
     expect(markdown.stdout).toContain('| connection | `google-oauth2` | syncs on_each_login (the default) on the tenant; tenant.yaml says on_first_login |');

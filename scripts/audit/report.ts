@@ -1,4 +1,5 @@
 /** The audit report, for people (a table), for machines (`--json`) and for a CI job summary (`--markdown`). */
+import type { DenialsSummary } from './denials';
 import { ROOT_ATTRIBUTES } from '../../actions/lib/attributes';
 import type { Drift } from './drift';
 import type { Standing, UsersSummary } from './users';
@@ -7,6 +8,8 @@ export interface AuditReport {
   target: string;
   drift: Drift[];
   users: UsersSummary | null;
+  /** Denied logins and signups from the tenant's logs, by reason (counts only); a string says why there are none. */
+  denials?: DenialsSummary | string;
   /** Whether anything breaks the policy (exit code 1). */
   broken: boolean;
 }
@@ -46,8 +49,26 @@ export function formatText(report: AuditReport): string {
     for (const example of users.examples) lines.push(`    ${example.user_id} (${example.connection}): ${example.code}`);
     if (users.violations > users.examples.length) lines.push(`    … and ${(users.violations - users.examples.length).toLocaleString('en')} more (--json lists the first ${users.examples.length})`);
   }
+  lines.push(...denialLines(report.denials));
   lines.push('', report.broken ? 'Result: the tenant breaks the policy (exit code 1).' : 'Result: the tenant keeps to the policy.');
   return lines.join('\n');
+}
+
+function denialRows(denials: DenialsSummary): string[][] {
+  const rows = (kind: string, counts: Record<string, number>) => Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([reason, count]) => [kind, reason, String(count)]);
+  return [...rows('login', denials.logins), ...rows('signup', denials.signups)];
+}
+
+function period(denials: DenialsSummary): string {
+  return denials.from === null ? 'none logged' : `${denials.from.slice(0, 10)} to ${denials.to?.slice(0, 10) ?? ''}${denials.truncated ? ', the newest 1,000' : ''}`;
+}
+
+function denialLines(denials: AuditReport['denials']): string[] {
+  if (denials === undefined) return [];
+  if (typeof denials === 'string') return ['', `Denied logins and signups: not read (${denials}).`];
+  const rows = denialRows(denials);
+  if (rows.length === 0) return ['', 'Denied logins and signups: none logged.'];
+  return ['', `Denied logins and signups by reason (${period(denials)})`, ...table(['kind', 'reason', 'count'], rows).map((line) => `  ${line}`)];
 }
 
 export function formatMarkdown(report: AuditReport): string {
@@ -64,6 +85,14 @@ export function formatMarkdown(report: AuditReport): string {
     for (const row of sourceRows(users)) lines.push(`| ${row.join(' | ')} |`);
     lines.push('', `- without a provenance record: ${users.withoutRecord}`, `- corrupt records: ${users.corruptRecords}`, `- on unmanaged connections: ${users.unmanaged}`, `- violations: ${users.violations}`);
     for (const example of users.examples) lines.push(`  - \`${example.user_id}\` (${example.connection}): \`${example.code}\``);
+  }
+  const denials = report.denials;
+  if (typeof denials === 'string') lines.push('', '### Denied logins and signups', '', `Not read: ${denials}.`);
+  else if (denials) {
+    const rows = denialRows(denials);
+    lines.push('', `### Denied logins and signups (${period(denials)})`, '');
+    if (rows.length === 0) lines.push('None.');
+    else lines.push('| kind | reason | count |', '|---|---|---:|', ...rows.map(([kind, reason, count]) => `| ${kind} | ${(reason ?? '').replace(/\|/g, '\\|')} | ${count} |`));
   }
   return lines.join('\n');
 }

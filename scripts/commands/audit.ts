@@ -17,6 +17,7 @@ import { liveTenant } from '../deploy/live';
 import { computePlan } from '../deploy/plan';
 import { keywordMappings } from '../deploy/run';
 import { driftFrom } from '../audit/drift';
+import { readDenials } from '../audit/denials';
 import { auditUsers, usersFromExportJob, usersFromFile } from '../audit/export';
 import { formatMarkdown, formatText, type AuditReport } from '../audit/report';
 import { UsersAudit } from '../audit/users';
@@ -62,7 +63,9 @@ void runCommand(async () => {
       await auditUsers(source, audit, process.stderr.isTTY === true);
       users = audit.result();
     }
-    report = { target: values['users-file'] ? `${target.label}, users from ${values['users-file']}` : target.label, drift, users, broken: drift.length > 0 || (users?.violations ?? 0) > 0 };
+    const logs = await readDenials(target.management);
+    const denials = 'denials' in logs ? logs.denials : logs.unavailable;
+    report = { target: values['users-file'] ? `${target.label}, users from ${values['users-file']}` : target.label, drift, users, denials, broken: drift.length > 0 || (users?.violations ?? 0) > 0 };
   } finally {
     await target.close();
   }

@@ -104,7 +104,8 @@ export function logRoutes(store: StateStore): Route[] {
       path: '/api/v2/logs', scopes: ['read:logs'],
       handler: ({ query }) => {
         const { page: pageNumber, perPage } = page(query, 50, 100);
-        const q = query.get('q');
+        // `q`, as Auth0 documents it; `search`, as the auth0 SDK (v5+) sends it.
+        const q = query.get('q') ?? query.get('search');
         const parsed = q === null || q.trim() === '' ? undefined : parseQuery(LOG_FIELDS, q);
         let logs = (store.state.logs ?? []).filter((log) => !parsed || matches(LOG_FIELDS, parsed, log));
         // Checkpoint paging: events after `from` (a log_id), oldest first, `take` of them.
