@@ -16,9 +16,9 @@ let tenant: LocalTenant;
 let api: ManagementApi;
 let clientId: string;
 
-async function deployAction(name: string, trigger: 'post-login' | 'pre-user-registration', body: string): Promise<void> {
+async function deployAction(name: string, trigger: 'post-login' | 'pre-user-registration', body: string, secrets: Array<{ name: string; value: string }> = []): Promise<void> {
   const handler = trigger === 'post-login' ? 'onExecutePostLogin' : 'onExecutePreUserRegistration';
-  const created = (await api.call('POST', '/api/v2/actions/actions', { name, code: `exports.${handler} = async (event, api) => {\n${body}\n};`, supported_triggers: [{ id: trigger, version: trigger === 'post-login' ? 'v3' : 'v2' }] })).body as { id: string };
+  const created = (await api.call('POST', '/api/v2/actions/actions', { name, code: `exports.${handler} = async (event, api) => {\n${body}\n};`, secrets, supported_triggers: [{ id: trigger, version: trigger === 'post-login' ? 'v3' : 'v2' }] })).body as { id: string };
   expect((await api.call('POST', `/api/v2/actions/actions/${created.id}/deploy`)).status).toBe(200);
 }
 
@@ -97,5 +97,56 @@ describe('the time limit', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
     await bind('post-login', ['first']);
     expect((await login('ok@example.com')).status).toBe(200);
+  });
+});
+
+describe('the api\'s effects on the local tenant', () => {
+  it('keeps api.cache across logins of different users', async () => {
+    await deployAction('counter', 'post-login', "const count = Number(api.cache.get('logins')?.value ?? '0') + 1; api.cache.set('logins', String(count)); api.idToken.setCustomClaim('https://t/count', count);");
+    expect((await bind('post-login', ['counter'])).status).toBe(200);
+    const counts = [];
+    for (const email of ['ok@example.com', 'deny@example.com', 'ok@example.com']) counts.push(claimsOf(await login(email))['https://t/count']);
+    expect(counts).toEqual([1, 2, 3]);
+  });
+
+  it('continues the login as the primary user an Action linked the identity into (Management API over HTTPS with fetch, then setPrimaryUser), and refuses a primary user the identity is not linked to', async () => {
+    const linker = [
+      'const primary = event.user.app_metadata.link_into;',
+      'if (!primary) return;',
+      "if (event.user.app_metadata.skip_link) { api.authentication.setPrimaryUser(primary); return; }",
+      'const base = `https://${event.secrets.DOMAIN}`;',
+      "const token = (await (await fetch(`${base}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials', client_id: event.secrets.CLIENT_ID, client_secret: event.secrets.CLIENT_SECRET, audience: `${base}/api/v2/` }) })).json()).access_token;",
+      "const [provider, ...rest] = event.user.user_id.split('|');",
+      "const linked = await fetch(`${base}/api/v2/users/${encodeURIComponent(primary)}/identities`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ provider, user_id: rest.join('|') }) });",
+      "if (linked.status !== 201) throw new Error(`linking failed: ${linked.status}`);",
+      'api.authentication.setPrimaryUser(primary);',
+    ].join('\n');
+    await deployAction('linker', 'post-login', linker, [{ name: 'DOMAIN', value: tenant.domain }, { name: 'CLIENT_ID', value: tenant.clientId }, { name: 'CLIENT_SECRET', value: tenant.clientSecret }]);
+    expect((await bind('post-login', ['linker'])).status).toBe(200);
+    for (const email of ['primary@example.com', 'secondary@example.com', 'stranger@example.com']) {
+      expect((await post('/dbconnections/signup', { client_id: clientId, connection: 'db', email, password: 'long enough password' })).status).toBe(200);
+    }
+    const primary = (await user('primary@example.com'))!.user_id;
+    const secondary = (await user('secondary@example.com'))!.user_id;
+    const stranger = (await user('stranger@example.com'))!.user_id;
+    await api.call('PATCH', `/api/v2/users/${encodeURIComponent(secondary)}`, { app_metadata: { link_into: primary } });
+    await api.call('PATCH', `/api/v2/users/${encodeURIComponent(stranger)}`, { app_metadata: { link_into: primary, skip_link: true } });
+
+    const first = await login('secondary@example.com');
+    expect(first.status).toBe(200);
+    expect(claimsOf(first).sub).toBe(primary);
+    expect(await user('secondary@example.com')).toBeUndefined();
+    // The linked identity keeps its own e-mail and password: its next login is the primary user's.
+    const again = await login('secondary@example.com');
+    expect(claimsOf(again).sub).toBe(primary);
+
+    const refused = await login('stranger@example.com');
+    expect(refused).toMatchObject({ status: 403, body: { error: 'access_denied', error_description: 'setPrimaryUser: the identity that logged in is not a secondary identity of that user' } });
+  });
+
+  it('denies the login when an Action revokes the session', async () => {
+    await deployAction('revoker', 'post-login', "if (event.user.email === 'ok@example.com') api.session.revoke('Signed out everywhere.');");
+    expect((await bind('post-login', ['revoker'])).status).toBe(200);
+    expect(await login('ok@example.com')).toMatchObject({ status: 403, body: { error: 'access_denied', error_description: 'Signed out everywhere.' } });
   });
 });

@@ -159,6 +159,15 @@ describe('the Actions runtime', () => {
     expect(lines.length).toBeGreaterThan(200);
   });
 
+  it('hands the Action its event and api errors in its own realm, so instanceof checks hold as on Auth0', async () => {
+    const result = await runtime.run({
+      trigger: 'post-login',
+      event: { ...event(), user: { ...event().user, identities: [{ provider: 'auth0' }] } },
+      actions: [action('realm', "let misuse; try { api.user.setAppMetadata('a.b', 1); } catch (e) { misuse = e instanceof TypeError; }\napi.user.setAppMetadata('realm', [misuse, event.user instanceof Object, event.user.identities instanceof Array, event.constructor === Object]);")],
+    });
+    expect(result.appMetadata).toEqual({ realm: [true, true, true, true] });
+  });
+
   it('freezes the clock when asked, for tests', async () => {
     const result = await runtime.run({ trigger: 'post-login', event: event(), fixedTime: Date.UTC(2026, 10, 25, 18), actions: [action('clock', "api.user.setAppMetadata('now', new Date().toISOString());")] });
     expect(result.appMetadata).toEqual({ now: '2026-11-25T18:00:00.000Z' });

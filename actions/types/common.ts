@@ -45,7 +45,12 @@ export interface CacheWriteOptions {
   expires_at?: number;
 }
 
-export type CacheWriteResult = { type: 'success'; record: CacheRecord } | { type: 'error'; code: string };
+export type CacheWriteErrorCode =
+  | 'MaxSideEffectsExceeded' | 'CacheKeySizeExceeded' | 'CacheValueSizeExceeded' | 'CacheSizeExceeded' | 'ItemAlreadyExpired'
+  | 'InvalidExpiry' | 'FailedToSetCacheRecord' | 'FailedToDeleteCacheRecord' | 'CacheKeyDoesNotExist';
+
+export type CacheWriteResult = { type: 'success'; record: CacheRecord } | { type: 'error'; code: CacheWriteErrorCode };
+export type CacheDeleteResult = { type: 'success' } | { type: 'error'; code: CacheWriteErrorCode };
 
 export interface CacheRecord {
   value: string;
@@ -56,7 +61,7 @@ export interface CacheRecord {
 export interface CacheAPI {
   get(key: string): CacheRecord | undefined;
   set(key: string, value: string, options?: CacheWriteOptions): CacheWriteResult;
-  delete(key: string): CacheWriteResult;
+  delete(key: string): CacheDeleteResult;
 }
 
 /** Metadata values are JSON; `null` removes the key. */

@@ -114,13 +114,87 @@ export interface PostLoginAPI {
     enable(provider: string, options?: Record<string, unknown>): PostLoginAPI;
   };
   redirect: {
+    /** Whether this transaction can send the user elsewhere (not a token-endpoint grant, a refresh or prompt=none). */
+    canRedirect(): boolean;
     sendUserTo(url: string, options?: { query?: Record<string, string> }): PostLoginAPI;
     encodeToken(options: { expiresInSeconds?: number; payload: Record<string, unknown>; secret: string }): string;
     validateToken(options: { tokenParameterName?: string; secret: string }): Record<string, unknown>;
   };
   transaction: {
-    setMetadata(key: string, value: string | number | boolean | null): PostLoginAPI;
+    /** Updates `event.transaction.metadata` at once, for this and later Actions of the transaction. */
+    setMetadata(key: string, value: string | number | boolean | null): void;
   };
+  authentication: {
+    challengeWith(factor: FactorSelector, options?: { additionalFactors?: FactorSelector[] }): void;
+    challengeWithAny(factors: FactorSelector[]): void;
+    enrollWith(factor: FactorSelector, options?: { additionalFactors?: FactorSelector[] }): void;
+    enrollWithAny(factors: FactorSelector[]): void;
+    /** Only in `onContinuePostLogin`: a custom method (an http(s) URL) the user completed. */
+    recordMethod(providerUrl: string): PostLoginAPI;
+    /** Tokens are issued for this user, who must have the identity that logged in among its secondary identities. */
+    setPrimaryUser(primaryUserId: string): void;
+  };
+  session: {
+    revoke(reason: string, options?: { preserveRefreshTokens?: boolean }): void;
+    setExpiresAt(absolute: number): void;
+    setIdleExpiresAt(inactivity: number): void;
+    setCookieMode(mode: 'persistent' | 'non-persistent'): void;
+    setMetadata(key: string, value: string | null): void;
+    deleteMetadata(key: string): void;
+    evictMetadata(): void;
+  };
+  refreshToken: {
+    revoke(reason: string): void;
+    setExpiresAt(absolute: number): void;
+    setIdleExpiresAt(inactivity: number): void;
+    setMetadata(key: string, value: string | null): void;
+    deleteMetadata(key: string): void;
+    evictMetadata(): void;
+  };
+  samlResponse: SamlResponseAPI;
+  prompt: {
+    render(promptId: string, options?: { fields?: Record<string, unknown>; vars?: Record<string, unknown> }): void;
+  };
+  rules: {
+    wasExecuted(ruleId: string): boolean;
+  };
+}
+
+/** A second factor, as `api.authentication` names it. */
+export interface FactorSelector {
+  type: 'otp' | 'email' | 'phone' | 'push' | 'push-notification' | 'webauthn-platform' | 'webauthn-roaming' | 'recovery-code';
+  options?: Record<string, unknown>;
+}
+
+export type SamlAttributeValue = string | number | boolean | null | Array<string | number | boolean>;
+
+/** `api.samlResponse`: settings of the SAML response a SAML application receives (recorded; the local tenant issues none). */
+export interface SamlResponseAPI {
+  setAttribute(attribute: string, value: SamlAttributeValue): void;
+  setAudience(audience: string): void;
+  setRecipient(recipient: string): void;
+  setCreateUpnClaim(createUpnClaim: boolean): void;
+  setPassthroughClaimsWithNoMapping(passthrough: boolean): void;
+  setMapUnknownClaimsAsIs(mapUnknownClaimsAsIs: boolean): void;
+  setMapIdentities(mapIdentities: boolean): void;
+  setSignatureAlgorithm(algorithm: 'rsa-sha256' | 'rsa-sha1'): void;
+  setDigestAlgorithm(algorithm: 'sha256' | 'sha1'): void;
+  setDestination(destination: string): void;
+  setLifetimeInSeconds(lifetimeInSeconds: number): void;
+  setSignResponse(signResponse: boolean): void;
+  setNameIdentifierFormat(format: string): void;
+  setNameIdentifierProbes(probes: string[]): void;
+  setAuthnContextClassRef(classRef: string): void;
+  setSigningCert(cert: string): void;
+  setIncludeAttributeNameFormat(include: boolean): void;
+  setTypedAttributes(typed: boolean): void;
+  setEncryptionCert(cert: string): void;
+  setEncryptionPublicKey(key: string): void;
+  setCert(cert: string): void;
+  setKey(key: string): void;
+  setRelayState(relayState: string): void;
+  setIssuer(issuer: string): void;
+  setEncryptionAlgorithm(algorithm: 'aes256-gcm' | 'aes256-cbc'): void;
 }
 
 export type PostLoginAction = (event: Event, api: PostLoginAPI) => Promise<void> | void;

@@ -25,8 +25,8 @@ export interface LoginContext {
 }
 
 /** Runs a trigger's bound Actions over an event, telling the observer. */
-export async function runTrigger(context: LoginContext, trigger: Trigger, event: Record<string, unknown>, resumeAt?: string): Promise<FlowResult> {
-  const result = await context.runtime.run({ trigger, actions: boundActions(context.store, trigger), event, ...(resumeAt !== undefined ? { resumeAt } : {}) });
+export async function runTrigger(context: LoginContext, trigger: Trigger, event: Record<string, unknown>, resumeAt?: string, canRedirect = false): Promise<FlowResult> {
+  const result = await context.runtime.run({ trigger, actions: boundActions(context.store, trigger), event, canRedirect, ...(resumeAt !== undefined ? { resumeAt } : {}) });
   context.observe?.(trigger, result);
   return result;
 }
@@ -86,10 +86,15 @@ export function authenticatePassword(store: StateStore, connection: StoredConnec
 
 function findPasswordUser(store: StateStore, connection: StoredConnection, username: unknown, password: unknown): StoredUser | undefined {
   const name = typeof username === 'string' ? username.trim().toLowerCase() : '';
-  const user = store.state.users.find((candidate) => (candidate.email === name || candidate.username === name) && candidate.identities.some((identity) => identity.connection === connection.name));
-  // A database identity linked into another user keeps its own password.
-  const linked = user?.identities.find((identity, index) => index > 0 && identity.connection === connection.name && identity.password_hash);
-  return user && typeof password === 'string' && passwordMatches(password, linked?.password_hash ?? user.password_hash) ? user : undefined;
+  if (name === '' || typeof password !== 'string') return undefined;
+  const own = store.state.users.find((candidate) => (candidate.email === name || candidate.username === name) && candidate.identities[0]?.connection === connection.name);
+  if (own) return passwordMatches(password, own.password_hash) ? own : undefined;
+  // A database identity linked into another user keeps its own e-mail and password; the login is the primary user's.
+  for (const candidate of store.state.users) {
+    const linked = candidate.identities.find((identity, index) => index > 0 && identity.connection === connection.name && (identity.profileData?.email === name || identity.profileData?.username === name));
+    if (linked) return passwordMatches(password, linked.password_hash) ? candidate : undefined;
+  }
+  return undefined;
 }
 
 /** Auth0's defaults for a user it stores: name from the e-mail, nickname its local part, a Gravatar picture. */
@@ -214,6 +219,8 @@ export interface PostLoginRun {
   countsAsLogin?: boolean;
   /** Back from `api.redirect.sendUserTo`: resume at this Action's `onContinuePostLogin`. */
   resumeAt?: string;
+  /** An interactive login that can send the browser elsewhere (`api.redirect.canRedirect`). */
+  canRedirect?: boolean;
 }
 
 /**
@@ -242,7 +249,7 @@ export async function runPostLogin(context: LoginContext, run: PostLoginRun): Pr
     ...(run.resourceServer ? { resource_server: run.resourceServer } : {}),
     tenant: { id: 'local' },
   };
-  const result = await runTrigger(context, 'post-login', event, run.resumeAt);
+  const result = await runTrigger(context, 'post-login', event, run.resumeAt, run.canRedirect === true);
   if (result.outcome !== 'redirected') {
     const login = run.countsAsLogin !== false;
     const failed = result.outcome === 'denied' || result.outcome === 'failed';
@@ -257,6 +264,33 @@ export async function runPostLogin(context: LoginContext, run: PostLoginRun): Pr
   if (Object.keys(result.appMetadata).length + Object.keys(result.userMetadata).length > 0) user.updated_at = new Date().toISOString();
   store.save();
   return result;
+}
+
+/**
+ * The user a login's subject stands for: the user itself, or — once its identity was linked into another
+ * user — the primary user holding it as a secondary identity (`provider|user_id`).
+ */
+export function resolveUser(store: StateStore, id: string): StoredUser | undefined {
+  const direct = store.state.users.find((user) => user.user_id === id);
+  if (direct) return direct;
+  const cut = id.indexOf('|');
+  const provider = id.slice(0, cut);
+  const providerId = id.slice(cut + 1);
+  return cut > 0 ? store.state.users.find((user) => user.identities.slice(1).some((identity) => identity.provider === provider && identity.user_id === providerId)) : undefined;
+}
+
+/**
+ * `api.authentication.setPrimaryUser`: the user tokens are issued for, or why the login fails — the
+ * identity that logged in must be among that user's secondary identities (Auth0: "The login will fail
+ * and tokens will not be issued otherwise").
+ */
+export function primaryUserOf(store: StateStore, loggedIn: StoredUser, result: FlowResult): StoredUser | { refused: string } {
+  const primaryId = result.effects?.primaryUser;
+  if (!primaryId) return loggedIn;
+  const identity = loggedIn.identities[0];
+  const primary = store.state.users.find((user) => user.user_id === primaryId);
+  const linked = primary?.identities.slice(1).some((candidate) => candidate.connection === identity?.connection && candidate.user_id === identity?.user_id);
+  return primary && linked ? primary : { refused: 'setPrimaryUser: the identity that logged in is not a secondary identity of that user' };
 }
 
 /** The profile claims a user's ID token (or `/userinfo`) carries for the scopes asked. */
@@ -300,11 +334,13 @@ export async function completeLogin(context: LoginContext, login: LoginRequest):
   if (result.outcome === 'denied') return authError(403, 'access_denied', result.denied?.reason ?? 'Access denied');
   // These grants have no browser to send anywhere (Auth0: redirects work in interactive logins only).
   if (result.outcome === 'redirected') return authError(403, 'access_denied', `The ${result.redirect?.action ?? ''} Action redirects, which this grant cannot do`);
+  const subject = primaryUserOf(store, user, result);
+  if ('refused' in subject) return authError(403, 'access_denied', subject.refused);
 
   const issuer = `https://${context.domain()}/`;
-  const claims = { ...profileClaims(user, new Set(login.scope.split(' '))), ...allowedCustomClaims(result.idTokenClaims) };
-  const idToken = await signIdToken(store.state, claims, { issuer, audience: client.client_id, subject: user.user_id });
+  const claims = { ...profileClaims(subject, new Set(login.scope.split(' '))), ...allowedCustomClaims(result.idTokenClaims) };
+  const idToken = await signIdToken(store.state, claims, { issuer, audience: client.client_id, subject: subject.user_id });
   const audience = login.audience === undefined ? `${issuer}userinfo` : [login.audience, `${issuer}userinfo`];
-  const accessToken = await issueAccessToken(store.state, { iss: issuer, sub: user.user_id, aud: audience, azp: client.client_id, scope: login.scope, gty: login.method === 'pwd' ? 'password' : undefined });
+  const accessToken = await issueAccessToken(store.state, { iss: issuer, sub: subject.user_id, aud: audience, azp: client.client_id, scope: login.scope, gty: login.method === 'pwd' ? 'password' : undefined });
   return { status: 200, body: { access_token: accessToken, id_token: idToken, scope: login.scope, expires_in: ACCESS_TOKEN_LIFETIME_S, token_type: 'Bearer' } };
 }

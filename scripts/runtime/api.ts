@@ -4,9 +4,9 @@
  * folded into `state`: whether and why the flow was denied, the metadata written, the claims set.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { PostLoginAPI } from '../../actions/types/post-login';
+import type { FactorSelector, PostLoginAPI, SamlResponseAPI } from '../../actions/types/post-login';
 import type { PreUserRegistrationAPI } from '../../actions/types/pre-user-registration';
-import type { CacheAPI } from '../../actions/types/common';
+import type { CacheAPI, CacheRecord } from '../../actions/types/common';
 
 export interface RecordedCall {
   method: string;
@@ -24,18 +24,40 @@ export interface PostLoginState {
   validationError: { code: string; message: string } | null;
   /** `api.redirect.sendUserTo`: where the login goes after this Action, before the flow goes on. */
   redirect: { url: string; query: Record<string, string> } | null;
-  /** `api.multifactor.enable`: the second factor the login must pass after the flow. */
+  /** `api.multifactor.enable`, `api.authentication.challengeWith…`/`enrollWith…`: the second factor the login must pass after the flow. */
   multifactor: { provider: string; options: Record<string, unknown> } | null;
+  /** `api.authentication.setPrimaryUser`: the user tokens are issued for. */
+  primaryUser: string | null;
+  /** `api.authentication.recordMethod`: custom methods completed (onContinuePostLogin only). */
+  methodsRecorded: string[];
+  /** `api.session.*`: what the Action asked of the session (revoke also denies the login). */
+  session: { expiresAt?: number; idleExpiresAt?: number; cookieMode?: string; metadata: Record<string, string>; revoked?: { reason: string; preserveRefreshTokens: boolean } };
+  /** `api.refreshToken.*` (revoke also denies the exchange). */
+  refreshToken: { expiresAt?: number; idleExpiresAt?: number; metadata: Record<string, string>; revoked?: string };
+  /** `api.samlResponse.*`: attributes set and settings changed. */
+  saml: { attributes: Record<string, unknown>; settings: Record<string, unknown> };
+  /** `api.prompt.render`: the custom prompt the Action asked for. */
+  prompt: { id: string; options: Record<string, unknown> } | null;
 }
 
-/** What the redirect helpers read of the event: who logs in, from where, and the /continue request. */
-export interface RedirectContext {
+/** What the post-login api reads of its transaction: who logs in, from where, the /continue request, the event's live parts. */
+export interface PostLoginContext {
   userId?: string;
   tenantHost?: string;
   ip?: string;
   /** The query and body of the request that resumed the login (`/continue`), for validateToken. */
   request?: { query?: Record<string, unknown>; body?: Record<string, unknown> };
+  /** Whether the transaction can redirect (an interactive login; not a token-endpoint grant, a refresh, prompt=none). */
+  canRedirect?: boolean;
+  /** Running `onContinuePostLogin` (recordMethod is allowed there only). */
+  resuming?: boolean;
+  /** `event.transaction.metadata`, which setMetadata updates at once. */
+  transactionMetadata?: Record<string, unknown>;
+  /** This action's cache entries, kept across executions by the runtime. */
+  cache?: CacheEntries;
 }
+
+export type CacheEntries = Record<string, CacheRecord>;
 
 export interface PreUserRegistrationState {
   denied: { reason: string; userMessage: string } | null;
@@ -100,24 +122,54 @@ function metadataSetters<Api>(
   };
 }
 
-function recordingCache(record: (method: string, args: unknown[]) => void): CacheAPI {
-  const entries = new Map<string, { value: string; expires_at: number }>();
+/** Auth0's cache limits: 24 h at most, 20 entries, keys of 64 bytes, values of 4 kB, 8 kB in all. */
+export const CACHE_LIMITS = { maxLifetimeMs: 24 * 3_600_000, entries: 20, keyBytes: 64, valueBytes: 4_096, totalBytes: 8_192 };
+
+const bytes = (text: string) => Buffer.byteLength(text);
+
+/** Entries that have not expired (the runtime drops the rest before each execution). */
+export function liveEntries(entries: CacheEntries, now: number): CacheEntries {
+  return Object.fromEntries(Object.entries(entries).filter(([, entry]) => entry.expires_at > now));
+}
+
+/**
+ * `api.cache` over `entries`, which the runtime keeps for the action across executions. A write past a
+ * limit answers an error result, as Auth0's does; `defaultTtl` is the trigger's (15 min post-login, 24 h pre-registration).
+ */
+function recordingCache(record: (method: string, args: unknown[]) => void, entries: CacheEntries, defaultTtl: number): CacheAPI {
   return {
     get(key) {
+      requireString('cache.get', 'key', key);
       record('cache.get', [key]);
-      return entries.get(key);
+      const entry = entries[key];
+      return entry && entry.expires_at > Date.now() ? { ...entry } : undefined;
     },
     set(key, value, options) {
+      requireString('cache.set', 'key', key);
+      requireString('cache.set', 'value', value);
       record('cache.set', [key, value, options]);
-      const entry = { value, expires_at: options?.expires_at ?? Date.now() + (options?.ttl ?? 900_000) };
-      entries.set(key, entry);
-      return { type: 'success', record: entry };
+      const now = Date.now();
+      const ttl = options?.ttl;
+      const at = options?.expires_at;
+      if ((ttl !== undefined && (typeof ttl !== 'number' || !(ttl > 0))) || (at !== undefined && typeof at !== 'number')) return { type: 'error', code: 'InvalidExpiry' };
+      if (at !== undefined && at <= now) return { type: 'error', code: 'ItemAlreadyExpired' };
+      if (bytes(key) > CACHE_LIMITS.keyBytes) return { type: 'error', code: 'CacheKeySizeExceeded' };
+      if (bytes(value) > CACHE_LIMITS.valueBytes) return { type: 'error', code: 'CacheValueSizeExceeded' };
+      const candidates = [ttl === undefined && at === undefined ? now + defaultTtl : Infinity, ttl === undefined ? Infinity : now + ttl, at ?? Infinity];
+      const expires = Math.min(...candidates, now + CACHE_LIMITS.maxLifetimeMs);
+      const others = Object.entries(liveEntries(entries, now)).filter(([name]) => name !== key);
+      const total = others.reduce((sum, [name, entry]) => sum + bytes(name) + bytes(entry.value), 0) + bytes(key) + bytes(value);
+      if (others.length + 1 > CACHE_LIMITS.entries || total > CACHE_LIMITS.totalBytes) return { type: 'error', code: 'CacheSizeExceeded' };
+      const entry = { value, expires_at: expires };
+      setKey(entries, key, entry);
+      return { type: 'success', record: { ...entry } };
     },
     delete(key) {
+      requireString('cache.delete', 'key', key);
       record('cache.delete', [key]);
-      const entry = entries.get(key);
-      entries.delete(key);
-      return entry ? { type: 'success', record: entry } : { type: 'error', code: 'NOT_FOUND' };
+      if (!Object.prototype.hasOwnProperty.call(entries, key)) return { type: 'error', code: 'CacheKeyDoesNotExist' };
+      delete entries[key];
+      return { type: 'success' };
     },
   };
 }
@@ -161,7 +213,57 @@ function absoluteUrl(method: string, value: unknown): asserts value is string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`${method}: url must be an http(s) URL`);
 }
 
-export function recordPostLoginApi(context: RedirectContext = {}): Recording<PostLoginAPI, PostLoginState> {
+function positiveTime(method: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new TypeError(`${method}: expected a time in milliseconds since the epoch`);
+}
+
+const FACTOR_TYPES = new Set(['otp', 'email', 'phone', 'push', 'push-notification', 'webauthn-platform', 'webauthn-roaming', 'recovery-code']);
+
+function factorList(method: string, factors: unknown): FactorSelector[] {
+  if (!Array.isArray(factors) || factors.length === 0) throw new TypeError(`${method}: expected a non-empty array of factors`);
+  for (const factor of factors) {
+    if (typeof factor !== 'object' || factor === null || !FACTOR_TYPES.has((factor as { type?: unknown }).type as string)) {
+      throw new TypeError(`${method}: each factor is an object whose type is one of ${[...FACTOR_TYPES].join(', ')}`);
+    }
+  }
+  return factors as FactorSelector[];
+}
+
+/** The setters of `api.samlResponse`, each checked for the type Auth0's reference gives it. */
+function samlSetters(record: (method: string, args: unknown[]) => void, saml: PostLoginState['saml']): SamlResponseAPI {
+  const kinds: Record<string, 'string' | 'boolean' | 'number' | 'strings'> = {
+    setAudience: 'string', setRecipient: 'string', setCreateUpnClaim: 'boolean', setPassthroughClaimsWithNoMapping: 'boolean',
+    setMapUnknownClaimsAsIs: 'boolean', setMapIdentities: 'boolean', setSignatureAlgorithm: 'string', setDigestAlgorithm: 'string',
+    setDestination: 'string', setLifetimeInSeconds: 'number', setSignResponse: 'boolean', setNameIdentifierFormat: 'string',
+    setNameIdentifierProbes: 'strings', setAuthnContextClassRef: 'string', setSigningCert: 'string', setIncludeAttributeNameFormat: 'boolean',
+    setTypedAttributes: 'boolean', setEncryptionCert: 'string', setEncryptionPublicKey: 'string', setCert: 'string', setKey: 'string',
+    setRelayState: 'string', setIssuer: 'string', setEncryptionAlgorithm: 'string',
+  };
+  const choices: Record<string, string[]> = { setSignatureAlgorithm: ['rsa-sha256', 'rsa-sha1'], setDigestAlgorithm: ['sha256', 'sha1'], setEncryptionAlgorithm: ['aes256-gcm', 'aes256-cbc'] };
+  const setters: Record<string, (value: unknown) => void> = {};
+  for (const [name, kind] of Object.entries(kinds)) {
+    setters[name] = (value: unknown) => {
+      const method = `samlResponse.${name}`;
+      const fits = kind === 'strings' ? Array.isArray(value) && value.every((item) => typeof item === 'string') : kind === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === kind;
+      if (!fits) throw new TypeError(`${method}: expected ${kind === 'strings' ? 'an array of strings' : `a ${kind}`}`);
+      if (choices[name] && !choices[name].includes(value as string)) throw new TypeError(`${method}: expected one of ${choices[name].join(', ')}`);
+      // Keys and certificates are recorded by name only.
+      record(method, [name === 'setKey' ? '[key]' : value]);
+      setKey(saml.settings, name.slice(3, 4).toLowerCase() + name.slice(4), name === 'setKey' ? '[key]' : value);
+    };
+  }
+  setters.setAttribute = (attribute: unknown, value?: unknown) => {
+    requireString('samlResponse.setAttribute', 'attribute', attribute);
+    const scalar = (item: unknown) => ['string', 'number', 'boolean'].includes(typeof item);
+    if (!(value === null || value === undefined || scalar(value) || (Array.isArray(value) && value.every(scalar)))) throw new TypeError('samlResponse.setAttribute: value must be a string, number, boolean, null or an array of them');
+    record('samlResponse.setAttribute', [attribute, value]);
+    if (value === null || value === undefined) delete saml.attributes[attribute];
+    else setKey(saml.attributes, attribute, value);
+  };
+  return setters as unknown as SamlResponseAPI;
+}
+
+export function recordPostLoginApi(context: PostLoginContext = {}): Recording<PostLoginAPI, PostLoginState> {
   const calls: RecordedCall[] = [];
   const state: PostLoginState = {
     denied: null,
@@ -174,8 +276,37 @@ export function recordPostLoginApi(context: RedirectContext = {}): Recording<Pos
     validationError: null,
     redirect: null,
     multifactor: null,
+    primaryUser: null,
+    methodsRecorded: [],
+    session: { metadata: {} },
+    refreshToken: { metadata: {} },
+    saml: { attributes: {}, settings: {} },
+    prompt: null,
   };
   const record = (method: string, args: unknown[]) => calls.push({ method, args });
+  const earliest = (current: number | undefined, next: number) => (current === undefined ? next : Math.min(current, next));
+  const metadataMethods = (area: 'session' | 'refreshToken', target: { metadata: Record<string, string> }) => ({
+    setMetadata(key: unknown, value: unknown) {
+      requireString(`${area}.setMetadata`, 'key', key);
+      if (value !== null && typeof value !== 'string') throw new TypeError(`${area}.setMetadata: value must be a string or null`);
+      record(`${area}.setMetadata`, [key, value]);
+      if (value === null) delete target.metadata[key];
+      else setKey(target.metadata, key, value);
+    },
+    deleteMetadata(key: unknown) {
+      requireString(`${area}.deleteMetadata`, 'key', key);
+      record(`${area}.deleteMetadata`, [key]);
+      delete target.metadata[key];
+    },
+    evictMetadata() {
+      record(`${area}.evictMetadata`, []);
+      for (const key of Object.keys(target.metadata)) delete target.metadata[key];
+    },
+  });
+  const secondFactor = (method: string, factors: FactorSelector[]) => {
+    record(method, [factors]);
+    state.multifactor ??= { provider: 'any', options: { factors: factors.map((factor) => factor.type), enrollment: method.includes('enroll') } };
+  };
   const claimSetter = (method: string, claims: Record<string, unknown>) => (name: string, value: unknown): PostLoginAPI => {
     requireString(method, 'name', name);
     checkJson(method, value);
@@ -209,12 +340,99 @@ export function recordPostLoginApi(context: RedirectContext = {}): Recording<Pos
       setCustomClaim: claimSetter('idToken.setCustomClaim', state.idTokenClaims),
     },
     user: metadataSetters(() => api, record, state),
-    cache: recordingCache(record),
+    cache: recordingCache(record, context.cache ?? {}, 900_000),
     validation: {
       error(code, message) {
         record('validation.error', [code, message]);
         state.validationError ??= { code, message };
         return api;
+      },
+    },
+    authentication: {
+      challengeWith(factor, options) {
+        secondFactor('authentication.challengeWith', factorList('authentication.challengeWith', [factor, ...(options?.additionalFactors ?? [])]));
+      },
+      challengeWithAny(factors) {
+        secondFactor('authentication.challengeWithAny', factorList('authentication.challengeWithAny', factors));
+      },
+      enrollWith(factor, options) {
+        secondFactor('authentication.enrollWith', factorList('authentication.enrollWith', [factor, ...(options?.additionalFactors ?? [])]));
+      },
+      enrollWithAny(factors) {
+        secondFactor('authentication.enrollWithAny', factorList('authentication.enrollWithAny', factors));
+      },
+      recordMethod(providerUrl) {
+        absoluteUrl('authentication.recordMethod', providerUrl);
+        if (!context.resuming) throw new TypeError('authentication.recordMethod: only available in onContinuePostLogin');
+        record('authentication.recordMethod', [providerUrl]);
+        state.methodsRecorded.push(providerUrl);
+        return api;
+      },
+      setPrimaryUser(primaryUserId) {
+        requireString('authentication.setPrimaryUser', 'primary_user_id', primaryUserId);
+        record('authentication.setPrimaryUser', [primaryUserId]);
+        state.primaryUser = primaryUserId;
+      },
+    },
+    session: {
+      revoke(reason, options) {
+        requireString('session.revoke', 'reason', reason);
+        record('session.revoke', [reason, options]);
+        state.session.revoked ??= { reason, preserveRefreshTokens: options?.preserveRefreshTokens === true };
+        // Revoking the session denies this login too.
+        state.denied ??= { reason };
+      },
+      setExpiresAt(absolute) {
+        positiveTime('session.setExpiresAt', absolute);
+        record('session.setExpiresAt', [absolute]);
+        state.session.expiresAt = earliest(state.session.expiresAt, absolute);
+      },
+      setIdleExpiresAt(inactivity) {
+        positiveTime('session.setIdleExpiresAt', inactivity);
+        record('session.setIdleExpiresAt', [inactivity]);
+        state.session.idleExpiresAt = earliest(state.session.idleExpiresAt, inactivity);
+      },
+      setCookieMode(mode) {
+        if (mode !== 'persistent' && mode !== 'non-persistent') throw new TypeError('session.setCookieMode: mode is persistent or non-persistent');
+        record('session.setCookieMode', [mode]);
+        state.session.cookieMode = mode;
+      },
+      ...metadataMethods('session', state.session),
+    },
+    refreshToken: {
+      revoke(reason) {
+        requireString('refreshToken.revoke', 'reason', reason);
+        record('refreshToken.revoke', [reason]);
+        state.refreshToken.revoked ??= reason;
+        state.denied ??= { reason };
+      },
+      setExpiresAt(absolute) {
+        positiveTime('refreshToken.setExpiresAt', absolute);
+        record('refreshToken.setExpiresAt', [absolute]);
+        state.refreshToken.expiresAt = earliest(state.refreshToken.expiresAt, absolute);
+      },
+      setIdleExpiresAt(inactivity) {
+        positiveTime('refreshToken.setIdleExpiresAt', inactivity);
+        record('refreshToken.setIdleExpiresAt', [inactivity]);
+        state.refreshToken.idleExpiresAt = earliest(state.refreshToken.idleExpiresAt, inactivity);
+      },
+      ...metadataMethods('refreshToken', state.refreshToken),
+    },
+    samlResponse: samlSetters(record, state.saml),
+    prompt: {
+      render(promptId, options) {
+        requireString('prompt.render', 'promptId', promptId);
+        if (options !== undefined && (typeof options !== 'object' || options === null)) throw new TypeError('prompt.render: options must be an object');
+        record('prompt.render', [promptId, options]);
+        state.prompt = { id: promptId, options: { ...(options ?? {}) } };
+      },
+    },
+    rules: {
+      wasExecuted(ruleId) {
+        requireString('rules.wasExecuted', 'ruleId', ruleId);
+        record('rules.wasExecuted', [ruleId]);
+        // Rules are gone (Auth0 retired them): none ever runs in a transaction here.
+        return false;
       },
     },
     multifactor: {
@@ -227,6 +445,10 @@ export function recordPostLoginApi(context: RedirectContext = {}): Recording<Pos
       },
     },
     redirect: {
+      canRedirect() {
+        record('redirect.canRedirect', []);
+        return context.canRedirect === true;
+      },
       sendUserTo(url, options) {
         absoluteUrl('redirect.sendUserTo', url);
         const query = options?.query ?? {};
@@ -263,15 +485,20 @@ export function recordPostLoginApi(context: RedirectContext = {}): Recording<Pos
     },
     transaction: {
       setMetadata(key, value) {
+        requireString('transaction.setMetadata', 'key', key);
+        if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) throw new TypeError('transaction.setMetadata: value must be a string, number, boolean or null');
         record('transaction.setMetadata', [key, value]);
-        return api;
+        const metadata = context.transactionMetadata;
+        if (!metadata) return;
+        if (value === null) delete metadata[key];
+        else setKey(metadata, key, value);
       },
     },
   };
   return { api, calls, state };
 }
 
-export function recordPreUserRegistrationApi(): Recording<PreUserRegistrationAPI, PreUserRegistrationState> {
+export function recordPreUserRegistrationApi(cache: CacheEntries = {}): Recording<PreUserRegistrationAPI, PreUserRegistrationState> {
   const calls: RecordedCall[] = [];
   const state: PreUserRegistrationState = { denied: null, appMetadata: {}, userMetadata: {}, validationError: null };
   const record = (method: string, args: unknown[]) => calls.push({ method, args });
@@ -293,7 +520,7 @@ export function recordPreUserRegistrationApi(): Recording<PreUserRegistrationAPI
         return api;
       },
     },
-    cache: recordingCache(record),
+    cache: recordingCache(record, cache, 24 * 3_600_000),
   };
   return { api, calls, state };
 }

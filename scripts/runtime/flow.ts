@@ -4,7 +4,7 @@
  * by earlier Actions is visible to later ones in `event.user`, and all writes are merged at the first
  * level for the user after the flow; claims are collected for the tokens.
  */
-import { recordPostLoginApi, recordPreUserRegistrationApi, type RecordedCall } from './api';
+import { liveEntries, recordPostLoginApi, recordPreUserRegistrationApi, type CacheEntries, type PostLoginContext, type PostLoginState, type RecordedCall } from './api';
 import { resolveDependencies, type DeclaredDependency } from './dependencies';
 import { loadInSandbox, type SandboxedModule } from './sandbox';
 
@@ -30,7 +30,14 @@ export interface FlowRequest {
    * Action with its `onContinuePostLogin`, then runs the Actions after it.
    */
   resumeAt?: string;
+  /** Whether the transaction can redirect the user (`api.redirect.canRedirect`): an interactive login. */
+  canRedirect?: boolean;
+  /** Each action's `api.cache` entries from earlier executions (the runtime keeps them). */
+  caches?: Record<string, CacheEntries>;
 }
+
+/** What post-login Actions asked of the rest of the login beyond deny, claims and metadata. */
+export type PostLoginEffects = Pick<PostLoginState, 'primaryUser' | 'methodsRecorded' | 'session' | 'refreshToken' | 'saml' | 'prompt'>;
 
 export interface FlowResult {
   /** `redirected`: an Action sent the user elsewhere; the flow resumes at `/continue`. */
@@ -49,12 +56,16 @@ export interface FlowResult {
   accessTokenClaims: Record<string, unknown>;
   calls: Array<RecordedCall & { action: string }>;
   logs: Array<{ action: string; line: string }>;
+  /** post-login: the session, refresh-token, SAML, prompt and authentication requests of the flow. */
+  effects?: PostLoginEffects;
+  /** Each action's cache entries after the flow. */
+  caches: Record<string, CacheEntries>;
 }
 
 const HANDLERS: Record<Trigger, string> = { 'post-login': 'onExecutePostLogin', 'pre-user-registration': 'onExecutePreUserRegistration' };
 
 export function emptyResult(): FlowResult {
-  return { outcome: 'completed', appMetadata: {}, userMetadata: {}, idTokenClaims: {}, accessTokenClaims: {}, calls: [], logs: [] };
+  return { outcome: 'completed', appMetadata: {}, userMetadata: {}, idTokenClaims: {}, accessTokenClaims: {}, calls: [], logs: [], caches: {} };
 }
 
 function set(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -75,16 +86,72 @@ function load(action: DeployedAction, fixedTime: number | undefined, dependencyC
   return module;
 }
 
-/** What the redirect helpers need of the event (user, tenant, ip, the request that resumed the login). */
-function redirectContext(event: Record<string, unknown>) {
+/** What the post-login api reads of the event (user, tenant, ip, the request that resumed the login, the transaction's metadata). */
+function postLoginContext(event: Record<string, unknown>) {
   const user = event.user as { user_id?: unknown } | undefined;
   const request = (event.request ?? {}) as { ip?: unknown; hostname?: unknown; query?: Record<string, unknown>; body?: Record<string, unknown> };
+  const transaction = (typeof event.transaction === 'object' && event.transaction !== null ? event.transaction : (event.transaction = {})) as Record<string, unknown>;
+  if (typeof transaction.metadata !== 'object' || transaction.metadata === null) transaction.metadata = {};
   return {
     userId: typeof user?.user_id === 'string' ? user.user_id : undefined,
     tenantHost: typeof request.hostname === 'string' ? request.hostname : undefined,
     ip: typeof request.ip === 'string' ? request.ip : undefined,
     request: { query: request.query, body: request.body },
+    transactionMetadata: transaction.metadata as Record<string, unknown>,
   };
+}
+
+function emptyEffects(): PostLoginEffects {
+  return { primaryUser: null, methodsRecorded: [], session: { metadata: {} }, refreshToken: { metadata: {} }, saml: { attributes: {}, settings: {} }, prompt: null };
+}
+
+/** Later Actions' requests win, as Auth0 applies them in order; expiries keep the earliest. */
+function mergeEffects(into: PostLoginEffects, state: PostLoginState): void {
+  const earliest = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+  into.primaryUser = state.primaryUser ?? into.primaryUser;
+  into.methodsRecorded.push(...state.methodsRecorded);
+  into.session = {
+    ...into.session,
+    ...state.session,
+    expiresAt: earliest(into.session.expiresAt, state.session.expiresAt),
+    idleExpiresAt: earliest(into.session.idleExpiresAt, state.session.idleExpiresAt),
+    metadata: { ...into.session.metadata, ...state.session.metadata },
+    ...(into.session.revoked ? { revoked: into.session.revoked } : {}),
+  };
+  into.refreshToken = {
+    ...into.refreshToken,
+    ...state.refreshToken,
+    expiresAt: earliest(into.refreshToken.expiresAt, state.refreshToken.expiresAt),
+    idleExpiresAt: earliest(into.refreshToken.idleExpiresAt, state.refreshToken.idleExpiresAt),
+    metadata: { ...into.refreshToken.metadata, ...state.refreshToken.metadata },
+    ...(into.refreshToken.revoked ? { revoked: into.refreshToken.revoked } : {}),
+  };
+  into.saml = { attributes: { ...into.saml.attributes, ...state.saml.attributes }, settings: { ...into.saml.settings, ...state.saml.settings } };
+  into.prompt = state.prompt ?? into.prompt;
+}
+
+/**
+ * The api as the Action's realm sees it: a misuse throws that realm's TypeError (so `error instanceof
+ * TypeError` holds in the Action, as on Auth0), and chained calls return the same wrapped api.
+ */
+function inRealm(api: Record<string, unknown>, RealmTypeError: TypeErrorConstructor): Record<string, unknown> {
+  const wrapped: Record<string, unknown> = {};
+  const wrap = (fn: (...args: unknown[]) => unknown, self: unknown) => (...args: unknown[]) => {
+    try {
+      const value = fn.apply(self, args);
+      return value === api ? wrapped : value;
+    } catch (error) {
+      if (error instanceof TypeError) throw new RealmTypeError(error.message);
+      throw error;
+    }
+  };
+  for (const [area, members] of Object.entries(api)) {
+    if (typeof members !== 'object' || members === null) continue;
+    const copy: Record<string, unknown> = {};
+    for (const [name, member] of Object.entries(members)) copy[name] = typeof member === 'function' ? wrap(member as (...args: unknown[]) => unknown, members) : member;
+    wrapped[area] = copy;
+  }
+  return wrapped;
 }
 
 export interface FlowHooks {
@@ -107,15 +174,27 @@ export async function runFlow(request: FlowRequest, hooks: FlowHooks): Promise<F
   for (const [index, action] of request.actions.entries()) {
     if (index < start) continue;
     const resuming = request.resumeAt !== undefined && index === start;
-    const recording = request.trigger === 'post-login' ? recordPostLoginApi(redirectContext(event)) : recordPreUserRegistrationApi();
+    const cache = liveEntries(request.caches?.[action.name] ?? {}, Date.now());
+    result.caches[action.name] = cache;
+    const apiContext: PostLoginContext = request.trigger === 'post-login' ? { ...postLoginContext(event), canRedirect: request.canRedirect === true, resuming, cache } : {};
+    const recording = request.trigger === 'post-login' ? recordPostLoginApi(apiContext) : recordPreUserRegistrationApi(cache);
     let logs: string[] = [];
     hooks.onAction?.(action.name);
     try {
       const module = load(action, request.fixedTime, hooks.dependencyCache);
       const handler = module.exports[resuming ? 'onContinuePostLogin' : HANDLERS[request.trigger]];
       if (typeof handler === 'function') {
-        const actionEvent = { ...event, secrets: { ...action.secrets } };
-        ({ logs } = await module.withLogs(async () => (handler as (e: unknown, a: unknown) => unknown)(actionEvent, recording.api)));
+        // The event in the Action's own realm, as Auth0 hands it over; transaction metadata written now is live in it.
+        const actionEvent: Record<string, unknown> = module.realm.adopt({ ...event, secrets: { ...action.secrets }, configuration: {} });
+        const transaction = actionEvent.transaction as { metadata?: Record<string, unknown> } | undefined;
+        if (transaction?.metadata && apiContext.transactionMetadata) apiContext.transactionMetadata = transaction.metadata;
+        const api = inRealm(recording.api as unknown as Record<string, unknown>, module.realm.TypeError);
+        try {
+          ({ logs } = await module.withLogs(async () => (handler as (e: unknown, a: unknown) => unknown)(actionEvent, api)));
+        } finally {
+          // Later Actions of the transaction see its metadata as this one left it.
+          if (transaction?.metadata && apiContext.transactionMetadata) (event.transaction as Record<string, unknown>).metadata = JSON.parse(JSON.stringify(transaction.metadata)) as unknown;
+        }
       }
     } catch (error) {
       result.outcome = 'failed';
@@ -132,6 +211,7 @@ export async function runFlow(request: FlowRequest, hooks: FlowHooks): Promise<F
     if ('idTokenClaims' in state) {
       Object.assign(result.idTokenClaims, state.idTokenClaims);
       Object.assign(result.accessTokenClaims, state.accessTokenClaims);
+      mergeEffects((result.effects ??= emptyEffects()), state);
     }
     if (result.outcome === 'failed') break;
     if (state.denied) {

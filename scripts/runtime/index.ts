@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
+import type { CacheEntries } from './api';
 import { emptyResult, type FlowRequest, type FlowResult } from './flow';
 
 export type { DeployedAction, FlowRequest, FlowResult, Trigger } from './flow';
@@ -167,6 +168,8 @@ export class ActionsRuntime {
   private readonly caPath: string | undefined;
   private files: { script: string; cwd: string; dir: string } | undefined;
   private closed = false;
+  /** `api.cache` entries by action name, kept across executions as Auth0 keeps them (in memory, best effort). */
+  private readonly caches = new Map<string, CacheEntries>();
 
   constructor(options: RuntimeOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -224,8 +227,18 @@ export class ActionsRuntime {
   run(request: FlowRequest): Promise<FlowResult> {
     if (request.actions.length === 0) return Promise.resolve(emptyResult());
     if (this.closed) return Promise.resolve(failed('', 'error', 'the Actions runtime is closed'));
+    const caches = Object.fromEntries(request.actions.flatMap((action) => {
+      const entries = this.caches.get(action.name);
+      return entries ? [[action.name, entries]] : [];
+    }));
     return new Promise((resolve) => {
-      this.queue.push({ request, resolve });
+      this.queue.push({
+        request: { ...request, caches },
+        resolve: (result) => {
+          for (const [name, entries] of Object.entries(result.caches ?? {})) this.caches.set(name, entries);
+          resolve(result);
+        },
+      });
       this.drain();
     });
   }

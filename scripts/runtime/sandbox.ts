@@ -21,6 +21,11 @@ export interface SandboxOptions {
 
 export interface SandboxedModule {
   exports: Record<string, unknown>;
+  /**
+   * The Action's own realm: its TypeError (what the api throws, so `instanceof` works in the Action) and a
+   * copy of a JSON value made of the realm's objects (the event, as Auth0 hands it over).
+   */
+  realm: { TypeError: TypeErrorConstructor; adopt<T>(value: T): T };
   /** Runs `fn` with this module's console output collected, one string per call. */
   withLogs<T>(fn: () => Promise<T>): Promise<{ result: T; logs: string[] }>;
 }
@@ -97,8 +102,10 @@ export function loadInSandbox(code: string, options: SandboxOptions): SandboxedM
   const context = vm.createContext(globals, { name: options.filename, codeGeneration: { strings: true, wasm: false } });
   const wrapper = vm.runInContext(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, context, { filename: options.filename }) as (...args: unknown[]) => void;
   wrapper(module.exports, sandboxRequire, module, options.filename, '/');
+  const parse = vm.runInContext('JSON.parse', context) as (text: string) => unknown;
   return {
     exports: module.exports,
+    realm: { TypeError: vm.runInContext('TypeError', context) as TypeErrorConstructor, adopt: (value) => parse(JSON.stringify(value)) as typeof value },
     async withLogs(fn) {
       const logs = { lines: [] as string[], bytes: 0 };
       const previous = sink;

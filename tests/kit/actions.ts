@@ -116,6 +116,12 @@ function postLoginState(result: FlowResult): PostLoginState {
     validationError: validation ? { code: String(validation.args[0]), message: String(validation.args[1]) } : null,
     redirect: result.redirect ? { url: result.redirect.url, query: result.redirect.query } : null,
     multifactor: result.multifactor ?? null,
+    primaryUser: result.effects?.primaryUser ?? null,
+    methodsRecorded: result.effects?.methodsRecorded ?? [],
+    session: result.effects?.session ?? { metadata: {} },
+    refreshToken: result.effects?.refreshToken ?? { metadata: {} },
+    saml: result.effects?.saml ?? { attributes: {}, settings: {} },
+    prompt: result.effects?.prompt ?? null,
   };
 }
 

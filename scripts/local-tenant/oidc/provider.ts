@@ -14,7 +14,7 @@ import type { default as ProviderType, Configuration, KoaContextWithOIDC, Client
 import { authMethod } from '../api/clients';
 import { escape, page } from '../pages/html';
 import type { FlowResult } from '../../runtime/index';
-import { allowedCustomClaims, failureDescription, profileClaims, requestInfo, runPostLogin, type LoginContext } from '../login';
+import { allowedCustomClaims, failureDescription, primaryUserOf, profileClaims, requestInfo, resolveUser, runPostLogin, type LoginContext } from '../login';
 import type { StoredClient, StoredUser } from '../state';
 import { stateAdapter } from './adapter';
 import { findResourceServer } from '../api/resource-servers';
@@ -97,7 +97,7 @@ export function oidcClient(client: StoredClient): ClientMetadata | undefined {
 }
 
 function userById(context: LoginContext, id: string): StoredUser | undefined {
-  return context.store.state.users.find((user) => user.user_id === id);
+  return resolveUser(context.store, id);
 }
 
 /** The connection a user signs in with: the identity Auth0 lists first. */
@@ -220,8 +220,11 @@ export async function createOidc(context: LoginContext, issuer: string, interact
       ...(oidc.session?.jti ? { session: { id: oidc.session.jti } } : {}),
       ...(audience ? { resourceServer: { identifier: audience } } : {}),
       countsAsLogin: !login.refresh,
+      canRedirect: !login.refresh && oidc.params?.prompt !== 'none',
     });
     if (result.outcome === 'failed') throw new errors.AccessDenied(failureDescription(result));
+    const primary = primaryUserOf(store, user, result);
+    if ('refused' in primary) throw new errors.AccessDenied(primary.refused);
     if (result.outcome === 'denied') throw new errors.AccessDenied(result.denied?.reason ?? 'Access denied');
     if (result.outcome === 'redirected' && login.refresh) throw new errors.AccessDenied(`The ${result.redirect?.action ?? ''} Action redirects, which a refresh-token exchange cannot do`);
     if (login.grantId) {
@@ -242,7 +245,8 @@ export async function createOidc(context: LoginContext, issuer: string, interact
       if (!user) return undefined;
       return {
         accountId: sub,
-        claims: async (_use, scope) => ({ sub, ...profileClaims(userById(context, sub) ?? user, new Set((scope ?? '').split(' '))) }),
+        // A login whose identity was linked into another user speaks for that (primary) user.
+        claims: async (_use, scope) => ({ sub: user.user_id, ...profileClaims(userById(context, sub) ?? user, new Set((scope ?? '').split(' '))) }),
       };
     },
     jwks: { keys: [{ ...privateJwk, kid: store.state.idTokenKey.kid, alg: 'RS256', use: 'sig' } as never] },
