@@ -45,6 +45,10 @@ function merge(from: string): void {
     mkdirSync(path.join(space.dir, 'actions'), { recursive: true });
     copyFileSync(path.join(from, action.code), path.join(space.dir, action.code));
   }
+  for (const role of (source as { roles?: unknown[] }).roles ?? []) {
+    if (!target.has('roles')) target.set('roles', target.createNode([]));
+    target.addIn(['roles'], role);
+  }
   const bound = new Set((target.getIn(['triggers', 'post-login']) as { items: Array<{ get(key: string): unknown }> }).items.map((item) => item.get('action_name')));
   for (const binding of source.triggers['post-login'].filter((candidate) => !bound.has(candidate.action_name))) target.addIn(['triggers', 'post-login'], binding);
   writeFileSync(space.tenantPath, target.toString());
@@ -108,6 +112,11 @@ describe('Actions with npm dependencies on the local tenant', () => {
       'ip-range': 'built',
     });
     expect(actions.find((action) => action.name === 'ip-range')?.dependencies).toEqual([{ name: 'ipaddr.js', version: '2.2.0' }]);
+    // tenant.yaml's roles, with their permissions.
+    const roles = (await api.call('GET', '/api/v2/roles')).body as Array<{ id: string; name: string; description: string }>;
+    expect(roles).toEqual([{ id: expect.stringMatching(/^rol_/), name: 'Attribute auditor', description: 'Reads where users\' root attributes came from' }]);
+    const permissions = (await api.call('GET', `/api/v2/roles/${roles[0]!.id}/permissions`)).body as Array<Record<string, string>>;
+    expect(permissions).toEqual([expect.objectContaining({ permission_name: 'read:attribute-sources', resource_server_identifier: 'https://api.example.com/', resource_server_name: 'Sample API' })]);
   });
 
   it('runs them at login: axios reached the HTTPS service, ipaddr.js classified the IP, the auth0 SDK changed the name through the Management API', async () => {
@@ -117,12 +126,18 @@ describe('Actions with npm dependencies on the local tenant', () => {
     expect(signup.status).toBe(200);
     const login = () => post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username: 'ada@example.com', password: PASSWORD, realm: 'Username-Password-Authentication', scope: 'openid profile email' });
 
+    // A role given through the Management API reaches post-login as event.authorization.roles.
+    const userId = `auth0|${(signup.body as { _id: string })._id}`;
+    const [role] = (await api.call('GET', '/api/v2/roles')).body as Array<{ id: string }>;
+    const admin = await clientWithScopes(tenant, api, 'role admin', ['create:role_members', 'read:roles']);
+    expect((await admin.call('POST', `/api/v2/users/${encodeURIComponent(userId)}/roles`, { roles: [role!.id] })).status).toBe(204);
+
     const first = await login();
     expect(first.status).toBe(200);
     const claims = JSON.parse(Buffer.from((first.body as { id_token: string }).id_token.split('.')[1] as string, 'base64url').toString('utf8')) as Record<string, unknown>;
     expect(claims['https://test.example/fetched']).toBe(value);
     expect(claims['https://test.example/ip_range']).toBe('ipv4:loopback');
-    const userId = `auth0|${(signup.body as { _id: string })._id}`;
+    expect(claims['https://test.example/roles']).toEqual(['Attribute auditor']);
     expect(served).toEqual([`/claim?user=${encodeURIComponent(userId)}`]);
 
     const [user] = (await api.call('GET', `/api/v2/users-by-email?email=ada%40example.com`)).body as Array<{ user_id: string; name: string; app_metadata: { root_attributes: { attributes: Record<string, { source: string }> } } }>;
@@ -140,6 +155,8 @@ describe('Actions with npm dependencies on the local tenant', () => {
     writeFileSync(space.tenantPath, readFileSync(space.tenantPath, 'utf8').replace(/version: 2\.2\.0/, 'version: 99.0.0'));
     const run = withEnv(env, () => space.deploy());
     expect(run.status).not.toBe(0);
+    // Only the changed dependency differs: the roles, clients and everything else match tenant.yaml.
+    expect(run.stdout).toContain('1 change to deploy.');
     expect(run.stdout + run.stderr).toContain('deploy failed: a0deploy exited with code 1: The action \'ip-range\' failed to build: no version of ipaddr.js matches "99.0.0" in the npm registry');
     tenant = await spawnLocalTenant({ stateDir: space.stateDir, port, dependencyCache: cache });
     api = await managementApi(tenant);

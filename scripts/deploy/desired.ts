@@ -10,7 +10,7 @@ import { ProjectError } from '../lib/errors';
 import { replaceKeywords, type KeywordMappings } from '../lib/keywords';
 import { isRecord, kindOf, loadedFiles, tenantConnections } from '../lib/tenant-model';
 import { readTenantFile } from '../lib/tenant-yaml';
-import { dependencyLabel, grantName, sha256, sortedScopes, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
+import { dependencyLabel, grantName, permissionLabels, sha256, sortedScopes, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
 
 function loadFile(file: string, mappings: KeywordMappings): string {
   try {
@@ -84,5 +84,9 @@ export function desiredTenant(tenantPath: string, mappings: KeywordMappings, pol
     name: grantName(String(grant.client_id), String(grant.audience)),
     fields: { ...withoutKeys(grant, ['client_id', 'audience']), ...(grant.scope !== undefined ? { scope: sortedScopes(grant.scope) } : {}) },
   }));
-  return { actions, triggers, connections, clients, apis, grants };
+  const roles = section('roles')?.map((role) => ({
+    name: String(role.name),
+    fields: { ...withoutKeys(role, ['name', 'permissions']), permissions: permissionLabels(role.permissions) },
+  }));
+  return { actions, triggers, connections, clients, apis, grants, roles };
 }

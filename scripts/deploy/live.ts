@@ -3,7 +3,7 @@ import type { ManagementClient } from 'auth0';
 import { DEFAULT_SYNC_MODE, connectionKind, isSyncMode, syncSettingApplies } from '../../actions/lib/connection-kinds';
 import type { Policy } from '../../actions/lib/define-policy';
 import { isRecord } from '../lib/tenant-model';
-import { dependencyLabel, grantName, sha256, sortedScopes, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
+import { dependencyLabel, grantName, permissionLabels, sha256, sortedScopes, type ActionState, type BindingState, type ConnectionState, type SettingsState, type TenantModel } from './model';
 
 async function all<T>(pages: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
@@ -16,6 +16,7 @@ export interface LiveSections {
   clients: boolean;
   apis: boolean;
   grants: boolean;
+  roles?: boolean;
   /** The deploy client itself: a0deploy never changes it or its grants, so neither does the plan. */
   deployClientId: string;
 }
@@ -25,8 +26,18 @@ function settings(record: Record<string, unknown>, omit: string[]): Record<strin
   return Object.fromEntries(Object.entries(record).filter(([key, value]) => !omit.includes(key) && value !== undefined));
 }
 
-async function liveSettings(management: ManagementClient, sections: LiveSections): Promise<Pick<TenantModel, 'clients' | 'apis' | 'grants'>> {
-  if (!sections.clients && !sections.apis && !sections.grants) return {};
+/** The tenant's roles with their permissions, as tenant.yaml names them. */
+async function liveRoles(management: ManagementClient): Promise<SettingsState[]> {
+  const roles = await all(await management.roles.list({ per_page: 50 }));
+  return Promise.all(roles.map(async (role) => {
+    const permissions = await all(await management.roles.permissions.list(role.id ?? '', { per_page: 100 }));
+    return { name: role.name ?? '', fields: { ...(role.description !== undefined ? { description: role.description } : {}), permissions: permissionLabels(permissions) } };
+  }));
+}
+
+async function liveSettings(management: ManagementClient, sections: LiveSections): Promise<Pick<TenantModel, 'clients' | 'apis' | 'grants' | 'roles'>> {
+  const roles = sections.roles ? { roles: await liveRoles(management) } : {};
+  if (!sections.clients && !sections.apis && !sections.grants) return roles;
   type Listed = Array<Record<string, unknown>>;
   const [clientList, apiList, grantList] = (await Promise.all([
     all(await management.clients.list({ per_page: 100, is_global: false })),
@@ -34,7 +45,7 @@ async function liveSettings(management: ManagementClient, sections: LiveSections
     sections.grants ? all(await management.clientGrants.list({ take: 50 })) : [],
   ])) as unknown as [Listed, Listed, Listed];
   const nameOf = new Map(clientList.map((client) => [String(client.client_id), String(client.name)]));
-  const result: Pick<TenantModel, 'clients' | 'apis' | 'grants'> = {};
+  const result: Pick<TenantModel, 'clients' | 'apis' | 'grants' | 'roles'> = { ...roles };
   if (sections.clients) {
     result.clients = clientList
       .filter((client) => client.client_id !== sections.deployClientId)

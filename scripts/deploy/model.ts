@@ -53,6 +53,16 @@ export interface TenantModel {
   clients?: SettingsState[];
   apis?: SettingsState[];
   grants?: SettingsState[];
+  /** Roles by name, with their permissions (`resource server identifier:permission`, sorted). */
+  roles?: SettingsState[];
+}
+
+/** A role's permissions as one sorted list of `api:permission`, from tenant.yaml's or the API's shape. */
+export function permissionLabels(value: unknown): string[] {
+  return (Array.isArray(value) ? value : [])
+    .map((item) => (typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {}))
+    .map((item) => `${String(item.resource_server_identifier ?? '')}:${String(item.permission_name ?? '')}`)
+    .sort();
 }
 
 export const grantName = (client: string, audience: string) => `${client} → ${audience}`;

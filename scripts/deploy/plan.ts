@@ -5,10 +5,10 @@
  */
 import { canonical, sha256, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
 
-export type ResourceKind = 'action' | 'trigger' | 'connection' | 'client' | 'api' | 'grant';
+export type ResourceKind = 'action' | 'trigger' | 'connection' | 'client' | 'api' | 'grant' | 'role';
 
 /** The sections of clients, APIs and grants, by the model's field. */
-const SETTINGS_KINDS = [['clients', 'client'], ['apis', 'api'], ['grants', 'grant']] as const;
+const SETTINGS_KINDS = [['clients', 'client'], ['apis', 'api'], ['grants', 'grant'], ['roles', 'role']] as const;
 
 export interface PlanItem {
   kind: ResourceKind;
@@ -165,7 +165,7 @@ const SIGNS: Record<PlanItem['change'], string> = { create: '+', update: '~', de
 
 export function formatPlan(plan: Plan): string {
   const lines = [`Plan for ${plan.target}:`];
-  for (const kind of ['action', 'trigger', 'connection', 'client', 'api', 'grant'] as const) {
+  for (const kind of ['action', 'trigger', 'connection', 'client', 'api', 'grant', 'role'] as const) {
     const items = plan.items.filter((item) => item.kind === kind);
     if (items.length === 0) continue;
     lines.push(`  ${kind === 'api' ? 'APIs' : `${kind}s`}`);

@@ -18,7 +18,7 @@ import { readLedger, writeLedger } from './ledger';
 import { liveTenant } from './live';
 import { computePlan, desiredDigests, formatPlan, type Plan } from './plan';
 
-const SECTIONS = ['actions', 'triggers', 'databases', 'connections', 'clients', 'resourceServers', 'clientGrants'];
+const SECTIONS = ['actions', 'triggers', 'databases', 'connections', 'clients', 'resourceServers', 'clientGrants', 'roles'];
 
 export interface DeployOptions {
   tenantPath: string;
@@ -111,7 +111,7 @@ async function planFor(target: Target, options: DeployOptions, mappings: Record<
   const policy = policyFor(options.policyFile, options.environment);
   const desired = desiredTenant(options.tenantPath, mappings, policy);
   const live = await liveTenant(target.management, Object.keys(desired.triggers), policy, {
-    clients: desired.clients !== undefined, apis: desired.apis !== undefined, grants: desired.grants !== undefined, deployClientId: target.clientId,
+    clients: desired.clients !== undefined, apis: desired.apis !== undefined, grants: desired.grants !== undefined, roles: desired.roles !== undefined, deployClientId: target.clientId,
   });
   return { desired, plan: computePlan(target.label, desired, live, { allowDelete: options.allowDelete, ledger: readLedger(target.ledgerFile) }) };
 }

@@ -17,6 +17,7 @@ import { signupRoutes } from './api/signup';
 import { upstreamRoutes } from './api/upstream';
 import { userRoutes } from './api/users';
 import { logRoutes, recordLog } from './logs';
+import { roleRoutes } from './api/roles';
 import { ensureTlsMaterial } from './certificates';
 import { compileRoutes, dispatch, errorBody, readBody, send, sendError, type OnManagementCall, type Route } from './http';
 import { carriesJwt, jwtUserinfo } from './oidc/userinfo';
@@ -57,7 +58,7 @@ export interface LocalTenant extends TenantReady {
 
 export { defaultStateDir };
 
-type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'pages' | 'actions' | 'clients' | 'resourceServers' | 'connections' | 'users' | 'jobs' | 'logs';
+type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'pages' | 'actions' | 'clients' | 'resourceServers' | 'connections' | 'users' | 'jobs' | 'logs' | 'roles';
 
 /** Every API area of the local tenant, by name: one left out fails to compile. */
 function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionBuilder): Record<Area, Route[]> {
@@ -76,6 +77,7 @@ function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionB
     users: userRoutes(store),
     jobs: jobRoutes(store, domain),
     logs: logRoutes(store),
+    roles: roleRoutes(store),
   };
 }
 

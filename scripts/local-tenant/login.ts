@@ -244,7 +244,7 @@ export async function runPostLogin(context: LoginContext, run: PostLoginRun): Pr
     request: run.request,
     transaction: { id: newId(), acr_values: [], locale: 'en', ui_locales: [], metadata: {}, ...run.transaction },
     authentication: { methods: run.methods },
-    authorization: { roles: [] },
+    authorization: { roles: roleNames(store, user.user_id) },
     ...(run.session ? { session: run.session } : {}),
     ...(run.resourceServer ? { resource_server: run.resourceServer } : {}),
     tenant: { id: 'local' },

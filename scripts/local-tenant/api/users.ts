@@ -9,6 +9,7 @@ import { auth0Defaults, effectiveSync, findConnection, hashPassword, mergeMetada
 import type { StateStore, StoredUser } from '../state';
 import { array, boolean, object, onlyKeys, page, string } from './validate';
 import { matchesUser, parseUserQuery } from '../user-search';
+import { listed } from './roles';
 import { isEmailAddress } from '../../lib/email';
 
 const CREATE_FIELDS = ['connection', 'email', 'password', 'name', 'given_name', 'family_name', 'nickname', 'picture', 'username', 'phone_number', 'user_metadata', 'app_metadata', 'email_verified', 'verify_email', 'blocked', 'user_id', 'phone_verified'];
@@ -234,12 +235,8 @@ export function userRoutes(store: StateStore): Route[] {
       path: '/api/v2/users/:id/roles', scopes: ['read:users', 'read:roles'],
       handler: ({ params, query }) => {
         const user = findUser(store, params.id ?? '');
-        const { page: pageNumber, perPage } = page(query, 50, 100);
         const ids = state.userRoles?.[user.user_id] ?? [];
-        const roles = (state.roles ?? []).filter((role) => ids.includes(role.id)).map(({ id, name, description }) => ({ id, name, description }));
-        const slice = roles.slice(pageNumber * perPage, (pageNumber + 1) * perPage);
-        if (query.get('include_totals') === 'true') return { status: 200, body: { roles: slice, start: pageNumber * perPage, limit: perPage, total: roles.length } };
-        return { status: 200, body: slice };
+        return listed(query, 'roles', (state.roles ?? []).filter((role) => ids.includes(role.id)).map(({ id, name, description }) => ({ id, name, description })));
       },
     },
     {
