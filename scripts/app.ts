@@ -10,6 +10,7 @@ import policy from '../actions/policy';
 import { startSampleApp } from './app/server';
 import { EXIT, ProjectError, runCommand } from './lib/errors';
 import { defaultStateDir } from './local-tenant/paths';
+import { readStateFile } from './local-tenant/database';
 
 const SPA_CLIENT = 'Sample single-page app';
 
@@ -25,7 +26,7 @@ void runCommand(async () => {
   if (!existsSync(certFile)) throw new ProjectError('usage', `no local tenant in ${path.relative(process.cwd(), stateDir)} yet`, { hint: 'run `npm start` (or `npm run tenant` and `npm run deploy`) first' });
   let clientId = values['client-id'];
   if (!clientId) {
-    const state = JSON.parse(readFileSync(path.join(stateDir, 'state.json'), 'utf8')) as { clients: Array<{ name: string; client_id: string }> };
+    const state = readStateFile(stateDir);
     clientId = state.clients.find((client) => client.name === SPA_CLIENT)?.client_id;
     if (!clientId) throw new ProjectError('usage', `the local tenant has no client named "${SPA_CLIENT}"`, { hint: 'run `npm run deploy` to deploy tenant.yaml and its sample apps, or pass --client-id' });
   }

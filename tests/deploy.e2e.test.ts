@@ -59,7 +59,7 @@ describe('npm run deploy to the local tenant', () => {
     const ledger = readFileSync(path.join(stateDir, 'deployments.json'), 'utf8');
     expect(ledger).not.toContain(SECRET);
     expect(Object.values(JSON.parse(ledger) as Record<string, string>).every((digest) => /^[0-9a-f]{64}$/.test(digest))).toBe(true);
-    for (const file of ['deployments.json', 'state.json', 'server-key.pem']) {
+    for (const file of ['deployments.json', 'tenant.db', 'server-key.pem']) {
       expect(existsSync(path.join(stateDir, file))).toBe(true);
       expect({ file, mode: statSync(path.join(stateDir, file)).mode & 0o777 }).toEqual({ file, mode: 0o600 });
     }

@@ -61,7 +61,7 @@ afterAll(async () => {
 
 test('plan and deploy with --env reach the second tenant and leave the first untouched', async () => {
   const before = snapshot(firstState);
-  expect(Object.keys(before)).toContain('state.json');
+  expect(Object.keys(before)).toContain('tenant.db');
 
   const plan = await npm(['deploy', '--', '--env', 'staging', '--plan', '--json']);
   expect(plan.status).toBe(0);

@@ -156,12 +156,15 @@ describe('faults', () => {
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await writes;
+    await exited;
     expect(created).toBeGreaterThan(8);
     const store = openState(stateDir);
     expect(store.state.version).toBe(1);
     expect(store.state.connections.length).toBeGreaterThanOrEqual(created - 4);
+    store.close();
     const reopened = await spawnLocalTenant({ stateDir });
     await reopened.close();
   });

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
@@ -179,18 +180,56 @@ describe('connections', () => {
 });
 
 describe('state', () => {
-  it('survives a restart, and a state file that does not parse is set aside instead of crashing the tenant', async () => {
+  it('survives a restart, and refuses a second process on the same state, naming the one that has it', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'local-tenant-'));
     const first = await spawnLocalTenant({ stateDir: dir });
     await (await managementApi(first)).call('POST', '/api/v2/connections', { name: 'kept', strategy: 'auth0' });
+    await expect(spawnLocalTenant({ stateDir: dir })).rejects.toThrow(new RegExp(`in use by another process \\(pid ${first.pid}, serve\\.ts`));
     await first.close();
     const second = await spawnLocalTenant({ stateDir: dir });
     const names = ((await (await managementApi(second)).call('GET', '/api/v2/connections')).body as { connections: Array<{ name: string }> }).connections.map((c) => c.name);
     await second.close();
     expect(names).toEqual(['kept']);
-    writeFileSync(path.join(dir, 'state.json'), '{"version": 1, "clients": [');
-    const third = await spawnLocalTenant({ stateDir: dir });
-    await third.close();
-    expect(JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8'))).toMatchObject({ version: 1, connections: [] });
+  });
+
+  it('refuses to start on a damaged database, saying so, and leaves the file as it was', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'local-tenant-'));
+    await (await spawnLocalTenant({ stateDir: dir })).close();
+    const damaged = Buffer.from('SQLite format 3\u0000 but not really, just junk written over a database file');
+    writeFileSync(path.join(dir, 'tenant.db'), damaged);
+    for (const suffix of ['-wal', '-shm']) rmSync(path.join(dir, `tenant.db${suffix}`), { force: true });
+    await expect(spawnLocalTenant({ stateDir: dir })).rejects.toThrow(/the local tenant database .*tenant\.db cannot be read/);
+    expect(readFileSync(path.join(dir, 'tenant.db'))).toEqual(damaged);
+    // The command says the same in one line with a hint, and exits 2.
+    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'scripts', 'tenant.ts'), '--port', '0', '--state', dir], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^error state-unavailable: the local tenant database .* cannot be read .*\n  hint: move it aside/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('moves a state.json from an older checkout into the database once, losing nothing', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'local-tenant-'));
+    const first = await spawnLocalTenant({ stateDir: dir });
+    const api = await managementApi(first);
+    await api.call('POST', '/api/v2/connections', { name: 'db', strategy: 'auth0', options: {} });
+    await api.call('POST', '/api/v2/users', { connection: 'db', email: 'old@example.com', password: 'a long enough password' });
+    const before = first.state();
+    await first.close();
+    // What an older checkout kept: the whole state in one JSON file.
+    for (const name of ['tenant.db', 'tenant.db-wal', 'tenant.db-shm']) rmSync(path.join(dir, name), { force: true });
+    const { logs: _logs, oidc: _oidc, ...legacy } = before;
+    writeFileSync(path.join(dir, 'state.json'), JSON.stringify(legacy));
+    const migrated = await spawnLocalTenant({ stateDir: dir });
+    try {
+      const after = migrated.state();
+      expect(after.users).toEqual(before.users);
+      expect(after.clients).toEqual(before.clients);
+      expect(after.connections).toEqual(before.connections);
+      expect(after.idTokenKey).toEqual(before.idTokenKey);
+      expect(existsSync(path.join(dir, 'state.json'))).toBe(false);
+      expect(statSync(path.join(dir, 'tenant.db')).mode & 0o777).toBe(0o600);
+    } finally {
+      await migrated.close();
+    }
   });
 });

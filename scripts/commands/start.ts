@@ -6,13 +6,14 @@
  * user's picture recorded at the next login; an enterprise user's name changed at the IdP; a PATCH of it
  * refused as Auth0 refuses it. Ends with every user's sources and each ID token's claims, verified.
  */
-import { rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import policy from '../../actions/policy';
 import { buildAndCheck, deployTo } from '../deploy/run';
 import { EXIT, runCommand } from '../lib/errors';
 import { localTarget } from '../lib/target';
 import { defaultStateDir, startLocalTenant } from '../local-tenant/index';
+import { removeState } from '../local-tenant/database';
 import { alertsOf, UserAgent as Browser, type Page } from '../story/browser';
 import { codeFlowApp } from '../story/code-flow';
 import { loginClient } from '../story/logins';
@@ -39,7 +40,7 @@ void runCommand(async () => {
 
   heading('2. Start a fresh local tenant');
   // A fresh tenant each time (the CA is kept, so this process's trust stays valid).
-  for (const file of ['state.json', 'deployments.json']) rmSync(path.join(STATE_DIR, file), { force: true });
+  if (existsSync(STATE_DIR)) removeState(STATE_DIR, ['deployments.json']);
   const flows = flowRecorder();
   const tenant = await startLocalTenant({ stateDir: STATE_DIR, onFlow: flows.observe });
   const target = localTarget(tenant);

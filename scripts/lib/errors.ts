@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'policy-unreadable'
   | 'refused'
   | 'build-failed'
-  | 'bundle-invalid';
+  | 'bundle-invalid'
+  | 'state-unavailable';
 
 export interface Location {
   file: string;

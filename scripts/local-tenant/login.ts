@@ -3,7 +3,8 @@
  * run the post-login bindings in the Actions runtime, merge the metadata they wrote into the user, and
  * answer with tokens whose ID token carries the claims they set — or with the denial.
  */
-import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
 import { connectionKind } from '../../actions/lib/connection-kinds';
 import type { ActionsRuntime, DeployedAction, FlowResult, Trigger } from '../runtime/index';
 import { declaredDependencies } from '../runtime/dependencies';
@@ -59,17 +60,22 @@ export function findClient(store: StateStore, id: unknown): StoredClient | undef
   return typeof id === 'string' ? store.state.clients.find((client) => client.client_id === id) : undefined;
 }
 
-export function hashPassword(password: string): string {
+// scrypt on libuv's thread pool: hashing never holds up other requests.
+const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, length: number) => Promise<Buffer>;
+const NO_SALT = randomBytes(16);
+
+export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  return `${salt.toString('base64url')}:${scryptSync(password, salt, 32).toString('base64url')}`;
+  return `${salt.toString('base64url')}:${(await scryptAsync(password, salt, 32)).toString('base64url')}`;
 }
 
-export function passwordMatches(password: string, stored: string | undefined): boolean {
+/** Whether `password` is the one `stored` hashes; without a stored hash it costs the same and is false. */
+export async function passwordMatches(password: string, stored: string | undefined): Promise<boolean> {
   const [salt, hash] = (stored ?? '').split(':');
-  if (!salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const given = scryptSync(password, Buffer.from(salt, 'base64url'), 32);
-  return expected.length === given.length && timingSafeEqual(expected, given);
+  const usable = Boolean(salt && hash);
+  const given = await scryptAsync(password, usable ? Buffer.from(salt ?? '', 'base64url') : NO_SALT, 32);
+  const expected = Buffer.from(usable ? (hash ?? '') : '', 'base64url');
+  return usable && expected.length === given.length && timingSafeEqual(expected, given);
 }
 
 /** The user of a connection with this e-mail, if any: one per e-mail and connection, as Auth0 keeps them. */
@@ -78,22 +84,24 @@ export function userByEmail(store: StateStore, connection: string, email: string
 }
 
 /** The database user with this e-mail (or username) and password on a connection, or undefined. */
-export function authenticatePassword(store: StateStore, connection: StoredConnection, username: unknown, password: unknown, attempt?: { client?: StoredClient; headers?: Record<string, string | string[] | undefined> }): StoredUser | undefined {
-  const user = findPasswordUser(store, connection, username, password);
+export async function authenticatePassword(store: StateStore, connection: StoredConnection, username: unknown, password: unknown, attempt?: { client?: StoredClient; headers?: Record<string, string | string[] | undefined> }): Promise<StoredUser | undefined> {
+  const user = await findPasswordUser(store, connection, username, password);
   if (!user && attempt) recordLog(store, 'fp', { ...attempt, connection });
   return user;
 }
 
-function findPasswordUser(store: StateStore, connection: StoredConnection, username: unknown, password: unknown): StoredUser | undefined {
+async function findPasswordUser(store: StateStore, connection: StoredConnection, username: unknown, password: unknown): Promise<StoredUser | undefined> {
   const name = typeof username === 'string' ? username.trim().toLowerCase() : '';
-  if (name === '' || typeof password !== 'string') return undefined;
+  const attempt = typeof password === 'string' ? password : '';
   const own = store.state.users.find((candidate) => (candidate.email === name || candidate.username === name) && candidate.identities[0]?.connection === connection.name);
-  if (own) return passwordMatches(password, own.password_hash) ? own : undefined;
+  if (own) return (await passwordMatches(attempt, own.password_hash)) && typeof password === 'string' ? own : undefined;
   // A database identity linked into another user keeps its own e-mail and password; the login is the primary user's.
   for (const candidate of store.state.users) {
     const linked = candidate.identities.find((identity, index) => index > 0 && identity.connection === connection.name && (identity.profileData?.email === name || identity.profileData?.username === name));
-    if (linked) return passwordMatches(password, linked.password_hash) ? candidate : undefined;
+    if (linked) return (await passwordMatches(attempt, linked.password_hash)) && typeof password === 'string' ? candidate : undefined;
   }
+  // An unknown user costs one hash too: the answer's timing does not tell which e-mails exist.
+  await passwordMatches(attempt, undefined);
   return undefined;
 }
 

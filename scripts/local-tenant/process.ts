@@ -5,8 +5,8 @@
  * tenant writes it atomically after every change.
  */
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { readStateFile } from './database';
 import type { FlowResult, Trigger } from '../runtime/index';
 import type { TenantState } from './state';
 
@@ -64,11 +64,10 @@ export function spawnLocalTenant(options: SpawnOptions = {}): Promise<TenantProc
       if (message.type === 'flow') options.onFlow?.(message.trigger, message.result);
       if (message.type !== 'ready') return;
       const ready = message.tenant;
-      const file = path.join(ready.stateDir, 'state.json');
       resolve({
         ...ready,
         pid: child.pid ?? 0,
-        state: () => JSON.parse(readFileSync(file, 'utf8')) as TenantState,
+        state: () => readStateFile(ready.stateDir),
         close: async () => {
           if (child.exitCode === null && child.signalCode === null) {
             if (child.connected) child.send({ type: 'close' });

@@ -3,9 +3,8 @@
  * change, so a kill at any moment leaves a state that loads. Holds what the Management API serves.
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { writeFileAtomic } from './atomic-file';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { openDatabase } from './database';
 import { DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, MANAGEMENT_API_PATH } from './scopes';
 import type { StoredLog } from './logs';
 
@@ -248,35 +247,34 @@ function grantCliClient(state: TenantState): void {
 export interface StateStore {
   readonly file: string;
   readonly state: TenantState;
-  /** Persists the state after a change. */
+  /** Persists what changed since the last save, in one transaction (database.ts). */
   save(): void;
+  /** oidc-provider's entries: set (or removed, with undefined) one at a time. */
+  oidc: { set(model: string, id: string, entry: StoredOidcEntry | undefined): void };
+  /** Closes the database and gives the state folder up. */
+  close(): void;
 }
 
-/** Loads the state from `dir` (creating a fresh tenant on first use). A file that does not parse is kept aside, not lost. */
+/** A `state.json` from before the database, to migrate; undefined when it is not one. */
+function legacyState(file: string): TenantState | undefined {
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as TenantState;
+    return state.version === 1 && Array.isArray(state.clients) && Array.isArray(state.users) && state.idTokenKey ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Opens the state in `dir` (a new tenant on first use; a `state.json` of an older checkout migrated once).
+ * Throws StateError when another process has the folder or the database is damaged.
+ */
 export function openState(dir: string): StateStore {
-  const file = path.join(dir, 'state.json');
   // The state holds every secret of the tenant: its folder is its owner's alone.
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
-  let state: TenantState;
-  if (existsSync(file)) {
-    try {
-      state = JSON.parse(readFileSync(file, 'utf8')) as TenantState;
-      if (state.version !== 1 || !Array.isArray(state.clients) || !Array.isArray(state.users) || !state.idTokenKey) throw new Error('unknown state version');
-    } catch {
-      const aside = `${file}.unreadable-${Date.now()}`;
-      writeFileAtomic(aside, readFileSync(file, 'utf8'));
-      state = initialState();
-    }
-  } else {
-    state = initialState();
-  }
-  grantCliClient(state);
-  const store: StateStore = {
-    file,
-    state,
-    save: () => writeFileAtomic(file, JSON.stringify(state, null, 1), 0o600),
-  };
+  const store = openDatabase(dir, initialState, legacyState);
+  grantCliClient(store.state);
   store.save();
   return store;
 }

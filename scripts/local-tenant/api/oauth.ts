@@ -35,7 +35,7 @@ async function passwordLogin(context: LoginContext, fields: Record<string, strin
   if (!client) return authError(401, 'access_denied', 'Unauthorized');
   const connection = findConnection(context.store, fields.realm);
   if (!connection || tenantKind(connection) !== 'database') return authError(400, 'invalid_request', 'realm must be a database connection');
-  const user = authenticatePassword(context.store, connection, fields.username, fields.password, { client, headers });
+  const user = await authenticatePassword(context.store, connection, fields.username, fields.password, { client, headers });
   if (!user) return authError(403, 'invalid_grant', 'Wrong email or password.');
   if (user.blocked) return authError(401, 'unauthorized', 'user is blocked');
   return completeLogin(context, { user, connection, client, method: 'pwd', scope: fields.scope ?? 'openid', audience: fields.audience, headers, body: fields });

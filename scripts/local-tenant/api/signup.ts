@@ -83,10 +83,11 @@ async function attemptSignUp(context: LoginContext, fields: Record<string, unkno
   if (result.outcome === 'denied' && result.validation) return withLogged(refuse(400, 'ValidationError', result.validation.code, result.validation.message), result.validation.code);
   if (result.outcome === 'denied') return withLogged(refuse(400, 'ExtensibilityError', 'extensibility_error', result.denied?.userMessage ?? 'Sign up was denied.'), result.denied?.reason ?? 'denied');
 
-  // Asked again after the Actions' await: another signup of the same address may have finished meanwhile.
+  const passwordHash = await hashPassword(password);
+  // Asked again after the awaits (the Actions, the hashing): another signup of the same address may have finished meanwhile.
   if (exists()) return refuse(409, 'BadRequestError', 'user_exists', 'The user already exists.');
   const id = randomBytes(12).toString('hex');
-  const user = newUser(connection, 'auth0', id, { email, ...auth0Defaults(email), ...supplied, password_hash: hashPassword(password) });
+  const user = newUser(connection, 'auth0', id, { email, ...auth0Defaults(email), ...supplied, password_hash: passwordHash });
   user.app_metadata = mergeMetadata({}, result.appMetadata);
   user.user_metadata = mergeMetadata(userMetadata, result.userMetadata);
   store.state.users.push(user);

@@ -76,9 +76,12 @@ export function userRoutes(store: StateStore): Route[] {
     {
       method: 'POST',
       path: '/api/v2/users', scopes: ['create:users'],
-      handler: ({ body }) => {
+      handler: async ({ body }) => {
         const fields = object(body);
         onlyKeys(fields, CREATE_FIELDS);
+        // Hashed first: everything after it, from the checks to the insert, runs without a pause.
+        const given = string(fields, 'password');
+        const passwordHash = given ? await hashPassword(given) : undefined;
         const connection = findConnection(store, string(fields, 'connection', { required: true }));
         if (!connection) throw badRequest('The connection does not exist.', 'inexistent_connection');
         const kind = tenantKind(connection);
@@ -95,7 +98,7 @@ export function userRoutes(store: StateStore): Route[] {
           email_verified: boolean(fields, 'email_verified') ?? false,
           ...auth0Defaults(email),
           ...root,
-          ...(password ? { password_hash: hashPassword(password) } : {}),
+          ...(passwordHash ? { password_hash: passwordHash } : {}),
         });
         user.app_metadata = mergeMetadata({}, metadata(fields, 'app_metadata') ?? {});
         user.user_metadata = mergeMetadata({}, metadata(fields, 'user_metadata') ?? {});
@@ -108,7 +111,9 @@ export function userRoutes(store: StateStore): Route[] {
     {
       method: 'PATCH',
       path: '/api/v2/users/:id', scopes: ['update:users', 'update:users_app_metadata'],
-      handler: ({ params, body }) => {
+      handler: async ({ params, body }) => {
+        const given = typeof (body as { password?: unknown } | null)?.password === 'string' ? ((body as { password: string }).password) : undefined;
+        const passwordHash = given !== undefined ? await hashPassword(given) : undefined;
         const user = findUser(store, params.id ?? '');
         const fields = object(body);
         onlyKeys(fields, UPDATE_FIELDS);
@@ -139,7 +144,7 @@ export function userRoutes(store: StateStore): Route[] {
         const blockedFlag = boolean(fields, 'blocked');
         if (blockedFlag !== undefined) user.blocked = blockedFlag;
         const password = string(fields, 'password');
-        if (password !== undefined) user.password_hash = hashPassword(password);
+        if (password !== undefined) user.password_hash = passwordHash;
         // Metadata merges at the first level; null removes a key.
         const app = metadata(fields, 'app_metadata');
         if (app) user.app_metadata = mergeMetadata(user.app_metadata, app);

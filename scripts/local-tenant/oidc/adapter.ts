@@ -13,8 +13,8 @@ const now = () => Math.floor(Date.now() / 1000);
 function sweep(store: StateStore, last: { at: number }): void {
   if (now() - last.at < 60) return;
   last.at = now();
-  for (const entries of Object.values(store.state.oidc ?? {})) {
-    for (const [id, entry] of Object.entries(entries)) if (entry.expiresAt !== undefined && entry.expiresAt <= now()) delete entries[id];
+  for (const [model, entries] of Object.entries(store.state.oidc ?? {})) {
+    for (const [id, entry] of Object.entries(entries)) if (entry.expiresAt !== undefined && entry.expiresAt <= now()) store.oidc.set(model, id, undefined);
   }
 }
 
@@ -32,7 +32,7 @@ export function stateAdapter(store: StateStore, findClient: (id: string) => Payl
 
     async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
       sweep(store, lastSweep);
-      entries(this.model)[id] = { payload, ...(expiresIn ? { expiresAt: now() + expiresIn } : {}) };
+      store.oidc.set(this.model, id, { payload, ...(expiresIn ? { expiresAt: now() + expiresIn } : {}) });
       store.save();
     }
 
@@ -52,19 +52,19 @@ export function stateAdapter(store: StateStore, findClient: (id: string) => Payl
     async consume(id: string): Promise<void> {
       const entry = entries(this.model)[id];
       if (!entry) return;
-      entry.payload.consumed = now();
+      store.oidc.set(this.model, id, { ...entry, payload: { ...entry.payload, consumed: now() } });
       store.save();
     }
 
     async destroy(id: string): Promise<void> {
       if (!(id in entries(this.model))) return;
-      delete entries(this.model)[id];
+      store.oidc.set(this.model, id, undefined);
       store.save();
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
       const stored = entries(this.model);
-      for (const [id, entry] of Object.entries(stored)) if (entry.payload.grantId === grantId) delete stored[id];
+      for (const [id, entry] of Object.entries(stored)) if (entry.payload.grantId === grantId) store.oidc.set(this.model, id, undefined);
       store.save();
     }
   };

@@ -227,7 +227,7 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
       const { interaction, client } = await interactionOf(fields.state);
       const connection = databaseOf(client, fields.connection);
       if (!connection) throw new PageError(400, 'No database connection', 'This application has no connection that signs in with a password.');
-      const user = authenticatePassword(store, connection, fields.username, fields.password, { client, headers: request.headers });
+      const user = await authenticatePassword(store, connection, fields.username, fields.password, { client, headers: request.headers });
       if (!user) return html(loginPage(interaction.uid, client, { email: fields.username, error: 'Wrong email or password.', connection: connection.name }), 400);
       if (user.blocked) return html(loginPage(interaction.uid, client, { email: fields.username, error: 'Your account has been blocked.', connection: connection.name }), 401);
       return finish(interaction, user.user_id, ['pwd']);
