@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { benchActions } from './bench/actions';
 import { benchCheck } from './bench/check';
 import { benchDeploy } from './bench/deploy';
+import { loginsUnderLoad, seedLoadTenant } from './bench/logins';
 import { us } from './bench/stats';
 import { usersFile } from './bench/users-file';
 import { buildActions, BUNDLE_BUDGET_BYTES, PROJECT_ROOT } from './lib/build-actions';
@@ -91,6 +92,24 @@ void runCommand(async () => {
   const unchanged = [...deploy.unchangedMs].sort((a, b) => a - b)[1] ?? 0;
   rows.push({ case: 'deploy, nothing to change (a0deploy skipped)', figure: `${(unchanged / 1000).toFixed(2)} s`, baseline: '', ratio: '', bar: '< 2 s', pass: unchanged < 2000 });
   rows.push({ case: 'deploy, one action changed (a0deploy runs)', figure: `${(deploy.oneActionChangedMs / 1000).toFixed(1)} s`, baseline: 'nothing to change', ratio: `${(deploy.oneActionChangedMs / unchanged).toFixed(0)}×`, bar: '', pass: null });
+
+  step('logins under load: 20,000 users, 50 at once, post-login running (a tenant in a process of its own)');
+  const load = await seedLoadTenant(path.join(WORK, `logins-${Date.now()}`), 20_000, 50);
+  try {
+    const logins = await loginsUnderLoad(load, 4);
+    results.loginsUnderLoad = { logins: logins.logins, roundTrip: logins.roundTrip, failed: logins.failed };
+    const ms = (ns: number) => (ns / 1e6).toFixed(0);
+    rows.push({
+      case: 'password logins, 50 at once, 20,000 users',
+      figure: `median ${ms(logins.logins.medianNs)} ms, p99 ${ms(logins.logins.p99Ns)} ms${logins.failed > 0 ? `, ${logins.failed} failed` : ''}`,
+      baseline: `bare HTTPS round trip p99 ${ms(logins.roundTrip.p99Ns)} ms`,
+      ratio: '',
+      bar: 'p99 < 500 ms, none failed',
+      pass: logins.logins.p99Ns < 500e6 && logins.failed === 0,
+    });
+  } finally {
+    await load.tenant.close();
+  }
 
   const widths = (['case', 'figure', 'baseline', 'ratio', 'bar'] as const).map((key) => Math.max(key.length, ...rows.map((row) => row[key].length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
