@@ -96,6 +96,31 @@ describe('hostile input at the edge', () => {
     },
   );
 
+  it('refuses metadata Auth0 refuses with 400 before anything changes — nested too deep, reserved names, dotted keys — and keeps working', async () => {
+    const api = await managementApi(tenant);
+    const created = await api.call('POST', '/api/v2/users', { connection: 'db', email: 'meta@example.com', password: 'a long enough password', name: 'Before' });
+    const id = encodeURIComponent((created.body as { user_id: string }).user_id);
+    const patch = (text: string) => raw(tenant, { method: 'PATCH', path: `/api/v2/users/${id}`, headers: { 'content-type': 'application/json', authorization: `Bearer ${api.token}` }, body: text });
+    // Far deeper than any stack: written as text, as a hostile client sends it.
+    for (const depth of [21, 100_000]) {
+      const deep = await patch(`{"name":"Changed","app_metadata":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}`);
+      expect(deep).toMatchObject({ status: 400, body: { errorCode: 'invalid_body', message: expect.stringContaining('nested deeper than 20 levels') } });
+    }
+    expect((await patch('{"app_metadata":{"user_id":"someone-else"}}')).body).toMatchObject({ message: expect.stringContaining('may not hold the field "user_id"') });
+    expect((await patch('{"user_metadata":{"a":{"b.c":1}}}')).body).toMatchObject({ message: expect.stringContaining('may not contain "." or "$"') });
+    expect((await patch('{"name":"Changed","nickname":5}')).status).toBe(400);
+    // Nothing of the refused requests stuck, even after a later write saved the user.
+    expect((await patch('{"user_metadata":{"fine":true}}')).status).toBe(200);
+    const user = (await api.call('GET', `/api/v2/users/${id}`)).body as Record<string, unknown>;
+    expect(user).toMatchObject({ name: 'Before', nickname: 'meta', app_metadata: {}, user_metadata: { fine: true } });
+    expect(tenant.state().users.find((candidate) => candidate.email === 'meta@example.com')).toMatchObject({ name: 'Before', user_metadata: { fine: true } });
+    // Signup takes at most 10 string fields and 500 characters of user_metadata.
+    const signup = (user_metadata: unknown) => json('/dbconnections/signup', { client_id: clientId, connection: 'db', email: 'signup-meta@example.com', password: 'a long enough password', user_metadata });
+    expect((await signup(Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`f${i}`, 'x'])))).body).toMatchObject({ statusCode: 400, description: expect.stringContaining('at most 10 fields') });
+    expect((await signup({ long: 'x'.repeat(600) })).body).toMatchObject({ statusCode: 400, description: expect.stringContaining('at most 500 characters') });
+    expect((await signup({ plan: 'gold' })).status).toBe(200);
+  });
+
   it('answers a malformed Basic authorization header with 401, not 500', async () => {
     const answer = await raw(tenant, {
       method: 'POST',

@@ -144,6 +144,13 @@ describe('the api\'s effects on the local tenant', () => {
     expect(refused).toMatchObject({ status: 403, body: { error: 'access_denied', error_description: 'setPrimaryUser: the identity that logged in is not a secondary identity of that user' } });
   });
 
+  it('fails a login whose Actions write more than 32 kB of metadata, naming the Action, and stores none of it', async () => {
+    await deployAction('hoarder', 'post-login', "if (event.user.email === 'ok@example.com') api.user.setAppMetadata('blob', 'x'.repeat(40 * 1024));");
+    expect((await bind('post-login', ['hoarder'])).status).toBe(200);
+    expect(await login('ok@example.com')).toMatchObject({ status: 403, body: { error: 'access_denied', error_description: 'the Actions wrote more than 32 kB of app_metadata or user_metadata in one login (Action "hoarder")' } });
+    expect((await user('ok@example.com'))?.app_metadata.blob).toBeUndefined();
+  });
+
   it('denies the login when an Action revokes the session', async () => {
     await deployAction('revoker', 'post-login', "if (event.user.email === 'ok@example.com') api.session.revoke('Signed out everywhere.');");
     expect((await bind('post-login', ['revoker'])).status).toBe(200);

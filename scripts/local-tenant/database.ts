@@ -335,8 +335,8 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
     try {
       writeAll();
     } catch (error) {
-      if (!isUnique(error)) throw error;
-      // Nothing of this save was written: users that were new leave memory, changed ones go back to what is stored.
+      // Nothing of this save was written: users that were new leave memory, changed ones go back to what is
+      // stored — so one refused change never keeps every later save failing.
       for (const id of dirtyUsers) {
         const row = statements.userRow.get(id) as { json: string } | undefined;
         const index = users.findIndex((user) => user.user_id === id);
@@ -345,7 +345,7 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
         else users.splice(index, 1);
       }
       dirtyUsers.clear();
-      throw new HttpError(409, 'The user already exists.', 'user_exists');
+      throw isUnique(error) ? new HttpError(409, 'The user already exists.', 'user_exists') : error;
     }
     dirtyUsers.clear();
     dirtyOidc.clear();

@@ -25,6 +25,9 @@ export interface LoginContext {
   observe?: (trigger: Trigger, result: FlowResult) => void;
 }
 
+/** What Auth0 persists of the metadata Actions write in one login, per object (its Actions limits). */
+export const ACTIONS_METADATA_BYTES = 32 * 1024;
+
 /** Runs a trigger's bound Actions over an event, telling the observer. */
 export async function runTrigger(context: LoginContext, trigger: Trigger, event: Record<string, unknown>, resumeAt?: string, canRedirect = false): Promise<FlowResult> {
   const result = await context.runtime.run({ trigger, actions: boundActions(context.store, trigger), event, canRedirect, ...(resumeAt !== undefined ? { resumeAt } : {}) });
@@ -265,7 +268,12 @@ export async function runPostLogin(context: LoginContext, run: PostLoginRun): Pr
     ...(run.resourceServer ? { resource_server: run.resourceServer } : {}),
     tenant: { id: 'local' },
   };
-  const result = await runTrigger(context, 'post-login', event, run.resumeAt, run.canRedirect === true);
+  let result = await runTrigger(context, 'post-login', event, run.resumeAt, run.canRedirect === true);
+  // Auth0 persists at most 32 kB of each metadata object that Actions write in one login: more fails it, writing nothing.
+  if (Buffer.byteLength(JSON.stringify(result.appMetadata)) > ACTIONS_METADATA_BYTES || Buffer.byteLength(JSON.stringify(result.userMetadata)) > ACTIONS_METADATA_BYTES) {
+    const action = result.calls.findLast((call) => call.method.startsWith('user.set'))?.action ?? '';
+    result = { ...result, appMetadata: {}, userMetadata: {}, outcome: 'failed', failure: { action, kind: 'error', message: 'Error: the Actions wrote more than 32 kB of app_metadata or user_metadata in one login' } };
+  }
   if (result.outcome !== 'redirected') {
     const login = run.countsAsLogin !== false;
     const failed = result.outcome === 'denied' || result.outcome === 'failed';

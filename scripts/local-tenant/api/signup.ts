@@ -9,6 +9,7 @@ import type { StoredUser } from '../state';
 import { auth0Defaults, failureDescription, userByEmail, findClient, findConnection, hashPassword, mergeMetadata, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
 import { isEmailAddress } from '../../lib/email';
 import { recordLog } from '../logs';
+import { checkSignupMetadata } from './metadata';
 
 /** Signup errors have their own shape: `{ name, code, description, statusCode }`. */
 const signupError = (status: number, name: string, code: string, description: string): Reply => ({ status, body: { name, code, description, statusCode: status } });
@@ -71,6 +72,8 @@ async function attemptSignUp(context: LoginContext, fields: Record<string, unkno
   const exists = () => userByEmail(store, connection.name, email) !== undefined;
   if (exists()) return refuse(409, 'BadRequestError', 'user_exists', 'The user already exists.');
 
+  const metadataProblem = checkSignupMetadata(fields.user_metadata);
+  if (metadataProblem) return refuse(400, 'BadRequestError', 'invalid_signup', `Invalid sign up: ${metadataProblem}.`);
   const supplied = Object.fromEntries(ROOT_FIELDS.filter((field) => typeof fields[field] === 'string').map((field) => [field, fields[field] as string]));
   const userMetadata = typeof fields.user_metadata === 'object' && fields.user_metadata !== null ? (fields.user_metadata as Record<string, unknown>) : {};
   const event = preRegistrationEvent(connection, client, headers, { email, ...supplied, user_metadata: userMetadata, app_metadata: {} });

@@ -8,6 +8,7 @@ import { badRequest, conflict, HttpError, notFound, type Route } from '../http';
 import { auth0Defaults, effectiveSync, findConnection, hashPassword, mergeMetadata, newUser, publicUser, SYNCED_ATTRIBUTES, tenantKind, userByEmail } from '../login';
 import type { StateStore, StoredUser } from '../state';
 import { array, boolean, object, onlyKeys, page, string } from './validate';
+import { checkedMetadata, checkMetadataSize } from './metadata';
 import { matchesUser, parseUserQuery } from '../user-search';
 import { listed } from './roles';
 import { isEmailAddress } from '../../lib/email';
@@ -22,14 +23,6 @@ function findUser(store: StateStore, id: string): StoredUser {
   return user;
 }
 
-function metadata(body: Record<string, unknown>, field: string): Record<string, unknown> | undefined {
-  if (body[field] === undefined) return undefined;
-  const value = object(body[field], field);
-  for (const key of Object.keys(value)) {
-    if (key.includes('.') || key.includes('$')) throw badRequest(`Payload validation error: ${field} keys may not contain "." or "$" (${JSON.stringify(key)})`);
-  }
-  return value;
-}
 
 /** The users a `q=` search (Lucene, user search v3) finds; every user without one. */
 function search(users: StoredUser[], query: URLSearchParams): StoredUser[] {
@@ -100,8 +93,9 @@ export function userRoutes(store: StateStore): Route[] {
           ...root,
           ...(passwordHash ? { password_hash: passwordHash } : {}),
         });
-        user.app_metadata = mergeMetadata({}, metadata(fields, 'app_metadata') ?? {});
-        user.user_metadata = mergeMetadata({}, metadata(fields, 'user_metadata') ?? {});
+        user.app_metadata = mergeMetadata({}, checkedMetadata(fields, 'app_metadata') ?? {});
+        user.user_metadata = mergeMetadata({}, checkedMetadata(fields, 'user_metadata') ?? {});
+        checkMetadataSize(user.app_metadata, user.user_metadata);
         state.users.push(user);
         store.save();
         return { status: 201, body: publicUser(user) };
@@ -133,23 +127,28 @@ export function userRoutes(store: StateStore): Route[] {
           const other = userByEmail(store, user.identities[0]?.connection ?? '', email);
           if (other && other !== user) throw conflict('The specified new email already exists', 'email_exists');
         }
-        for (const key of ROOT_TEXT) {
-          if (!(key in fields)) continue;
-          if (fields[key] === null) delete user[key];
-          else user[key] = string(fields, key, { required: true, max: key === 'nickname' ? 350 : key === 'picture' ? 2048 : 150 });
+        // Everything is checked before anything changes: a refused PATCH leaves the user as it was.
+        const root = ROOT_TEXT.filter((key) => key in fields).map((key) => [key, fields[key] === null ? null : string(fields, key, { required: true, max: key === 'nickname' ? 350 : key === 'picture' ? 2048 : 150 })] as const);
+        const verified = boolean(fields, 'email_verified');
+        const blockedFlag = boolean(fields, 'blocked');
+        const password = string(fields, 'password');
+        // Metadata merges at the first level; null removes a key.
+        const app = checkedMetadata(fields, 'app_metadata');
+        const own = checkedMetadata(fields, 'user_metadata');
+        const nextApp = app ? mergeMetadata(user.app_metadata, app) : user.app_metadata;
+        const nextOwn = own ? mergeMetadata(user.user_metadata, own) : user.user_metadata;
+        checkMetadataSize(nextApp, nextOwn);
+
+        for (const [key, value] of root) {
+          if (value === null) delete user[key];
+          else user[key] = value;
         }
         if (email !== undefined) user.email = email;
-        const verified = boolean(fields, 'email_verified');
         if (verified !== undefined) user.email_verified = verified;
-        const blockedFlag = boolean(fields, 'blocked');
         if (blockedFlag !== undefined) user.blocked = blockedFlag;
-        const password = string(fields, 'password');
         if (password !== undefined) user.password_hash = passwordHash;
-        // Metadata merges at the first level; null removes a key.
-        const app = metadata(fields, 'app_metadata');
-        if (app) user.app_metadata = mergeMetadata(user.app_metadata, app);
-        const own = metadata(fields, 'user_metadata');
-        if (own) user.user_metadata = mergeMetadata(user.user_metadata, own);
+        if (app) user.app_metadata = nextApp;
+        if (own) user.user_metadata = nextOwn;
         user.updated_at = new Date().toISOString();
         store.save();
         return { status: 200, body: publicUser(user) };
