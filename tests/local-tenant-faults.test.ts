@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
 import { openState } from '../scripts/local-tenant/state';
-import { managementApi, raw, type ManagementApi } from './support/local-api';
+import { clientWithScopes, managementApi, raw, type ManagementApi } from './support/local-api';
 
 jest.setTimeout(120_000);
 
@@ -119,6 +119,66 @@ describe('hostile input at the edge', () => {
     expect((await signup(Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`f${i}`, 'x'])))).body).toMatchObject({ statusCode: 400, description: expect.stringContaining('at most 10 fields') });
     expect((await signup({ long: 'x'.repeat(600) })).body).toMatchObject({ statusCode: 400, description: expect.stringContaining('at most 500 characters') });
     expect((await signup({ plan: 'gold' })).status).toBe(200);
+  });
+
+  it('blocks a user for an IP after 10 failed passwords when the connection protects against brute force, until unblocked through the Management API', async () => {
+    const api = await managementApi(tenant);
+    expect((await api.call('POST', '/api/v2/connections', { name: 'guarded', strategy: 'auth0', options: { brute_force_protection: true } })).status).toBe(201);
+    expect((await api.call('POST', '/api/v2/users', { connection: 'guarded', email: 'target@example.com', password: 'the right password here' })).status).toBe(201);
+    const login = (password: string, username = 'target@example.com') => json('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username, password, realm: 'guarded', scope: 'openid' });
+    for (let i = 0; i < 10; i++) expect((await login(`wrong ${i}`)).status).toBe(403);
+    const blocked = await login('the right password here');
+    expect(blocked).toMatchObject({ status: 429, body: { error: 'too_many_attempts', error_description: expect.stringContaining('blocked after multiple consecutive login attempts') } });
+    const admin = await clientWithScopes(tenant, api, 'unblocker', ['read:users', 'update:users']);
+    expect((await admin.call('GET', '/api/v2/user-blocks?identifier=target%40example.com')).body).toEqual({ blocked_for: [{ identifier: 'target@example.com', ip: expect.any(String), connection: 'guarded' }] });
+    expect((await admin.call('DELETE', '/api/v2/user-blocks?identifier=target%40example.com')).status).toBe(204);
+    expect((await login('the right password here')).status).toBe(200);
+    // Unknown e-mails are counted too (a block tells nothing about who exists), and the db connection without protection never blocks.
+    for (let i = 0; i < 11; i++) await login('x', 'nobody@example.com');
+    expect((await login('x', 'nobody@example.com')).status).toBe(429);
+    const logs = (await api.call('GET', '/api/v2/logs?q=type:limit_wc')).body as unknown[];
+    expect(logs.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps one-time codes single-use, only the latest valid, ended after two wrong tries', async () => {
+    const api = await managementApi(tenant);
+    await api.call('POST', '/api/v2/connections', { name: 'email', strategy: 'email', options: {} });
+    const start = () => json('/passwordless/start', { client_id: clientId, connection: 'email', email: 'otp@example.com', send: 'code' });
+    const verify = (otp: string) => json('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', client_id: clientId, username: 'otp@example.com', otp, realm: 'email', scope: 'openid' });
+    const codes = async () => ((await api.call('GET', '/local/outbox?email=otp%40example.com')).body as { messages: Array<{ code: string }> }).messages.map((message) => message.code);
+    await start();
+    const [first] = await codes();
+    await start();
+    const second = (await codes()).at(-1)!;
+    if (first !== second) expect((await verify(first!)).status).toBe(403);
+    expect((await verify(second)).status).toBe(200);
+    expect((await verify(second)).status).toBe(403);
+    await start();
+    const third = (await codes()).at(-1)!;
+    const wrong = third === '000000' ? '111111' : '000000';
+    expect((await verify(wrong)).body).toMatchObject({ error_description: 'Wrong email or verification code.' });
+    expect((await verify(wrong)).body).toMatchObject({ error_description: 'Wrong email or verification code.' });
+    expect((await verify(wrong)).body).toMatchObject({ error_description: "You've reached the maximum number of attempts. Please try to login again." });
+    expect((await verify(third)).status).toBe(403);
+  });
+
+  it('answers an unknown e-mail as slowly as a known one: one password hash either way', async () => {
+    const api = await managementApi(tenant);
+    await api.call('POST', '/api/v2/users', { connection: 'db', email: 'timing@example.com', password: 'a long enough password' });
+    const time = async (username: string) => {
+      const started = process.hrtime.bigint();
+      await json('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username, password: 'not the password', realm: 'db', scope: 'openid' });
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      known.push(await time('timing@example.com'));
+      unknown.push(await time(`nobody-${i}@example.com`));
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
+    // Both pay for one scrypt; without it an unknown e-mail would answer several times faster.
+    expect(median(unknown)).toBeGreaterThan(median(known) * 0.5);
   });
 
   it('answers a malformed Basic authorization header with 401, not 500', async () => {

@@ -52,7 +52,7 @@ const SCHEMA = `
 `;
 
 /** The fields kept as one JSON row each in `meta`. */
-const META_FIELDS = ['version', 'signingSecret', 'managementClientId', 'idTokenKey', 'clientGrants', 'resourceServers', 'bindings', 'roles', 'userRoles', 'loginOutcomes', 'pendingLogins'] as const;
+const META_FIELDS = ['version', 'signingSecret', 'managementClientId', 'idTokenKey', 'clientGrants', 'resourceServers', 'bindings', 'roles', 'userRoles', 'loginOutcomes', 'pendingLogins', 'bruteForce'] as const;
 
 /** The small collections with a table and a unique key each. */
 const COLLECTIONS = [

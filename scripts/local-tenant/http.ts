@@ -18,6 +18,8 @@ export interface Request {
   body: unknown;
   /** The body as received, for routes that ask for it (multipart uploads). */
   rawBody?: Buffer;
+  /** The client's IP address (the connection's peer). */
+  ip: string;
 }
 
 export interface Reply {
@@ -213,7 +215,7 @@ export async function dispatch(
     }
     const raw = preread ?? (await readBody(incoming));
     const body = matched.route.rawBody ? undefined : parseBody(raw, incoming.headers['content-type']);
-    const reply = await matched.route.handler({ method, path: url.pathname, query: url.searchParams, params: matched.params, headers: incoming.headers, body, rawBody: raw });
+    const reply = await matched.route.handler({ method, path: url.pathname, query: url.searchParams, params: matched.params, headers: incoming.headers, body, rawBody: raw, ip: incoming.socket.remoteAddress ?? '' });
     send(response, reply);
   } catch (error) {
     sendError(response, error, onError);

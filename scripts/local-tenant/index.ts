@@ -18,6 +18,7 @@ import { upstreamRoutes } from './api/upstream';
 import { userRoutes } from './api/users';
 import { logRoutes, recordLog } from './logs';
 import { roleRoutes } from './api/roles';
+import { userBlockRoutes } from './brute-force';
 import { ensureTlsMaterial } from './certificates';
 import { compileRoutes, dispatch, errorBody, readBody, send, sendError, type OnManagementCall, type Route } from './http';
 import { carriesJwt, jwtUserinfo } from './oidc/userinfo';
@@ -58,7 +59,7 @@ export interface LocalTenant extends TenantReady {
 
 export { defaultStateDir };
 
-type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'pages' | 'actions' | 'clients' | 'resourceServers' | 'connections' | 'users' | 'jobs' | 'logs' | 'roles';
+type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'pages' | 'actions' | 'clients' | 'resourceServers' | 'connections' | 'users' | 'jobs' | 'logs' | 'roles' | 'userBlocks';
 
 /** Every API area of the local tenant, by name: one left out fails to compile. */
 function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionBuilder): Record<Area, Route[]> {
@@ -78,6 +79,7 @@ function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionB
     jobs: jobRoutes(store, domain),
     logs: logRoutes(store),
     roles: roleRoutes(store),
+    userBlocks: userBlockRoutes(store),
   };
 }
 

@@ -14,6 +14,7 @@ import { signIdToken } from './id-token';
 import { newId, type StateStore, type StoredClient, type StoredConnection, type StoredUser } from './state';
 import { issueAccessToken, ACCESS_TOKEN_LIFETIME_S } from './tokens';
 import { recordLog } from './logs';
+import { isBlocked, recordFailure, recordSuccess } from './brute-force';
 
 export interface LoginContext {
   store: StateStore;
@@ -95,10 +96,22 @@ export function userByEmail(store: StateStore, connection: string, email: string
 }
 
 /** The database user with this e-mail (or username) and password on a connection, or undefined. */
-export async function authenticatePassword(store: StateStore, connection: StoredConnection, username: unknown, password: unknown, attempt?: { client?: StoredClient; headers?: Record<string, string | string[] | undefined> }): Promise<StoredUser | undefined> {
+export async function authenticatePassword(store: StateStore, connection: StoredConnection, username: unknown, password: unknown, attempt?: { client?: StoredClient; headers?: Record<string, string | string[] | undefined>; ip?: string }): Promise<StoredUser | 'blocked' | undefined> {
+  const identifier = typeof username === 'string' ? username.trim().toLowerCase() : '';
+  const ip = attempt?.ip ?? '';
+  if (isBlocked(store, connection, identifier, ip)) {
+    // As long as any other attempt: the answer's timing tells nothing.
+    await passwordMatches(typeof password === 'string' ? password : '', undefined);
+    return 'blocked';
+  }
   const user = await findPasswordUser(store, connection, username, password);
-  if (!user && attempt) recordLog(store, 'fp', { ...attempt, connection });
-  return user;
+  if (user) {
+    recordSuccess(store, connection, identifier, ip);
+    return user;
+  }
+  if (attempt) recordLog(store, 'fp', { client: attempt.client, headers: attempt.headers, connection });
+  recordFailure(store, connection, identifier, ip);
+  return undefined;
 }
 
 async function findPasswordUser(store: StateStore, connection: StoredConnection, username: unknown, password: unknown): Promise<StoredUser | undefined> {

@@ -14,7 +14,7 @@ import { page } from './api/validate';
 
 export const MAX_LOGS = 5_000;
 
-export type LogType = 's' | 'f' | 'fp' | 'sertft' | 'fertft' | 'ss' | 'fs' | 'sapi' | 'fapi';
+export type LogType = 's' | 'f' | 'fp' | 'sertft' | 'fertft' | 'ss' | 'fs' | 'sapi' | 'fapi' | 'limit_wc';
 
 export interface StoredLog {
   log_id: string;
@@ -44,6 +44,7 @@ const DESCRIPTIONS: Record<LogType, string> = {
   fs: 'Failed Signup',
   sapi: 'Success API Operation',
   fapi: 'Failed API Operation',
+  limit_wc: 'Blocked Account',
 };
 
 export interface LogContext {

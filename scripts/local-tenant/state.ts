@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { openDatabase } from './database';
 import { DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, MANAGEMENT_API_PATH } from './scopes';
 import type { StoredLog } from './logs';
+import type { AttemptRecord } from './brute-force';
 
 export interface StoredSecret {
   name: string;
@@ -165,6 +166,8 @@ export interface TenantState {
   userRoles?: Record<string, string[]>;
   /** Log events, oldest first (logs.ts). */
   logs?: StoredLog[];
+  /** Failed attempts and blocks by connection, identifier and IP (brute-force.ts). */
+  bruteForce?: Record<string, AttemptRecord>;
   connections: StoredConnection[];
   users: StoredUser[];
   /** RS256 key that signs ID tokens; the public half is served as the JWKS. */

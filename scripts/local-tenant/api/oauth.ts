@@ -7,6 +7,7 @@ import { authenticatePassword, completeLogin, findConnection, tenantKind, type L
 import { MANAGEMENT_API_PATH } from '../scopes';
 import { findResourceServer } from './resource-servers';
 import { issueAccessToken, ACCESS_TOKEN_LIFETIME_S } from '../tokens';
+import { BLOCKED_MESSAGE } from '../brute-force';
 
 
 
@@ -30,29 +31,30 @@ const PASSWORD_REALM = 'http://auth0.com/oauth/grant-type/password-realm';
 const PASSWORDLESS_OTP = 'http://auth0.com/oauth/grant-type/passwordless/otp';
 
 /** The password-realm grant: a database user's e-mail (or username) and password in a connection (the realm). */
-async function passwordLogin(context: LoginContext, fields: Record<string, string>, headers: Record<string, string | string[] | undefined>): Promise<Reply> {
+async function passwordLogin(context: LoginContext, fields: Record<string, string>, headers: Record<string, string | string[] | undefined>, ip: string): Promise<Reply> {
   const client = context.store.state.clients.find((candidate) => candidate.client_id === fields.client_id);
   if (!client) return authError(401, 'access_denied', 'Unauthorized');
   const connection = findConnection(context.store, fields.realm);
   if (!connection || tenantKind(connection) !== 'database') return authError(400, 'invalid_request', 'realm must be a database connection');
-  const user = await authenticatePassword(context.store, connection, fields.username, fields.password, { client, headers });
+  const user = await authenticatePassword(context.store, connection, fields.username, fields.password, { client, headers, ip });
+  if (user === 'blocked') return authError(429, 'too_many_attempts', BLOCKED_MESSAGE);
   if (!user) return authError(403, 'invalid_grant', 'Wrong email or password.');
   if (user.blocked) return authError(401, 'unauthorized', 'user is blocked');
   return completeLogin(context, { user, connection, client, method: 'pwd', scope: fields.scope ?? 'openid', audience: fields.audience, headers, body: fields });
 }
 
-export function oauthRoutes(context: LoginContext, verifyPasswordless: (fields: Record<string, string>, headers: Record<string, string | string[] | undefined>) => Promise<Reply>): Route[] {
+export function oauthRoutes(context: LoginContext, verifyPasswordless: (fields: Record<string, string>, headers: Record<string, string | string[] | undefined>, ip: string) => Promise<Reply>): Route[] {
   const { store, domain } = context;
   return [
     {
       method: 'POST',
       path: '/oauth/token',
       public: true,
-      handler: async ({ body, headers }) => {
+      handler: async ({ body, headers, ip }) => {
         if (typeof body !== 'object' || body === null || Array.isArray(body)) return authError(400, 'invalid_request', 'The request body must be a form or a JSON object.');
         const fields = Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
-        if (fields.grant_type === PASSWORD_REALM) return passwordLogin(context, fields, headers);
-        if (fields.grant_type === PASSWORDLESS_OTP) return verifyPasswordless(fields, headers);
+        if (fields.grant_type === PASSWORD_REALM) return passwordLogin(context, fields, headers, ip);
+        if (fields.grant_type === PASSWORDLESS_OTP) return verifyPasswordless(fields, headers, ip);
         const { id, secret } = credentials(fields, headers.authorization);
         const client = store.state.clients.find((candidate) => candidate.client_id === id);
         if (!client || client.client_secret !== secret) return authError(401, 'access_denied', 'Unauthorized');

@@ -11,6 +11,7 @@ import { LOCAL_OUTBOX_SCOPE } from '../scopes';
 import { auth0Defaults, userByEmail, authError, completeLogin, failureDescription, findClient, findConnection, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
 import type { StoredClient, StoredConnection, StoredUser } from '../state';
 import { isEmailAddress } from '../../lib/email';
+import { BLOCKED_MESSAGE, isBlocked, recordFailure, recordSuccess } from '../brute-force';
 
 export type PasswordlessOutcome = { ok: true; user: StoredUser } | { ok: false; status: number; error: string; description: string };
 
@@ -19,9 +20,16 @@ export type PasswordlessOutcome = { ok: true; user: StoredUser } | { ok: false; 
  * pre-user-registration (which cannot give passwordless users metadata). From the token endpoint's
  * `passwordless/otp` grant and from the hosted code page.
  */
-export async function passwordlessLogin(context: LoginContext, connection: StoredConnection, client: StoredClient, email: string, code: unknown, headers: Record<string, string | string[] | undefined>): Promise<PasswordlessOutcome> {
+export async function passwordlessLogin(context: LoginContext, connection: StoredConnection, client: StoredClient, email: string, code: unknown, headers: Record<string, string | string[] | undefined>, ip: string): Promise<PasswordlessOutcome> {
   const { store } = context;
-  if (!context.outbox.take(email, connection.name, 'passwordless', code)) return { ok: false, status: 403, error: 'invalid_grant', description: 'Wrong email or verification code.' };
+  if (isBlocked(store, connection, email, ip)) return { ok: false, status: 429, error: 'too_many_attempts', description: BLOCKED_MESSAGE };
+  const taken = context.outbox.take(email, connection.name, 'passwordless', code);
+  if (taken !== 'ok') {
+    recordFailure(store, connection, email, ip);
+    if (taken === 'exhausted') return { ok: false, status: 403, error: 'invalid_grant', description: 'You\'ve reached the maximum number of attempts. Please try to login again.' };
+    return { ok: false, status: 403, error: 'invalid_grant', description: 'Wrong email or verification code.' };
+  }
+  recordSuccess(store, connection, email, ip);
   let user = userByEmail(store, connection.name, email);
   if (!user) {
     const event = preRegistrationEvent(connection, client, headers, { email });
@@ -71,13 +79,13 @@ export function passwordlessRoutes(context: LoginContext) {
   ];
 
   /** The token endpoint's `passwordless/otp` grant. */
-  async function verify(fields: Record<string, string>, headers: Record<string, string | string[] | undefined>): Promise<Reply> {
+  async function verify(fields: Record<string, string>, headers: Record<string, string | string[] | undefined>, ip: string): Promise<Reply> {
     const client = findClient(store, fields.client_id);
     if (!client) return authError(401, 'access_denied', 'Unauthorized');
     const connection = findConnection(store, fields.realm);
     if (!connection || tenantKind(connection) !== 'passwordless') return authError(400, 'invalid_request', 'realm must be a passwordless connection');
     const email = (fields.username ?? '').trim().toLowerCase();
-    const outcome = await passwordlessLogin(context, connection, client, email, fields.otp, headers);
+    const outcome = await passwordlessLogin(context, connection, client, email, fields.otp, headers, ip);
     if (!outcome.ok) return authError(outcome.status, outcome.error, outcome.description);
     return completeLogin(context, { user: outcome.user, connection, client, method: 'email', scope: fields.scope ?? 'openid', audience: fields.audience, headers, body: fields });
   }

@@ -11,6 +11,7 @@ import { array, boolean, object, onlyKeys, page, string } from './validate';
 import { checkedMetadata, checkMetadataSize } from './metadata';
 import { matchesUser, parseUserQuery } from '../user-search';
 import { listed } from './roles';
+import { unblock } from '../brute-force';
 import { isEmailAddress } from '../../lib/email';
 
 const CREATE_FIELDS = ['connection', 'email', 'password', 'name', 'given_name', 'family_name', 'nickname', 'picture', 'username', 'phone_number', 'user_metadata', 'app_metadata', 'email_verified', 'verify_email', 'blocked', 'user_id', 'phone_verified'];
@@ -146,7 +147,11 @@ export function userRoutes(store: StateStore): Route[] {
         if (email !== undefined) user.email = email;
         if (verified !== undefined) user.email_verified = verified;
         if (blockedFlag !== undefined) user.blocked = blockedFlag;
-        if (password !== undefined) user.password_hash = passwordHash;
+        if (password !== undefined) {
+          user.password_hash = passwordHash;
+          // A new password lifts brute-force blocks, as on Auth0.
+          unblock(store, [user.email, user.username].filter((value): value is string => typeof value === 'string'));
+        }
         if (app) user.app_metadata = nextApp;
         if (own) user.user_metadata = nextOwn;
         user.updated_at = new Date().toISOString();

@@ -17,6 +17,7 @@ import type { StoredClient, StoredConnection } from '../state';
 import { alert, escape, field, hidden, page } from './html';
 import { signupAttributes } from './signup-fields';
 import { isEmailAddress } from '../../lib/email';
+import { BLOCKED_MESSAGE } from '../brute-force';
 
 type Interaction = InstanceType<Oidc['provider']['Interaction']>;
 
@@ -227,7 +228,8 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
       const { interaction, client } = await interactionOf(fields.state);
       const connection = databaseOf(client, fields.connection);
       if (!connection) throw new PageError(400, 'No database connection', 'This application has no connection that signs in with a password.');
-      const user = await authenticatePassword(store, connection, fields.username, fields.password, { client, headers: request.headers });
+      const user = await authenticatePassword(store, connection, fields.username, fields.password, { client, headers: request.headers, ip: request.ip });
+      if (user === 'blocked') return html(loginPage(interaction.uid, client, { email: fields.username, error: BLOCKED_MESSAGE, connection: connection.name }), 429);
       if (!user) return html(loginPage(interaction.uid, client, { email: fields.username, error: 'Wrong email or password.', connection: connection.name }), 400);
       if (user.blocked) return html(loginPage(interaction.uid, client, { email: fields.username, error: 'Your account has been blocked.', connection: connection.name }), 401);
       return finish(interaction, user.user_id, ['pwd']);
@@ -287,7 +289,7 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
       const { interaction, client } = await interactionOf(fields.state);
       const connection = passwordlessOf(client, fields.connection);
       const email = (fields.email ?? '').trim().toLowerCase();
-      const outcome = await passwordlessLogin(context, connection, client, email, fields.code, request.headers);
+      const outcome = await passwordlessLogin(context, connection, client, email, fields.code, request.headers, request.ip);
       if (!outcome.ok) return html(codePage(interaction.uid, connection, email, outcome.error === 'invalid_grant' ? 'That code is not right, or it has expired.' : outcome.description), outcome.status);
       return finish(interaction, outcome.user.user_id, ['email']);
     }),
@@ -312,7 +314,7 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
     pageRoute('POST', '/u/mfa', async (request) => {
       const fields = form(request);
       const { interaction, pending } = await mfaOf(fields.state);
-      if (!context.outbox.take(pending.email, pending.connection, 'mfa', fields.code)) {
+      if (context.outbox.take(pending.email, pending.connection, 'mfa', fields.code) !== 'ok') {
         pending.attempts += 1;
         store.save();
         if (pending.attempts >= MFA_ATTEMPTS) {
