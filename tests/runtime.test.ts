@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { defaultStateDir } from '../scripts/local-tenant/paths';
 import { ActionsRuntime, type DeployedAction } from '../scripts/runtime/index';
 
 const action = (name: string, body: string, trigger = 'PostLogin', extra: Partial<DeployedAction> = {}): DeployedAction => ({
@@ -95,7 +96,8 @@ describe('the Actions runtime', () => {
 
   it('keeps the tenant out of reach of an Action that escapes its context: no files, no processes, no signals, no environment', async () => {
     process.env.HOST_SECRET_FOR_TEST = 'host-secret';
-    const stateFile = path.join(__dirname, '..', 'package.json');
+    // The local tenant's own database, where every secret of the tenant lives.
+    const stateFile = path.join(defaultStateDir(), 'tenant.db');
     const result = await runtime.run({
       trigger: 'post-login',
       event: event(),

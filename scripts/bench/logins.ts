@@ -88,7 +88,7 @@ export async function seedLoadTenant(stateDir: string, background: number, loggi
     for (let i = 0; i < background + loggingIn; i++) {
       const email = i < loggingIn ? `login-${i}@example.com` : `user-${i}@example.com`;
       if (i < loggingIn) emails.push(email);
-      store.state.users.push(newUser(connection, 'auth0', `bench${String(i).padStart(8, '0')}`, {
+      store.addUser(newUser(connection, 'auth0', `bench${String(i).padStart(8, '0')}`, {
         email,
         name: `Person ${i}`,
         nickname: `person${i}`,

@@ -111,6 +111,8 @@ export interface Persistence {
   file: string;
   state: TenantState;
   save(): void;
+  /** Adds a user; the object returned is the one whose changes are tracked. */
+  addUser(user: StoredUser): StoredUser;
   /** oidc-provider's entries change through these, so that only the entry that changed is written. */
   oidc: {
     set(model: string, id: string, entry: StoredOidcEntry | undefined): void;
@@ -372,6 +374,10 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
     file,
     state: current,
     save,
+    addUser(user) {
+      users.push(user);
+      return users[users.length - 1] as StoredUser;
+    },
     oidc: {
       set(model, id, entry) {
         const entries = ((current.oidc ??= {})[model] ??= {});

@@ -64,7 +64,7 @@ function importUser(store: StateStore, connectionName: string, record: Record<st
   const user: StoredUser = newUser(connection, 'auth0', id, { email, email_verified: record.email_verified === true, ...root });
   user.app_metadata = mergeMetadata({}, app);
   user.user_metadata = mergeMetadata({}, own);
-  store.state.users.push(user);
+  store.addUser(user);
   return 'inserted';
 }
 

@@ -93,9 +93,9 @@ async function attemptSignUp(context: LoginContext, fields: Record<string, unkno
   const user = newUser(connection, 'auth0', id, { email, ...auth0Defaults(email), ...supplied, password_hash: passwordHash });
   user.app_metadata = mergeMetadata({}, result.appMetadata);
   user.user_metadata = mergeMetadata(userMetadata, result.userMetadata);
-  store.state.users.push(user);
+  const added = store.addUser(user);
   store.save();
-  return { ok: true, user };
+  return { ok: true, user: added };
 }
 
 export function signupRoutes(context: LoginContext): Route[] {

@@ -39,7 +39,7 @@ export function upstreamLogin(context: LoginContext, connection: StoredConnectio
       email_verified: profile.email_verified === true,
       ...synced,
     });
-    store.state.users.push(user);
+    user = store.addUser(user);
   } else if (sync === 'on_each_login') {
     for (const key of SYNCED_ATTRIBUTES) {
       if (synced[key] === undefined) delete user[key];

@@ -97,9 +97,9 @@ export function userRoutes(store: StateStore): Route[] {
         user.app_metadata = mergeMetadata({}, checkedMetadata(fields, 'app_metadata') ?? {});
         user.user_metadata = mergeMetadata({}, checkedMetadata(fields, 'user_metadata') ?? {});
         checkMetadataSize(user.app_metadata, user.user_metadata);
-        state.users.push(user);
+        const added = store.addUser(user);
         store.save();
-        return { status: 201, body: publicUser(user) };
+        return { status: 201, body: publicUser(added) };
       },
     },
     { method: 'GET', path: '/api/v2/users/:id', scopes: ['read:users'], handler: ({ params }) => ({ status: 200, body: publicUser(findUser(store, params.id ?? '')) }) },
@@ -222,7 +222,7 @@ export function userRoutes(store: StateStore): Route[] {
         // The identity becomes a user of its own again, with the profile it had.
         const { profileData, password_hash: passwordHash, ...bare } = identity;
         const now = new Date().toISOString();
-        state.users.push({
+        store.addUser({
           ...(profileData as Partial<StoredUser>),
           email_verified: Boolean(profileData?.email_verified),
           user_id: `${identity.provider}|${identity.user_id}`,
