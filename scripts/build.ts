@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUNDLE_BUDGET_BYTES, buildActions } from './lib/build-actions';
-import { ALL_ENVIRONMENTS, readEnvironment } from './lib/environments';
+import { ALL_ENVIRONMENTS, readEnvironment, refuseLiteralCredentials } from './lib/environments';
 import { EXIT, ProjectError, runCommand } from './lib/errors';
 
 void runCommand(async () => {
@@ -17,6 +17,7 @@ void runCommand(async () => {
   }
   if (values.env === ALL_ENVIRONMENTS) throw new ProjectError('usage', 'build takes one environment: the bundles go where a0deploy reads them', { hint: 'e.g. npm run build -- --env staging' });
   const environment = values.env === undefined ? undefined : readEnvironment(values.tenant, values.env);
+  if (environment) refuseLiteralCredentials(environment);
   const result = await buildActions({ tenantPath: values.tenant, policyFile: values.policy, environment });
   if (environment) console.log(`built for environment ${environment.name} (${environment.file.displayPath})`);
   for (const action of result.actions) {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { defaultStateDir } from '../scripts/local-tenant/paths';
 import { ActionsRuntime, type DeployedAction } from '../scripts/runtime/index';
@@ -168,6 +169,16 @@ describe('the Actions runtime', () => {
       actions: [action('realm', "let misuse; try { api.user.setAppMetadata('a.b', 1); } catch (e) { misuse = e instanceof TypeError; }\napi.user.setAppMetadata('realm', [misuse, event.user instanceof Object, event.user.identities instanceof Array, event.constructor === Object]);")],
     });
     expect(result.appMetadata).toEqual({ realm: [true, true, true, true] });
+  });
+
+  it('keeps a plain script alive while its flow runs in a worker, and lets it end once the worker is idle', () => {
+    const script = `const { ActionsRuntime } = require(${JSON.stringify(path.join(__dirname, '..', 'scripts', 'runtime', 'index.ts'))});
+      const runtime = new ActionsRuntime({ workers: 1 });
+      runtime.run({ trigger: 'post-login', event: { user: { user_id: 'a' } }, actions: [{ name: 'slow', secrets: {}, dependencies: [], code: "exports.onExecutePostLogin = async (e, api) => { await new Promise((r) => setTimeout(r, 300)); api.user.setAppMetadata('done', true); };" }] })
+        .then((result) => console.log(JSON.stringify(result.appMetadata)));`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.stdout.trim()).toBe('{"done":true}');
+    expect(run.status).toBe(0);
   });
 
   it('freezes the clock when asked, for tests', async () => {

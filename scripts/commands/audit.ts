@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { buildActions, policyFor } from '../lib/build-actions';
 import { EXIT, ProjectError, runCommand } from '../lib/errors';
-import { ALL_ENVIRONMENTS, readEnvironment } from '../lib/environments';
+import { ALL_ENVIRONMENTS, readEnvironment, refuseLiteralCredentials } from '../lib/environments';
 import { readTenantFile } from '../lib/tenant-yaml';
 import { loadProject } from '../lib/project';
 import { openTarget, requireCredentials } from '../lib/target';
@@ -45,6 +45,7 @@ void runCommand(async () => {
   if (values.json && values.markdown) throw new ProjectError('usage', '--json and --markdown exclude each other', { hint: USAGE });
   if (values.env === ALL_ENVIRONMENTS) throw new ProjectError('usage', 'audit takes one environment at a time', { hint: 'e.g. npm run audit -- --env production' });
   const environment = values.env === undefined ? undefined : readEnvironment(values.tenant, values.env);
+  if (environment) refuseLiteralCredentials(environment);
   if (environment) requireCredentials(environment);
   await buildActions({ tenantPath: values.tenant, policyFile: values.policy, environment });
   const project = loadProject(values.tenant, values.policy, environment);

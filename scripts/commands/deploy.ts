@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { buildAndCheck, deployTo } from '../deploy/run';
 import { formatPlanMarkdown } from '../deploy/plan';
-import { ALL_ENVIRONMENTS, missingCredentials, readEnvironment } from '../lib/environments';
+import { ALL_ENVIRONMENTS, missingCredentials, readEnvironment, refuseLiteralCredentials } from '../lib/environments';
 import { EXIT, ProjectError, runCommand } from '../lib/errors';
 import { openTarget, requireCredentials } from '../lib/target';
 
@@ -38,6 +38,7 @@ void runCommand(async () => {
     throw new ProjectError('usage', '--skip-unconfigured goes with --plan and --env: a deploy is never skipped quietly', { hint: USAGE });
   }
   const environment = values.env === undefined ? undefined : readEnvironment(values.tenant, values.env);
+  if (environment) refuseLiteralCredentials(environment);
   // With --json or --markdown, stdout carries only the report; the rest goes to stderr.
   const report = values.json || values.markdown;
   const say = report ? (line: string) => console.error(line) : (line: string) => console.log(line);

@@ -6,7 +6,7 @@
  * local tenant.
  */
 import { parseArgs } from 'node:util';
-import { ALL_ENVIRONMENTS, readEnvironment } from '../lib/environments';
+import { ALL_ENVIRONMENTS, readEnvironment, refuseLiteralCredentials } from '../lib/environments';
 import { ProjectError, runCommand } from '../lib/errors';
 import { loadProject } from '../lib/project';
 import { openTarget } from '../lib/target';
@@ -39,6 +39,7 @@ void runCommand(async () => {
   if (values.env === ALL_ENVIRONMENTS) throw new ProjectError('usage', 'users takes one environment', { hint: USAGE });
   // With --env, the policy and table are that environment's: the records written carry its fingerprint.
   const environment = values.env === undefined ? undefined : readEnvironment(values.tenant, values.env);
+  if (environment) refuseLiteralCredentials(environment);
   const target = () => openTarget(environment);
   if (command === 'update' && subject && positionals.length === 2) {
     const project = loadProject(values.tenant, values.policy, environment);

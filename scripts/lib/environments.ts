@@ -110,6 +110,25 @@ export function selectEnvironments(tenantPath: string, selector: string): Enviro
   return names.map((name) => readEnvironment(tenantPath, name));
 }
 
+/**
+ * Refuses an environment file that holds something other than a variable name where it names the deploy
+ * client's credentials or a secret — most likely the secret itself. Every command but `check` (which lists
+ * it as a finding) calls this before it reads a credential, so the value is never used or printed.
+ */
+export function refuseLiteralCredentials(environment: Environment): void {
+  const fields: Array<{ path: Array<string>; value: string | undefined }> = [
+    { path: ['credentials', 'client_id'], value: environment.credentials.clientId },
+    { path: ['credentials', 'client_secret'], value: environment.credentials.clientSecret },
+    ...Object.entries(environment.secrets).map(([key, value]) => ({ path: ['secrets', key], value })),
+  ];
+  const literal = fields.find((field) => field.value !== undefined && !VARIABLE_NAME.test(field.value));
+  if (!literal) return;
+  throw new ProjectError('usage', `${literal.path.join('.')} in ${environment.file.displayPath} is not the name of an environment variable (its value is not shown: it may be a secret); nothing was sent`, {
+    location: environment.file.locate(literal.path),
+    hint: `put the value in an environment variable (a CI secret) and write its name here, e.g. ${literal.path[0] === 'credentials' ? `AUTH0_${environment.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${literal.path[1]?.toUpperCase()}` : `${environment.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${literal.path[1]?.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`}`,
+  });
+}
+
 /** The credentials' variables that are not set, by name (their values are never read out). */
 export function missingCredentials(environment: Environment): string[] {
   const names = [environment.credentials.clientId ?? 'credentials.client_id', environment.credentials.clientSecret ?? 'credentials.client_secret'];

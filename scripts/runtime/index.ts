@@ -91,7 +91,9 @@ class Worker {
 
   run(request: FlowRequest, resolve: (result: FlowResult) => void): void {
     const token = randomUUID();
+    // A flow under way keeps the process that started it alive (an idle worker does not).
     this.child.ref();
+    (this.child.channel as { ref?: () => void } | undefined)?.ref?.();
     const timer = setTimeout(() => {
       // The flow may be stuck in a loop: this worker goes, with the one flow it had.
       this.end('timeout', `Script execution time exceeded (${this.timeoutMs} ms)`);
