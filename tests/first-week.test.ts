@@ -1,11 +1,15 @@
 /**
  * What a team hits in its first week, each reproduced with the command as a child process (its stdout,
  * stderr and exit code asserted): a literal secret in an environment file is refused by every command
- * before it is used or printed.
+ * before it is used or printed; ordinary failures are one line with what to do, never a stack trace.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { projectCopy, runAsync } from './support/project-copy';
+import { gzipSync } from 'node:zlib';
+import { spawnLocalTenant, type TenantProcess } from '../scripts/local-tenant/process';
+import { projectCopy, runAsync, setDomain } from './support/project-copy';
 
 jest.setTimeout(120_000);
 
@@ -30,5 +34,70 @@ describe('a literal credential in an environment file', () => {
     expect(run.stdout + run.stderr).not.toContain(SECRET);
     expect(run.stderr).toMatch(/environments\/staging\.yaml:8:\d+ credentials\.client_secret in .*staging\.yaml is not the name of an environment variable/);
     expect(run.stderr).toContain('hint: put the value in an environment variable (a CI secret) and write its name here, e.g. AUTH0_STAGING_CLIENT_SECRET');
+  });
+});
+
+describe('ordinary failures: one line saying what happened and what to do', () => {
+  let dir: string;
+  let tenant: TenantProcess;
+  const stagingFile = () => path.join(dir, 'environments', 'staging.yaml');
+  const oneLine = (stderr: string) => {
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stderr).not.toMatch(/x-ratelimit|content-type|headers/i);
+  };
+  beforeAll(async () => {
+    dir = projectCopy();
+    tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'first-week-')) });
+  });
+  afterAll(() => tenant?.close());
+  const env = () => ({ AUTH0_STAGING_CLIENT_ID: tenant.clientId, AUTH0_STAGING_CLIENT_SECRET: tenant.clientSecret, STAGING_GOOGLE_CLIENT_SECRET: 'g', STAGING_CORP_OIDC_CLIENT_SECRET: 'c' });
+
+  it('a tenant that cannot be reached', async () => {
+    // A port nothing listens on: the server that had it is closed again.
+    const closed = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => closed.once('listening', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    writeFileSync(stagingFile(), setDomain(readFileSync(stagingFile(), 'utf8'), `127.0.0.1:${port}`));
+    const run = await runAsync('npm', ['run', '-s', 'deploy', '--', '--env', 'staging', '--plan'], { cwd: dir, env: env() });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^error unreachable: cannot reach the tenant.*\(ECONNREFUSED\)\n  hint: check the domain/m);
+    oneLine(run.stderr);
+  });
+
+  it('a certificate nobody told Node to trust, then a user the tenant does not have', async () => {
+    writeFileSync(stagingFile(), setDomain(readFileSync(stagingFile(), 'utf8'), tenant.domain));
+    const untrusted = await runAsync('npm', ['run', '-s', 'deploy', '--', '--env', 'staging', '--plan'], { cwd: dir, env: env() });
+    expect(untrusted.status).toBe(2);
+    expect(untrusted.stderr).toMatch(/^error untrusted-certificate: the tenant's certificate is not trusted .*\n  hint: set NODE_EXTRA_CA_CERTS/m);
+    oneLine(untrusted.stderr);
+    const unknown = await runAsync('npm', ['run', '-s', 'users', '--', 'update', 'auth0|nobody', '--set', 'name=A Name', '--env', 'staging'], { cwd: dir, env: { ...env(), NODE_EXTRA_CA_CERTS: tenant.caPath } });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^error tenant-refused: the tenant answered 404: The user does not exist\. \(inexistent_user\)/m);
+    oneLine(unknown.stderr);
+  });
+
+  it('a busy port for npm run tenant', async () => {
+    const busy = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => busy.once('listening', resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const run = await runAsync('npm', ['run', '-s', 'tenant', '--', '--port', String(port), '--state', mkdtempSync(path.join(tmpdir(), 'busy-'))], { cwd: dir });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`^error port-in-use: port ${port} is in use by another program\\n  hint: stop what listens there, or pass another --port`, 'm'));
+      oneLine(run.stderr);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('a gzipped export cut short', async () => {
+    const whole = gzipSync(Buffer.from(`${JSON.stringify({ user_id: 'auth0|1', email: 'a@example.com', identities: [{ connection: 'Username-Password-Authentication' }] })}\n`.repeat(2_000)));
+    const file = path.join(dir, 'cut.ndjson.gz');
+    writeFileSync(file, whole.subarray(0, whole.length >> 1));
+    const run = await runAsync('npm', ['run', '-s', 'audit', '--', '--users-file', file], { cwd: dir, env: { LOCAL_TENANT_DIR: mkdtempSync(path.join(tmpdir(), 'cut-')) } });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^error file-unreadable: a gzip file ended before its end or is damaged/m);
+    oneLine(run.stderr);
   });
 });

@@ -171,13 +171,13 @@ describe('the Actions runtime', () => {
     expect(result.appMetadata).toEqual({ realm: [true, true, true, true] });
   });
 
-  it('keeps a plain script alive while its flow runs in a worker, and lets it end once the worker is idle', () => {
+  it('keeps a plain script alive while its flow runs in a worker and while it closes the runtime, and lets it end then', () => {
     const script = `const { ActionsRuntime } = require(${JSON.stringify(path.join(__dirname, '..', 'scripts', 'runtime', 'index.ts'))});
       const runtime = new ActionsRuntime({ workers: 1 });
       runtime.run({ trigger: 'post-login', event: { user: { user_id: 'a' } }, actions: [{ name: 'slow', secrets: {}, dependencies: [], code: "exports.onExecutePostLogin = async (e, api) => { await new Promise((r) => setTimeout(r, 300)); api.user.setAppMetadata('done', true); };" }] })
-        .then((result) => console.log(JSON.stringify(result.appMetadata)));`;
+        .then(async (result) => { console.log(JSON.stringify(result.appMetadata)); await runtime.close(); console.log('closed'); });`;
     const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 30_000 });
-    expect(run.stdout.trim()).toBe('{"done":true}');
+    expect(run.stdout.trim().split('\n')).toEqual(['{"done":true}', 'closed']);
     expect(run.status).toBe(0);
   });
 

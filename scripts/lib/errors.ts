@@ -11,7 +11,12 @@ export type ErrorCode =
   | 'refused'
   | 'build-failed'
   | 'bundle-invalid'
-  | 'state-unavailable';
+  | 'state-unavailable'
+  | 'unreachable'
+  | 'untrusted-certificate'
+  | 'tenant-refused'
+  | 'port-in-use'
+  | 'file-unreadable';
 
 export interface Location {
   file: string;
@@ -42,14 +47,79 @@ export class ProjectError extends Error {
 /** Exit codes shared by every command: 0 fine, 1 findings or failed checks, 2 usage or configuration error. */
 export const EXIT = { ok: 0, findings: 1, config: 2 } as const;
 
+const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const CERTIFICATE_CODES = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+
+/** The error and its causes, outermost first. */
+function chain(error: unknown): Array<Record<string, unknown>> {
+  const links: Array<Record<string, unknown>> = [];
+  let current: unknown = error;
+  while (typeof current === 'object' && current !== null && links.length < 6) {
+    links.push(current as Record<string, unknown>);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return links;
+}
+
+/** What the tenant said in an error body (message and errorCode), never its headers. */
+function tenantMessage(body: unknown): string | undefined {
+  let parsed = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { message, errorCode, error_description: description } = parsed as Record<string, unknown>;
+  const text = typeof message === 'string' ? message : typeof description === 'string' ? description : undefined;
+  return text ? `${text.slice(0, 300)}${typeof errorCode === 'string' ? ` (${errorCode})` : ''}` : undefined;
+}
+
+/**
+ * Ordinary failures — a tenant that cannot be reached, a certificate not trusted, a refusal by the tenant,
+ * a busy port, a cut-off gzip file — as one line with what to do; anything else as it is.
+ */
+export function explain(error: unknown): ProjectError | undefined {
+  if (error instanceof ProjectError) return error;
+  const links = chain(error);
+  const code = links.map((link) => link.code).find((value): value is string => typeof value === 'string' && (NETWORK_CODES.has(value) || CERTIFICATE_CODES.has(value) || value === 'EADDRINUSE' || value.startsWith('Z_')));
+  const host = links.map((link) => link.hostname ?? link.host ?? link.address).find((value): value is string => typeof value === 'string');
+  if (code && CERTIFICATE_CODES.has(code)) {
+    return new ProjectError('untrusted-certificate', `the tenant's certificate is not trusted (${code})`, {
+      hint: 'set NODE_EXTRA_CA_CERTS to the CA that signed it — for the local tenant, its ca.pem (npm run tenant prints the path)',
+    });
+  }
+  if (code === 'EADDRINUSE') {
+    const port = links.map((link) => link.port).find((value) => typeof value === 'number');
+    return new ProjectError('port-in-use', `${port === undefined ? 'the port' : `port ${String(port)}`} is in use by another program`, { hint: 'stop what listens there, or pass another --port (0 picks a free one)' });
+  }
+  if (code && NETWORK_CODES.has(code)) {
+    return new ProjectError('unreachable', `cannot reach the tenant${host ? ` at ${host}` : ''} (${code})`, {
+      hint: 'check the domain (AUTH0_DOMAIN, or the environment file\'s domain) and the network; for the local tenant, run npm run tenant or drop the variables',
+    });
+  }
+  if (code?.startsWith('Z_')) return new ProjectError('file-unreadable', `a gzip file ended before its end or is damaged (${code})`, { hint: 'export it again, or give the file uncompressed' });
+  const refusal = links.find((link) => typeof link.statusCode === 'number' && 'body' in link);
+  if (refusal) {
+    const said = tenantMessage(refusal.body);
+    return new ProjectError('tenant-refused', `the tenant answered ${String(refusal.statusCode)}${said ? `: ${said}` : ''}`, {
+      hint: refusal.statusCode === 401 || refusal.statusCode === 403 ? "check the deploy client's credentials and its Management API scopes (README: \"Setting up a fork\")" : 'nothing more was sent',
+    });
+  }
+  return undefined;
+}
+
 /** Runs a command's main function and turns what it throws into output and an exit code. */
 export async function runCommand(main: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await main();
   } catch (error) {
-    if (error instanceof ProjectError) {
-      console.error(`error ${error.code}: ${error.format()}`);
-      process.exitCode = error.code === 'build-failed' || error.code === 'bundle-invalid' || error.code === 'refused' ? EXIT.findings : EXIT.config;
+    const explained = explain(error);
+    if (explained) {
+      console.error(`error ${explained.code}: ${explained.format()}`);
+      process.exitCode = explained.code === 'build-failed' || explained.code === 'bundle-invalid' || explained.code === 'refused' ? EXIT.findings : EXIT.config;
     } else {
       console.error(error);
       process.exitCode = EXIT.config;

@@ -249,8 +249,13 @@ export class ActionsRuntime {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.resolve(failed('', 'error', 'the Actions runtime is closed'));
     const exits = this.workers.map((worker) => new Promise<void>((resolve) => {
-      if (worker.child.exitCode !== null || worker.child.signalCode !== null) resolve();
-      else worker.child.once('exit', () => resolve());
+      if (worker.child.exitCode !== null || worker.child.signalCode !== null) {
+        resolve();
+        return;
+      }
+      // Waiting for a worker to end keeps this process alive (an idle worker's handle is unref'd).
+      worker.child.ref();
+      worker.child.once('exit', () => resolve());
     }));
     for (const worker of [...this.workers]) worker.end('error', 'the Actions runtime is closed');
     await Promise.all(exits);
