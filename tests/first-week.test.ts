@@ -101,3 +101,22 @@ describe('ordinary failures: one line saying what happened and what to do', () =
     oneLine(run.stderr);
   });
 });
+
+describe('no false pass', () => {
+  it('fails an audit whose users file has lines that are not users, naming the lines — a JSON array, junk — and passes none of it off as clean', async () => {
+    const dir = projectCopy();
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'false-pass-'));
+    for (const [name, text, lines] of [
+      ['junk.ndjson', 'not json\n{"user_id": 1\n\nstill not json\n', 'lines 1, 2, 4'],
+      ['array.json', '[{"user_id": "auth0|1"}]\n', 'line 1'],
+    ] as const) {
+      const file = path.join(dir, name);
+      writeFileSync(file, text);
+      const run = await runAsync('npm', ['run', '-s', 'audit', '--', '--users-file', file], { cwd: dir, env: { LOCAL_TENANT_DIR: stateDir } });
+      expect(run.status).toBe(1);
+      expect(run.stdout).toContain(`lines that are not a user: ${lines.split(',').length} (${lines})`);
+      expect(run.stdout).toMatch(/Result: the audit is incomplete: \d+ lines? of the users file (is|are) not a user \(exit code 1\)\./);
+      expect(run.stdout).not.toContain('keeps to the policy');
+    }
+  });
+});

@@ -105,12 +105,14 @@ export function progress(source: UserSource, enabled: boolean) {
 export async function auditUsers(source: UserSource, audit: UsersAudit, showProgress: boolean): Promise<void> {
   const bar = progress(source, showProgress);
   let count = 0;
+  let number = 0;
   for await (const line of source.lines) {
+    number += 1;
     if (line.trim() === '') continue;
     try {
-      audit.add(JSON.parse(line));
+      audit.add(JSON.parse(line), number);
     } catch {
-      audit.add(null);
+      audit.add(null, number);
     }
     count += 1;
     if ((count & 1023) === 0) bar.tick(count);

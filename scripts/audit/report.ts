@@ -34,6 +34,16 @@ function table(header: string[], rows: string[][]): string[] {
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
 }
 
+function unreadableAt(users: UsersSummary): string {
+  return `line${users.unreadableLines.length === 1 ? '' : 's'} ${users.unreadableLines.join(', ')}${users.unreadable > users.unreadableLines.length ? ', …' : ''}`;
+}
+
+/** An audit that could not read every user is not a pass, whatever it found in the rest. */
+function resultLine(report: AuditReport): string {
+  if (report.users && report.users.unreadable > 0) return `Result: the audit is incomplete: ${report.users.unreadable.toLocaleString('en')} line${report.users.unreadable === 1 ? '' : 's'} of the users file ${report.users.unreadable === 1 ? 'is' : 'are'} not a user (exit code 1).`;
+  return report.broken ? 'Result: the tenant breaks the policy (exit code 1).' : 'Result: the tenant keeps to the policy.';
+}
+
 export function formatText(report: AuditReport): string {
   const lines = [`Audit of ${report.target}`, ''];
   lines.push(report.drift.length === 0 ? 'Tenant against tenant.yaml: no drift.' : `Tenant against tenant.yaml: ${report.drift.length} difference${report.drift.length === 1 ? '' : 's'}`);
@@ -44,13 +54,14 @@ export function formatText(report: AuditReport): string {
     lines.push(...table(['connection', 'attribute', ...STANDINGS], sourceRows(users)).map((line) => `  ${line}`));
     lines.push('');
     lines.push(`  without a provenance record: ${users.withoutRecord.toLocaleString('en')}${users.withoutRecordExamples.length > 0 ? ` (e.g. ${users.withoutRecordExamples.slice(0, 5).join(', ')})` : ''}`);
-    lines.push(`  corrupt records: ${users.corruptRecords.toLocaleString('en')}; on connections the policy does not manage: ${users.unmanaged.toLocaleString('en')}${users.unreadable > 0 ? `; unreadable lines: ${users.unreadable}` : ''}`);
+    lines.push(`  corrupt records: ${users.corruptRecords.toLocaleString('en')}; on connections the policy does not manage: ${users.unmanaged.toLocaleString('en')}`);
+    if (users.unreadable > 0) lines.push(`  lines that are not a user: ${users.unreadable.toLocaleString('en')} (${unreadableAt(users)})`);
     lines.push(`  violations of the policy: ${users.violations.toLocaleString('en')}`);
     for (const example of users.examples) lines.push(`    ${example.user_id} (${example.connection}): ${example.code}`);
     if (users.violations > users.examples.length) lines.push(`    … and ${(users.violations - users.examples.length).toLocaleString('en')} more (--json lists the first ${users.examples.length})`);
   }
   lines.push(...denialLines(report.denials));
-  lines.push('', report.broken ? 'Result: the tenant breaks the policy (exit code 1).' : 'Result: the tenant keeps to the policy.');
+  lines.push('', resultLine(report));
   return lines.join('\n');
 }
 
@@ -72,7 +83,8 @@ function denialLines(denials: AuditReport['denials']): string[] {
 }
 
 export function formatMarkdown(report: AuditReport): string {
-  const lines = [`## Root-attribute audit of \`${report.target}\``, '', report.broken ? '**The tenant breaks the policy.**' : 'The tenant keeps to the policy.', ''];
+  const verdict = report.users && report.users.unreadable > 0 ? '**The audit is incomplete: part of the users file is not users.**' : report.broken ? '**The tenant breaks the policy.**' : 'The tenant keeps to the policy.';
+  const lines = [`## Root-attribute audit of \`${report.target}\``, '', verdict, ''];
   lines.push('### Drift against tenant.yaml', '');
   if (report.drift.length === 0) lines.push('None.');
   else {
@@ -84,6 +96,7 @@ export function formatMarkdown(report: AuditReport): string {
     lines.push('', `### Users (${users.users.toLocaleString('en')})`, '', `| connection | attribute | ${STANDINGS.join(' | ')} |`, `|---|---|${STANDINGS.map(() => '---:').join('|')}|`);
     for (const row of sourceRows(users)) lines.push(`| ${row.join(' | ')} |`);
     lines.push('', `- without a provenance record: ${users.withoutRecord}`, `- corrupt records: ${users.corruptRecords}`, `- on unmanaged connections: ${users.unmanaged}`, `- violations: ${users.violations}`);
+    if (users.unreadable > 0) lines.push(`- **lines that are not a user: ${users.unreadable}** (${unreadableAt(users)}): the audit is incomplete`);
     for (const example of users.examples) lines.push(`  - \`${example.user_id}\` (${example.connection}): \`${example.code}\``);
   }
   const denials = report.denials;

@@ -23,6 +23,8 @@ export interface UsersSummary {
   users: number;
   /** Lines of the export that were not a user object. */
   unreadable: number;
+  /** Their line numbers (1-based), the first of them, for the report. */
+  unreadableLines: number[];
   /** connection → attribute → standing → count */
   sources: Record<string, Record<string, Partial<Record<Standing, number>>>>;
   withoutRecord: number;
@@ -38,7 +40,7 @@ export interface UsersSummary {
 const EXAMPLES = 25;
 
 export class UsersAudit {
-  private readonly summary: UsersSummary = { users: 0, unreadable: 0, sources: {}, withoutRecord: 0, corruptRecords: 0, unmanaged: 0, violations: 0, examples: [], withoutRecordExamples: [] };
+  private readonly summary: UsersSummary = { users: 0, unreadable: 0, unreadableLines: [], sources: {}, withoutRecord: 0, corruptRecords: 0, unmanaged: 0, violations: 0, examples: [], withoutRecordExamples: [] };
 
   constructor(
     private readonly compiled: CompiledPolicy,
@@ -57,10 +59,11 @@ export class UsersAudit {
     if (this.summary.examples.length < EXAMPLES) this.summary.examples.push({ user_id: userId, connection: connection.name, code });
   }
 
-  /** Takes one user of an export (a parsed NDJSON line). Anything odd counts, never throws. */
-  add(user: unknown): void {
+  /** Takes one user of an export (a parsed NDJSON line, and its line number). Anything odd counts, never throws. */
+  add(user: unknown, line?: number): void {
     if (typeof user !== 'object' || user === null || Array.isArray(user)) {
       this.summary.unreadable += 1;
+      if (line !== undefined && this.summary.unreadableLines.length < EXAMPLES) this.summary.unreadableLines.push(line);
       return;
     }
     const record = user as { user_id?: unknown; identities?: Array<{ connection?: unknown }>; app_metadata?: Record<string, unknown> };

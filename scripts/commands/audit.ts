@@ -66,7 +66,7 @@ void runCommand(async () => {
     }
     const logs = await readDenials(target.management);
     const denials = 'denials' in logs ? logs.denials : logs.unavailable;
-    report = { target: values['users-file'] ? `${target.label}, users from ${values['users-file']}` : target.label, drift, users, denials, broken: drift.length > 0 || (users?.violations ?? 0) > 0 };
+    report = { target: values['users-file'] ? `${target.label}, users from ${values['users-file']}` : target.label, drift, users, denials, broken: drift.length > 0 || (users?.violations ?? 0) > 0 || (users?.unreadable ?? 0) > 0 };
   } finally {
     await target.close();
   }
