@@ -30,8 +30,8 @@ export interface LoginContext {
 export const ACTIONS_METADATA_BYTES = 32 * 1024;
 
 /** Runs a trigger's bound Actions over an event, telling the observer. */
-export async function runTrigger(context: LoginContext, trigger: Trigger, event: Record<string, unknown>, resumeAt?: string, canRedirect = false): Promise<FlowResult> {
-  const result = await context.runtime.run({ trigger, actions: boundActions(context.store, trigger), event, canRedirect, ...(resumeAt !== undefined ? { resumeAt } : {}) });
+export async function runTrigger(context: LoginContext, trigger: Trigger, event: Record<string, unknown>, resumeAt?: string, canRedirect = false, actions = boundActions(context.store, trigger)): Promise<FlowResult> {
+  const result = await context.runtime.run({ trigger, actions, event, canRedirect, ...(resumeAt !== undefined ? { resumeAt } : {}) });
   context.observe?.(trigger, result);
   return result;
 }
@@ -281,7 +281,9 @@ export async function runPostLogin(context: LoginContext, run: PostLoginRun): Pr
     ...(run.resourceServer ? { resource_server: run.resourceServer } : {}),
     tenant: { id: 'local' },
   };
-  let result = await runTrigger(context, 'post-login', event, run.resumeAt, run.canRedirect === true);
+  // Read once: the flow runs them, the log names them.
+  const actions = boundActions(store, 'post-login');
+  let result = await runTrigger(context, 'post-login', event, run.resumeAt, run.canRedirect === true, actions);
   // Auth0 persists at most 32 kB of each metadata object that Actions write in one login: more fails it, writing nothing.
   if (Buffer.byteLength(JSON.stringify(result.appMetadata)) > ACTIONS_METADATA_BYTES || Buffer.byteLength(JSON.stringify(result.userMetadata)) > ACTIONS_METADATA_BYTES) {
     const action = result.calls.findLast((call) => call.method.startsWith('user.set'))?.action ?? '';
@@ -294,7 +296,7 @@ export async function runPostLogin(context: LoginContext, run: PostLoginRun): Pr
     const description = result.outcome === 'denied' ? (result.denied?.reason ?? 'Access denied') : result.outcome === 'failed' ? failureDescription(result) : undefined;
     const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
     const headers = { 'user-agent': text(run.request.user_agent), host: text(run.request.hostname) };
-    recordLog(store, type, { user, connection, client, headers, details: { actions: { executions: boundActions(store, 'post-login').map((action) => action.name) } } }, description);
+    recordLog(store, type, { user, connection, client, headers, details: { actions: { executions: actions.map((action) => action.name) } } }, description);
   }
   user.app_metadata = mergeMetadata(user.app_metadata, result.appMetadata);
   user.user_metadata = mergeMetadata(user.user_metadata, result.userMetadata);

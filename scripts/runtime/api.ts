@@ -303,6 +303,18 @@ export function recordPostLoginApi(context: PostLoginContext = {}): Recording<Po
       for (const key of Object.keys(target.metadata)) delete target.metadata[key];
     },
   });
+  const expiryMethods = (area: 'session' | 'refreshToken', target: { expiresAt?: number; idleExpiresAt?: number }) => ({
+    setExpiresAt(absolute: unknown) {
+      positiveTime(`${area}.setExpiresAt`, absolute);
+      record(`${area}.setExpiresAt`, [absolute]);
+      target.expiresAt = earliest(target.expiresAt, absolute);
+    },
+    setIdleExpiresAt(inactivity: unknown) {
+      positiveTime(`${area}.setIdleExpiresAt`, inactivity);
+      record(`${area}.setIdleExpiresAt`, [inactivity]);
+      target.idleExpiresAt = earliest(target.idleExpiresAt, inactivity);
+    },
+  });
   const secondFactor = (method: string, factors: FactorSelector[]) => {
     record(method, [factors]);
     state.multifactor ??= { provider: 'any', options: { factors: factors.map((factor) => factor.type), enrollment: method.includes('enroll') } };
@@ -382,16 +394,7 @@ export function recordPostLoginApi(context: PostLoginContext = {}): Recording<Po
         // Revoking the session denies this login too.
         state.denied ??= { reason };
       },
-      setExpiresAt(absolute) {
-        positiveTime('session.setExpiresAt', absolute);
-        record('session.setExpiresAt', [absolute]);
-        state.session.expiresAt = earliest(state.session.expiresAt, absolute);
-      },
-      setIdleExpiresAt(inactivity) {
-        positiveTime('session.setIdleExpiresAt', inactivity);
-        record('session.setIdleExpiresAt', [inactivity]);
-        state.session.idleExpiresAt = earliest(state.session.idleExpiresAt, inactivity);
-      },
+      ...expiryMethods('session', state.session),
       setCookieMode(mode) {
         if (mode !== 'persistent' && mode !== 'non-persistent') throw new TypeError('session.setCookieMode: mode is persistent or non-persistent');
         record('session.setCookieMode', [mode]);
@@ -406,16 +409,7 @@ export function recordPostLoginApi(context: PostLoginContext = {}): Recording<Po
         state.refreshToken.revoked ??= reason;
         state.denied ??= { reason };
       },
-      setExpiresAt(absolute) {
-        positiveTime('refreshToken.setExpiresAt', absolute);
-        record('refreshToken.setExpiresAt', [absolute]);
-        state.refreshToken.expiresAt = earliest(state.refreshToken.expiresAt, absolute);
-      },
-      setIdleExpiresAt(inactivity) {
-        positiveTime('refreshToken.setIdleExpiresAt', inactivity);
-        record('refreshToken.setIdleExpiresAt', [inactivity]);
-        state.refreshToken.idleExpiresAt = earliest(state.refreshToken.idleExpiresAt, inactivity);
-      },
+      ...expiryMethods('refreshToken', state.refreshToken),
       ...metadataMethods('refreshToken', state.refreshToken),
     },
     samlResponse: samlSetters(record, state.saml),

@@ -110,22 +110,17 @@ function mergeEffects(into: PostLoginEffects, state: PostLoginState): void {
   const earliest = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
   into.primaryUser = state.primaryUser ?? into.primaryUser;
   into.methodsRecorded.push(...state.methodsRecorded);
-  into.session = {
-    ...into.session,
-    ...state.session,
-    expiresAt: earliest(into.session.expiresAt, state.session.expiresAt),
-    idleExpiresAt: earliest(into.session.idleExpiresAt, state.session.idleExpiresAt),
-    metadata: { ...into.session.metadata, ...state.session.metadata },
-    ...(into.session.revoked ? { revoked: into.session.revoked } : {}),
-  };
-  into.refreshToken = {
-    ...into.refreshToken,
-    ...state.refreshToken,
-    expiresAt: earliest(into.refreshToken.expiresAt, state.refreshToken.expiresAt),
-    idleExpiresAt: earliest(into.refreshToken.idleExpiresAt, state.refreshToken.idleExpiresAt),
-    metadata: { ...into.refreshToken.metadata, ...state.refreshToken.metadata },
-    ...(into.refreshToken.revoked ? { revoked: into.refreshToken.revoked } : {}),
-  };
+  // The session and the refresh token merge alike: later settings win, expiries keep the earliest, the first revocation stays.
+  const merged = <T extends { expiresAt?: number; idleExpiresAt?: number; metadata: Record<string, string>; revoked?: unknown }>(before: T, next: T): T => ({
+    ...before,
+    ...next,
+    expiresAt: earliest(before.expiresAt, next.expiresAt),
+    idleExpiresAt: earliest(before.idleExpiresAt, next.idleExpiresAt),
+    metadata: { ...before.metadata, ...next.metadata },
+    ...(before.revoked ? { revoked: before.revoked } : {}),
+  });
+  into.session = merged(into.session, state.session);
+  into.refreshToken = merged(into.refreshToken, state.refreshToken);
   into.saml = { attributes: { ...into.saml.attributes, ...state.saml.attributes }, settings: { ...into.saml.settings, ...state.saml.settings } };
   into.prompt = state.prompt ?? into.prompt;
 }
