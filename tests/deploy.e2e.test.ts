@@ -107,6 +107,24 @@ describe('npm run deploy to the local tenant', () => {
     expect(await versions()).toEqual(before);
   });
 
+  it('says what the audit says of a connection on the tenant that tenant.yaml lacks: no "matches", and the audit fails on it', async () => {
+    const id = await inspect(async (api) => ((await api.call('POST', '/api/v2/connections', { name: 'legacy-db', strategy: 'auth0' })).body as { id: string }).id);
+    try {
+      const plan = deploy('--plan');
+      expect(plan.status).toBe(0);
+      expect(plan.stdout).toContain('= legacy-db  kept (deploy --allow-delete deletes it)');
+      expect(plan.stdout).toContain('Nothing to deploy, but the tenant does not match tenant.yaml: the tenant also has connection legacy-db, on the tenant but not in tenant.yaml (npm run audit reports this as drift;');
+      expect(plan.stdout).not.toContain('the tenant matches tenant.yaml');
+      const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: stateDir, GOOGLE_CLIENT_SECRET: SECRET };
+      for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete env[key];
+      const audit = spawnSync(TSX, [path.join(PROJECT_ROOT, 'scripts', 'audit.ts'), '--tenant', tenantPath, '--no-users', '--json'], { cwd: workspace, env, encoding: 'utf8', timeout: 200_000 });
+      expect(audit.status).toBe(1);
+      expect((JSON.parse(audit.stdout) as { drift: unknown[] }).drift).toEqual([{ kind: 'connection', name: 'legacy-db', problem: 'on the tenant but not in tenant.yaml' }]);
+    } finally {
+      await inspect(async (api) => expect((await api.call('DELETE', `/api/v2/connections/${id}`)).status).toBe(202));
+    }
+  });
+
   it('plans a policy change as a change of the actions that inline the policy, and of nothing else', () => {
     const policy = readFileSync(path.join(PROJECT_ROOT, 'actions', 'policy.ts'), 'utf8')
       .replace("from './lib/define-policy'", `from ${JSON.stringify(path.join(PROJECT_ROOT, 'actions', 'lib', 'define-policy'))}`)

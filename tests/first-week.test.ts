@@ -63,6 +63,21 @@ describe('ordinary failures: one line saying what happened and what to do', () =
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/^error unreachable: cannot reach the tenant.*\(ECONNREFUSED\)\n  hint: check the domain/m);
     oneLine(run.stderr);
+    expect(run.stdout).not.toContain('{');
+
+    // Machine output on failure: the failure in the format asked for, on stdout, for a script or a job summary.
+    const json = await runAsync('npm', ['run', '-s', 'deploy', '--', '--env', 'staging', '--plan', '--json'], { cwd: dir, env: env() });
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ ok: false, error: { code: 'unreachable', message: expect.stringMatching(/^cannot reach the tenant at 127\.0\.0\.1 \(ECONNREFUSED\)$/), hint: expect.stringContaining('check the domain') } });
+    const markdown = await runAsync('npm', ['run', '-s', 'audit', '--', '--env', 'staging', '--no-users', '--markdown'], { cwd: dir, env: env() });
+    expect(markdown.status).toBe(2);
+    expect(markdown.stdout).toMatch(/^### Failed: unreachable\n\ncannot reach the tenant at 127\.0\.0\.1 \(ECONNREFUSED\)\n\n\*\*Hint:\*\* check the domain/);
+    const usage = await runAsync('npm', ['run', '-s', 'check', '--', '--json', '--no-such-flag'], { cwd: dir });
+    expect(usage.status).toBe(2);
+    expect(JSON.parse(usage.stdout)).toMatchObject({ ok: false, error: { code: 'usage', message: expect.stringContaining('--no-such-flag'), hint: expect.stringContaining('usage: npm run check') } });
+    const located = await runAsync('npm', ['run', '-s', 'check', '--', '--json', '--env', 'nowhere'], { cwd: dir });
+    expect(located.status).toBe(2);
+    expect(JSON.parse(located.stdout)).toMatchObject({ ok: false, error: { code: expect.any(String), message: expect.stringContaining('nowhere') } });
   });
 
   it('a certificate nobody told Node to trust, then a user the tenant does not have', async () => {

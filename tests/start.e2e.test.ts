@@ -25,7 +25,7 @@ describe('npm start', () => {
     expect(out).toContain('as "Sample web app" signs users in');
     expect(out).toContain('→ the page says: "Your name can\'t contain a web address." (400; no user created)');
     expect(out).toContain('"code":"name.web-address"');
-    expect(out).toMatch(/c\. A Google user's first login[\s\S]*→ created google-oauth2\|104417: name ← idp/);
+    expect(out).toMatch(/c\. A user's first login through google-oauth2[\s\S]*→ created google-oauth2\|104417: name ← idp/);
     expect(out).toMatch(/the next login recorded: .*picture ← management_api/);
     expect(out).toMatch(/"attribute":"name","source":"idp","previous_source":"idp"/);
     expect(out).toContain('→ refused as Auth0 refuses it: 400 operation_not_supported: "The following user attributes cannot be updated: name.');

@@ -4,7 +4,7 @@
  * each action's deployed code against the built bundle, each trigger's bindings. Read from the deploy plan,
  * leaving out option-level differences (comparing those needs the secrets).
  */
-import type { Plan } from '../deploy/plan';
+import { AUDITED_KINDS, type Plan } from '../deploy/plan';
 
 export interface Drift {
   kind: 'connection' | 'action' | 'trigger';
@@ -25,12 +25,10 @@ function reword(detail: string): string {
   return detail;
 }
 
-const AUDITED = new Set<string>(['connection', 'action', 'trigger']);
-
 export function driftFrom(plan: Plan): Drift[] {
   const drift: Drift[] = [];
   for (const item of plan.items) {
-    if (!AUDITED.has(item.kind)) continue;
+    if (!AUDITED_KINDS.has(item.kind)) continue;
     const kind = item.kind as Drift['kind'];
     if (item.change === 'create') drift.push({ kind, name: item.name, problem: 'in tenant.yaml but missing on the tenant' });
     else if (item.change === 'keep' || item.change === 'delete') drift.push({ kind, name: item.name, problem: 'on the tenant but not in tenant.yaml' });

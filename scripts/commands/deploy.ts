@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { buildAndCheck, deployTo } from '../deploy/run';
-import { formatPlanMarkdown } from '../deploy/plan';
+import { formatPlanMarkdown, planVerdict } from '../deploy/plan';
 import { ALL_ENVIRONMENTS, missingCredentials, readEnvironment, refuseLiteralCredentials } from '../lib/environments';
 import { EXIT, ProjectError, runCommand } from '../lib/errors';
 import { openTarget, requireCredentials } from '../lib/target';
@@ -63,7 +63,7 @@ void runCommand(async () => {
     const outcome = await deployTo(target, options);
     if (values.json) console.log(JSON.stringify({ ...(environment ? { environment: environment.name } : {}), deployed: outcome.deployed, plan: outcome.plan }, null, 2));
     if (values.markdown && outcome.plan) {
-      const result = values.plan ? '' : outcome.code === EXIT.ok ? (outcome.deployed ? '\n\nDeployed: the tenant now matches tenant.yaml.' : '') : '\n\n**The deploy failed**: see the job log.';
+      const result = values.plan ? '' : outcome.code === EXIT.ok ? (outcome.deployed ? `\n\nDeployed: ${planVerdict(outcome.plan, true)}.` : '') : '\n\n**The deploy failed**: see the job log.';
       console.log(`${formatPlanMarkdown(outcome.applied ?? outcome.plan)}${result}`);
     }
     return outcome.code;

@@ -2,13 +2,14 @@
  * `npm start`: the whole pipeline on the embedded default, told as a short story. Build, check, start a
  * fresh local tenant, deploy with the real a0deploy, then signups and logins through the deployed Actions,
  * each by the authorization code flow through the hosted pages, as tenant.yaml's sample web app signs in:
- * a clean signup; a spam signup denied; a Google user's first login; a Management API change of that
- * user's picture recorded at the next login; an enterprise user's name changed at the IdP; a PATCH of it
- * refused as Auth0 refuses it. Ends with every user's sources and each ID token's claims, verified.
+ * a clean signup; a spam signup (denied or not, as the policy says); a first login through a connection that
+ * syncs on_first_login; a Management API change of that user's picture recorded at the next login; a name
+ * changed at the IdP of a connection that syncs on_each_login; a PATCH of it refused as Auth0 refuses it.
+ * The connections come from tenant.yaml and the policy as a fork has them; a step the tenant has no
+ * connection for is skipped, saying why. Ends with every user's sources and each ID token's claims, verified.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import policy from '../../actions/policy';
 import { buildAndCheck, deployTo } from '../deploy/run';
 import { EXIT, runCommand } from '../lib/errors';
 import { localTarget } from '../lib/target';
@@ -19,13 +20,38 @@ import { codeFlowApp } from '../story/code-flow';
 import { loginClient } from '../story/logins';
 import { describeClaims, flowRecorder, sourcesOf, sourcesTable } from '../story/report';
 import { PROJECT_ROOT } from '../lib/build-actions';
+import { loadProject, type Project } from '../lib/project';
+import { isUpstream } from '../../actions/lib/connection-kinds';
+import type { CompiledConnection } from '../../actions/lib/compile-policy';
+import { ROOT_ATTRIBUTES } from '../../actions/lib/attributes';
 
 // The default local tenant, started afresh: `npm run audit` and `npm run tenant` afterwards see the story's tenant.
 const STATE_DIR = defaultStateDir();
-const DATABASE = 'Username-Password-Authentication';
 const PASSWORD = 'correct horse battery staple';
 /** The tenant.yaml client the story signs in with. */
 const SAMPLE_APP = 'Sample web app';
+
+const ADA: Record<string, string> = { name: 'Ada Lovelace', given_name: 'Ada', family_name: 'Lovelace' };
+
+/**
+ * The connections the story signs users in with, chosen from tenant.yaml and the policy as they are (a fork's
+ * own): the first database connection, and the first upstream connections that sync on_first_login and
+ * on_each_login. A step whose kind of connection the tenant lacks is skipped, saying why.
+ */
+function castOf(project: Project) {
+  const managed = (name: string): CompiledConnection | undefined => {
+    const compiled = project.compiled.connection(name);
+    return typeof compiled === 'string' ? undefined : compiled;
+  };
+  const connections = Object.keys(project.table).map(managed).filter((connection): connection is CompiledConnection => connection !== undefined);
+  const upstream = (sync: string) => connections.find((connection) => isUpstream(connection.kind) && connection.sync === sync);
+  return { database: connections.find((connection) => connection.kind === 'database'), syncsOnce: upstream('on_first_login'), syncsEach: upstream('on_each_login') };
+}
+
+/** The profile a clean signup sends: only the attributes the policy lets signup supply on that connection. */
+function signupFields(connection: CompiledConnection, profile: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(ROOT_ATTRIBUTES.filter((attribute) => connection.attributes[attribute].sources.has('signup') && profile[attribute] !== undefined).map((attribute) => [attribute, profile[attribute] ?? '']));
+}
 
 const heading = (text: string) => console.log(`\n${text}`);
 const say = (text: string) => console.log(`   ${text}`);
@@ -36,6 +62,8 @@ void runCommand(async () => {
   heading('1. Build and check');
   const tenantPath = path.join(PROJECT_ROOT, 'tenant.yaml');
   if (!(await buildAndCheck({ tenantPath, say, warn: (line) => console.error(line) }))) return EXIT.findings;
+  const project = loadProject(tenantPath);
+  const { policy } = project;
   say('tenant.yaml and actions/policy.ts: no problems found');
 
   heading('2. Start a fresh local tenant');
@@ -91,51 +119,69 @@ void runCommand(async () => {
     };
 
     heading(`4. Signups and logins through the deployed Actions, as "${SAMPLE_APP}" signs users in`);
-    say(`a. A clean signup on the hosted signup page (${DATABASE}), then a login with the password`);
-    const signedUp = await signIn('database user, signup', { screen_hint: 'signup' }, (browser, page) => browser.submit(page, callback, { email: 'ada@example.com', password: PASSWORD, name: 'Ada Lovelace', given_name: 'Ada', family_name: 'Lovelace' }));
-    const ada = subjectOf(signedUp, 'the clean signup');
-    await signIn('database user, password login', {}, (browser, page) => browser.submit(page, callback, { username: 'ada@example.com', password: PASSWORD }, 'Continue'));
-    say(`→ created ${ada}: ${sourcesLine(ada)}`);
-    showLogs();
-
-    say('b. A spam signup on the same page');
-    const spam = await signIn('spam signup', { screen_hint: 'signup' }, (browser, page) => browser.submit(page, callback, { email: 'offers@example.com', password: PASSWORD, name: 'Cheap pills at pills.biz' }));
-    if (!spam.page) throw new Error('the spam signup was accepted');
-    say(`→ the page says: "${alertsOf(spam.page).join(' ')}" (${spam.page.status}; no user created)`);
-    showLogs();
-
+    const cast = castOf(project);
     const idpFields = (profile: Record<string, string>) => (browser: Browser, page: Page) => browser.submit(page, callback, profile, 'Continue as this user');
-    say('c. A Google user\'s first login, on the Google stand-in page (google-oauth2 syncs on_first_login)');
-    const graceProfile = { user_id: '104417', email: 'grace@example.com', name: 'Grace Hopper', given_name: 'Grace', family_name: 'Hopper', picture: 'https://lh3.googleusercontent.com/a/grace' };
-    const graceLogin = await signIn('Google user, first login', { connection: 'google-oauth2' }, idpFields(graceProfile));
-    const grace = subjectOf(graceLogin, 'the Google login');
-    say(`→ created ${grace}: ${sourcesLine(grace)}`);
-    showLogs();
 
-    say('d. The application changes that user\'s picture through the Management API (auth0 SDK), then the user logs in again');
-    await target.management.users.update(grace, { picture: 'https://lh3.googleusercontent.com/a/grace-2026' });
-    await signIn('Google user, after the Management API change', { connection: 'google-oauth2', prompt: 'login' }, idpFields(graceProfile), graceLogin.browser);
-    say(`→ the next login recorded: ${sourcesLine(grace)}`);
-    showLogs();
+    if (!cast.database) {
+      say('a. and b. skipped: tenant.yaml has no database connection to sign up on');
+    } else {
+      const database = cast.database;
+      say(`a. A clean signup on the hosted signup page (${database.name}), then a login with the password`);
+      const signedUp = await signIn('database user, signup', { screen_hint: 'signup', connection: database.name }, (browser, page) => browser.submit(page, callback, { email: 'ada@example.com', password: PASSWORD, ...signupFields(database, ADA) }));
+      const ada = subjectOf(signedUp, 'the clean signup');
+      await signIn('database user, password login', { connection: database.name }, (browser, page) => browser.submit(page, callback, { username: 'ada@example.com', password: PASSWORD }, 'Continue'));
+      say(`→ created ${ada}: ${sourcesLine(ada)}`);
+      showLogs();
 
-    say('e. An enterprise user logs in (corp-oidc syncs on_each_login); the IdP then changes their name');
-    const corpProfile = { user_id: 'e-4711', email: 'edsger@corp.example', name: 'Edsger Dijkstra', given_name: 'Edsger', family_name: 'Dijkstra', picture: 'https://lh3.googleusercontent.com/a/edsger' };
-    const edsgerLogin = await signIn('enterprise user, first login', { connection: 'corp-oidc' }, idpFields(corpProfile));
-    const edsger = subjectOf(edsgerLogin, 'the enterprise login');
-    say(`→ created ${edsger}: ${sourcesLine(edsger)}`);
-    showLogs();
-    await signIn('enterprise user, after the IdP changed the name', { connection: 'corp-oidc', prompt: 'login' }, idpFields({ ...corpProfile, name: 'Edsger W. Dijkstra' }), edsgerLogin.browser);
-    say(`→ the IdP's change was recorded: ${sourcesLine(edsger)}`);
-    showLogs();
+      const denies = database.attributes.name.enforce.signup.values === 'deny';
+      say(`b. A spam signup on the same page (the policy's signup value rules ${denies ? 'deny' : `only ${database.attributes.name.enforce.signup.values === 'flag' ? 'flag' : 'ignore'}`} on ${database.name})`);
+      const spam = await signIn('spam signup', { screen_hint: 'signup', connection: database.name }, (browser, page) => browser.submit(page, callback, { email: 'offers@example.com', password: PASSWORD, name: 'Cheap pills at pills.biz' }));
+      if (denies !== Boolean(spam.page)) throw new Error(`the spam signup was ${spam.page ? 'denied' : 'accepted'}, though the policy says ${database.attributes.name.enforce.signup.values}`);
+      say(spam.page ? `→ the page says: "${alertsOf(spam.page).join(' ')}" (${spam.page.status}; no user created)` : `→ accepted, as the policy says: ${subjectOf(spam, 'the spam signup')}: ${sourcesLine(subjectOf(spam, 'the spam signup'))}`);
+      showLogs();
+    }
 
-    say('f. The application tries to PATCH the enterprise user\'s name through the Management API');
-    try {
-      await target.management.users.update(edsger, { name: 'Someone Else' });
-      say('→ unexpectedly accepted');
-      return EXIT.findings;
-    } catch (error) {
-      const { statusCode, body } = error as { statusCode?: number; body?: { errorCode?: string; message?: string } };
-      say(`→ refused as Auth0 refuses it: ${statusCode ?? '?'} ${body?.errorCode ?? ''}: "${body?.message ?? ''}"`);
+    const grace = { user_id: '104417', email: 'grace@example.com', name: 'Grace Hopper', given_name: 'Grace', family_name: 'Hopper', picture: 'https://lh3.googleusercontent.com/a/grace' };
+    if (!cast.syncsOnce) {
+      say('c. and d. skipped: no social or enterprise connection in tenant.yaml syncs on_first_login');
+    } else {
+      const { name } = cast.syncsOnce;
+      say(`c. A user's first login through ${name}, on its stand-in page (${name} syncs on_first_login)`);
+      const first = await signIn(`${name} user, first login`, { connection: name }, idpFields(grace));
+      const user = subjectOf(first, `the ${name} login`);
+      say(`→ created ${user}: ${sourcesLine(user)}`);
+      showLogs();
+
+      say('d. The application changes that user\'s picture through the Management API (auth0 SDK), then the user logs in again');
+      await target.management.users.update(user, { picture: 'https://lh3.googleusercontent.com/a/grace-2026' });
+      await signIn(`${name} user, after the Management API change`, { connection: name, prompt: 'login' }, idpFields(grace), first.browser);
+      say(`→ the next login recorded: ${sourcesLine(user)}`);
+      showLogs();
+    }
+
+    const edsger = { user_id: 'e-4711', email: 'edsger@corp.example', name: 'Edsger Dijkstra', given_name: 'Edsger', family_name: 'Dijkstra', picture: 'https://lh3.googleusercontent.com/a/edsger' };
+    if (!cast.syncsEach) {
+      say('e. and f. skipped: no social or enterprise connection in tenant.yaml syncs on_each_login, so the IdP never overwrites a name and the Management API may change it');
+    } else {
+      const { name } = cast.syncsEach;
+      say(`e. A user logs in through ${name} (${name} syncs on_each_login); the IdP then changes their name`);
+      const first = await signIn(`${name} user, first login`, { connection: name }, idpFields(edsger));
+      const user = subjectOf(first, `the ${name} login`);
+      say(`→ created ${user}: ${sourcesLine(user)}`);
+      showLogs();
+      await signIn(`${name} user, after the IdP changed the name`, { connection: name, prompt: 'login' }, idpFields({ ...edsger, name: 'Edsger W. Dijkstra' }), first.browser);
+      say(`→ the IdP's change was recorded: ${sourcesLine(user)}`);
+      showLogs();
+
+      say(`f. The application tries to PATCH that user's name through the Management API`);
+      try {
+        await target.management.users.update(user, { name: 'Someone Else' });
+        throw new Error(`the tenant accepted a PATCH of the name of a ${name} user, though ${name} syncs on_each_login`);
+      } catch (error) {
+        const { statusCode, body } = error as { statusCode?: number; body?: { errorCode?: string; message?: string } };
+        if (statusCode === undefined) throw error;
+        say(`→ refused as Auth0 refuses it: ${statusCode} ${body?.errorCode ?? ''}: "${body?.message ?? ''}"`);
+      }
     }
 
     heading('5. Every user\'s root attributes and where they came from (values not shown)');

@@ -163,6 +163,22 @@ export function computePlan(target: string, desired: TenantModel, live: TenantMo
 
 const SIGNS: Record<PlanItem['change'], string> = { create: '+', update: '~', delete: '-', keep: '=' };
 
+/** What the audit compares (applications, APIs, grants and roles are the deploy's business alone). */
+export const AUDITED_KINDS: ReadonlySet<ResourceKind> = new Set(['connection', 'action', 'trigger']);
+
+/**
+ * Whether the tenant matches tenant.yaml once the plan's changes are made: resources kept on the tenant
+ * but not in tenant.yaml mean it does not, and the audit fails on the connections, actions and triggers
+ * among them — deploy says so in the same words instead of claiming a match.
+ */
+export function planVerdict(plan: Plan, deployed = false): string {
+  const kept = plan.items.filter((item) => item.change === 'keep' && AUDITED_KINDS.has(item.kind));
+  const extra = kept.length === 0 ? '' : `the tenant also has ${kept.map((item) => `${item.kind} ${item.name}`).join(', ')}, on the tenant but not in tenant.yaml (npm run audit reports this as drift; add ${kept.length === 1 ? 'it' : 'them'} to tenant.yaml, or deploy --allow-delete to delete ${kept.length === 1 ? 'it' : 'them'})`;
+  if (deployed) return kept.length === 0 ? 'the tenant now matches tenant.yaml' : `the tenant now has what tenant.yaml says, but ${extra}`;
+  if (plan.changes > 0) return `${plan.changes} change${plan.changes === 1 ? '' : 's'} to deploy${kept.length === 0 ? '' : `; ${extra}`}`;
+  return kept.length === 0 ? 'Nothing to deploy: the tenant matches tenant.yaml' : `Nothing to deploy, but the tenant does not match tenant.yaml: ${extra}`;
+}
+
 export function formatPlan(plan: Plan): string {
   const lines = [`Plan for ${plan.target}:`];
   for (const kind of ['action', 'trigger', 'connection', 'client', 'api', 'grant', 'role'] as const) {
@@ -175,7 +191,7 @@ export function formatPlan(plan: Plan): string {
       for (const detail of item.details) lines.push(`        ${detail}`);
     }
   }
-  lines.push(plan.changes === 0 ? 'Nothing to deploy: the tenant matches tenant.yaml, so a0deploy is not run.' : `${plan.changes} change${plan.changes === 1 ? '' : 's'} to deploy.`);
+  lines.push(`${planVerdict(plan)}${plan.changes === 0 ? ', so a0deploy is not run' : ''}.`);
   return lines.join('\n');
 }
 
@@ -184,8 +200,7 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 /** The plan as Markdown, for a pull request's job summary: names and digests only, like the text form. */
 export function formatPlanMarkdown(plan: Plan): string {
   const lines = [`## Plan for ${plan.target}`, ''];
-  if (plan.changes === 0) lines.push('Nothing to deploy: the tenant matches tenant.yaml.');
-  else lines.push(`**${plan.changes} change${plan.changes === 1 ? '' : 's'} to deploy.**`);
+  lines.push(plan.changes === 0 ? `${planVerdict(plan)}.` : `**${planVerdict(plan)}.**`);
   const shown = plan.items;
   if (shown.length > 0) {
     lines.push('', '| | resource | name | change | details |', '|---|---|---|---|---|');

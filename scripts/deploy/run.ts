@@ -16,7 +16,7 @@ import { runA0deploy } from './a0deploy';
 import { desiredTenant } from './desired';
 import { readLedger, writeLedger } from './ledger';
 import { liveTenant } from './live';
-import { computePlan, desiredDigests, formatPlan, type Plan } from './plan';
+import { computePlan, desiredDigests, formatPlan, planVerdict, type Plan } from './plan';
 
 const SECTIONS = ['actions', 'triggers', 'databases', 'connections', 'clients', 'resourceServers', 'clientGrants', 'roles'];
 
@@ -147,6 +147,6 @@ export async function deployTo(target: Target, options: DeployOptions): Promise<
     options.warn(`a0deploy finished, but the tenant still differs from tenant.yaml:\n${formatPlan(after)}`);
     return { code: EXIT.findings, plan: after, applied: plan, deployed: true };
   }
-  options.say(`deployed ${plan.changes} change${plan.changes === 1 ? '' : 's'} to ${target.label}; the tenant now matches tenant.yaml`);
+  options.say(`deployed ${plan.changes} change${plan.changes === 1 ? '' : 's'} to ${target.label}; ${planVerdict(after, true)}`);
   return { code: EXIT.ok, plan: after, applied: plan, deployed: true };
 }

@@ -111,8 +111,34 @@ export function explain(error: unknown): ProjectError | undefined {
   return undefined;
 }
 
+/** The output format a command was asked for: machine output on failure follows it. */
+function requestedFormat(argv: readonly string[]): 'json' | 'markdown' | 'text' {
+  const flags = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
+  if (flags.includes('--json')) return 'json';
+  if (flags.includes('--markdown')) return 'markdown';
+  return 'text';
+}
+
+/**
+ * A failure in the format the command was asked for, for stdout: with --json `{ ok: false, error }` a script
+ * can parse, with --markdown a section a CI job summary shows. Text output keeps stdout empty (the failure
+ * is on stderr).
+ */
+export function formatFailure(error: ProjectError | undefined, format: 'json' | 'markdown' | 'text'): string | undefined {
+  const code = error?.code ?? 'internal';
+  const message = error?.message ?? 'the command failed unexpectedly (the details are on stderr)';
+  if (format === 'json') {
+    return JSON.stringify({ ok: false, error: { code, message, ...(error?.hint ? { hint: error.hint } : {}), ...(error?.location ? { location: error.location } : {}) } }, null, 2);
+  }
+  if (format === 'markdown') {
+    const where = error?.location ? `\`${error.location.file}:${error.location.line}:${error.location.col}\` ` : '';
+    return [`### Failed: ${code}`, '', `${where}${message}`, ...(error?.hint ? ['', `**Hint:** ${error.hint}`] : [])].join('\n');
+  }
+  return undefined;
+}
+
 /** Runs a command's main function and turns what it throws into output and an exit code. */
-export async function runCommand(main: () => Promise<number>): Promise<void> {
+export async function runCommand(main: () => Promise<number>, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   try {
     process.exitCode = await main();
   } catch (error) {
@@ -124,5 +150,7 @@ export async function runCommand(main: () => Promise<number>): Promise<void> {
       console.error(error);
       process.exitCode = EXIT.config;
     }
+    const machine = formatFailure(explained, requestedFormat(argv));
+    if (machine !== undefined) console.log(machine);
   }
 }
