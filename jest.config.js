@@ -1,7 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/tests'],
+  // Tests beside the Actions too: a team keeps a test next to its own Action (actions/team-claim.test.ts).
+  roots: ['<rootDir>/tests', '<rootDir>/actions'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   moduleNameMapper: {

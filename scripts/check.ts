@@ -3,7 +3,11 @@
  * checked before anything is deployed; with --env, as that environment fills tenant.yaml's placeholders,
  * with the environment's own file. Exit 0 clean (warnings allowed), 1 errors, 2 the files could not be read.
  */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ACTION_ENTRIES, BUNDLE_DIR } from './lib/action-entries';
+import { buildActions } from './lib/build-actions';
 import { runCheck, type CheckResult } from './check/index';
 import { selectEnvironments } from './lib/environments';
 import { EXIT, ProjectError, runCommand } from './lib/errors';
@@ -25,6 +29,21 @@ function printText(result: CheckResult): void {
   else console.log(`\n${result.errors} error${result.errors === 1 ? '' : 's'}, ${result.warnings} warning${result.warnings === 1 ? '' : 's'} in ${files}`);
 }
 
+/**
+ * A fresh clone has no bundles: the check would only say to build. It builds them first, as `npm run build`
+ * does, and says so; a build that fails leaves the check to report why.
+ */
+async function buildIfNeverBuilt(tenantPath: string, policyFile: string | undefined, say: (line: string) => void): Promise<void> {
+  const dir = path.dirname(path.resolve(tenantPath));
+  if (!existsSync(path.resolve(tenantPath)) || ACTION_ENTRIES.some((entry) => existsSync(path.join(dir, BUNDLE_DIR, `${entry.bundle}.js`)))) return;
+  try {
+    await buildActions({ tenantPath, policyFile });
+    say(`no bundles yet in ${path.relative(process.cwd(), path.join(dir, BUNDLE_DIR)) || BUNDLE_DIR}: built them first (npm run build)`);
+  } catch {
+    // The check reports what stops the build.
+  }
+}
+
 void runCommand(async () => {
   let values;
   try {
@@ -35,6 +54,7 @@ void runCommand(async () => {
   } catch (error) {
     throw new ProjectError('usage', (error as Error).message, { hint: USAGE });
   }
+  await buildIfNeverBuilt(values.tenant, values.policy, values.json ? (line) => console.error(line) : (line) => console.log(line));
   const environments = values.env === undefined ? [undefined] : selectEnvironments(values.tenant, values.env);
   const results = environments.map((environment) => runCheck({ tenantPath: values.tenant, policyFile: values.policy, environment }));
   if (values.json) console.log(JSON.stringify(values.env === 'all' ? results : results[0], null, 2));

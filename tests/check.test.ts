@@ -70,7 +70,7 @@ describe('as a new user meets it', () => {
     const result = check(tenant);
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('error secret-literal options.client_secret of "google-oauth2" holds a literal secret (its value is not printed)');
-    expect(result.stdout).toContain("hint: replace the value with a placeholder such as '##GOOGLE_CLIENT_SECRET##'");
+    expect(result.stdout).toContain("hint: replace the value with a placeholder such as '##GOOGLE_OAUTH2_CLIENT_SECRET##'");
     expect(result.stdout.match(/ error /g)).toHaveLength(1);
     expect(result.stdout + result.stderr).not.toContain('GOCSPX');
   });

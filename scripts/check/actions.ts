@@ -2,10 +2,12 @@
  * Actions in tenant.yaml: a code path inside tenant.yaml's folder to a built, current bundle that exports
  * the handler of each trigger it supports, within Auth0's limits (size, runtime, dependencies, secrets).
  */
+import { placeholderName } from '../lib/placeholders';
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { ACTION_ENTRIES, BUNDLE_DIR, TRIGGER_HANDLERS } from '../lib/action-entries';
-import { AUTH0_ACTION_LIMIT_BYTES, BUNDLE_BUDGET_BYTES, bundleTableMarker, connectionTableFor, tableMarker } from '../lib/build-actions';
+import { tenantActions as teamActions } from '../lib/team-actions';
+import { actionFingerprint, AUTH0_ACTION_LIMIT_BYTES, BUNDLE_BUDGET_BYTES, bundleFingerprint, bundleTableMarker, connectionTableFor, tableMarker } from '../lib/build-actions';
 import { DEPLOY_CLI_TRIGGERS } from '../lib/deploy-cli';
 import { declaredDependencies, defaultDependencyCache, isInstalled, resolveDependencies, type ResolvedDependency } from '../runtime/dependencies';
 import { loadInSandbox } from '../runtime/sandbox';
@@ -76,17 +78,21 @@ function bundles(context: CheckContext) {
 
 function newestSource(context: CheckContext): { file: string; mtime: number } {
   let newest = { file: context.policySource.path, mtime: statSync(context.policySource.path).mtimeMs };
+  const root = path.join(context.projectRoot, 'actions');
+  // What the shipped bundles are built from: the entries and every folder beside them; not tests, and not a
+  // team's own Actions at the top of actions/ (they are bundles of their own).
+  const entries = new Set(ACTION_ENTRIES.map((entry) => path.join(context.projectRoot, entry.entry)));
   const visit = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) visit(full);
-      else if (/\.ts$/.test(entry.name)) {
+      else if (/\.ts$/.test(entry.name) && !/\.test\.ts$/.test(entry.name) && (dir !== root || entries.has(full))) {
         const mtime = statSync(full).mtimeMs;
         if (mtime > newest.mtime) newest = { file: full, mtime };
       }
     }
   };
-  visit(path.join(context.projectRoot, 'actions'));
+  visit(root);
   return newest;
 }
 
@@ -109,9 +115,10 @@ function listLimitRule(id: string, field: 'dependencies' | 'secrets', max: numbe
 }
 
 /** The marker a bundle built from tenant.yaml as it is now carries; undefined when tenant.yaml has an error other rules report. */
-function expectedMarker(context: CheckContext): string | undefined {
+function expectedMarker(context: CheckContext): { table: string; fingerprint: string } | undefined {
   try {
-    return tableMarker(connectionTableFor(context.tenant, context.policy));
+    const table = connectionTableFor(context.tenant, context.policy);
+    return { table: tableMarker(table), fingerprint: actionFingerprint(context.policy, table) };
   } catch {
     return undefined;
   }
@@ -151,6 +158,14 @@ export const ACTION_RULES: readonly Rule[] = [
     description: 'A bundle this project builds is not older than its sources (the Actions and the policy) and inlines the connection settings tenant.yaml has now.',
     hint: 'run `npm run build`',
     *check(context) {
+      // A team's own Action that npm run build compiles: its bundle is older than its source.
+      for (const team of teamActions(context.tenant)) {
+        if (team.origin.kind !== 'built' || !existsSync(team.codeFile) || !existsSync(team.origin.source)) continue;
+        const action = bundles(context).find((candidate) => candidate.file === team.codeFile);
+        if (action && statSync(team.codeFile).mtimeMs < statSync(team.origin.source).mtimeMs) {
+          yield { location: context.tenant.locate([...action.path, 'code']), message: `the bundle of "${action.name}" is older than ${path.relative(context.projectRoot, team.origin.source)}` };
+        }
+      }
       const ours = new Set(ACTION_ENTRIES.map((entry) => path.join(context.tenant.dir, BUNDLE_DIR, `${entry.bundle}.js`)));
       const built = bundles(context).filter((action) => ours.has(action.file));
       if (built.length === 0) return;
@@ -161,8 +176,14 @@ export const ACTION_RULES: readonly Rule[] = [
         const location = context.tenant.locate([...action.path, 'code']);
         if (statSync(action.file).mtimeMs < newest.mtime) {
           yield { location, message: `the bundle of "${action.name}" is older than ${path.relative(context.projectRoot, newest.file)}` };
-        } else if (expected && bundleTableMarker(readFileSync(action.file, 'utf8')) !== expected) {
-          yield { location, message: `the bundle of "${action.name}" was built from other connection settings than tenant.yaml has now` };
+        } else if (expected) {
+          const code = readFileSync(action.file, 'utf8');
+          if (bundleTableMarker(code) !== expected.table) {
+            yield { location, message: `the bundle of "${action.name}" was built from other connection settings than tenant.yaml has now` };
+          } else if (bundleFingerprint(code) !== expected.fingerprint) {
+            // The same connections, another policy: a build for an environment whose `policy:` changes it.
+            yield { location, message: `the bundle of "${action.name}" was built with another policy than actions/policy.ts (a build for an environment?)`, hint: 'run `npm run build` (or check that environment: npm run check -- --env NAME)' };
+          }
         }
       }
     },
@@ -278,7 +299,7 @@ export const ACTION_RULES: readonly Rule[] = [
     id: 'dependency-unpinned',
     severity: 'error',
     description: 'Each dependency names an exact version (Auth0 resolves a range or an empty version to whatever is latest at save time).',
-    hint: 'pin an exact version such as 4.17.21',
+    hint: 'pin the exact version you tested',
     *check(context) {
       for (const action of tenantActions(context.data, context.tenant.dir)) {
         const dependencies = action.item.dependencies;
@@ -287,7 +308,10 @@ export const ACTION_RULES: readonly Rule[] = [
           const version = isRecord(dependency) ? dependency.version : undefined;
           if (typeof version === 'string' && EXACT_VERSION.test(version)) continue;
           const name = isRecord(dependency) && typeof dependency.name === 'string' ? dependency.name : `dependency ${index + 1}`;
-          yield { location: context.tenant.locate([...action.path, 'dependencies', index, 'version']), message: `${name} of "${action.name}" is not pinned to an exact version` };
+          // The version the range starts from fits as an example; without one, the registry says which is latest.
+          const floor = typeof version === 'string' ? /\d+\.\d+\.\d+/.exec(version)?.[0] : undefined;
+          const hint = floor ? `pin the exact version you tested, e.g. version: ${floor}` : `pin the exact version you tested (\`npm view ${name} version\` prints the latest)`;
+          yield { location: context.tenant.locate([...action.path, 'dependencies', index, 'version']), message: `${name} of "${action.name}" is not pinned to an exact version`, hint };
         }
       }
     },
@@ -297,7 +321,7 @@ export const ACTION_RULES: readonly Rule[] = [
     id: 'action-secret-literal',
     severity: 'error',
     description: 'Action secrets are ##KEY## or @@KEY@@ placeholders (a0deploy sends them as they are on every deploy), never literal values.',
-    hint: 'replace the value with a placeholder such as \'##AUDIT_API_KEY##\' and set that variable where you deploy',
+    hint: 'replace the value with a ##NAME## placeholder and set that variable where you deploy',
     *check(context) {
       for (const action of tenantActions(context.data, context.tenant.dir)) {
         const secrets = action.item.secrets;
@@ -305,7 +329,7 @@ export const ACTION_RULES: readonly Rule[] = [
         for (const [index, secret] of secrets.entries()) {
           if (!isRecord(secret) || secret.value === undefined || isPlaceholder(secret.value)) continue;
           const name = typeof secret.name === 'string' ? secret.name : `secret ${index + 1}`;
-          yield { location: context.tenant.locate([...action.path, 'secrets', index, 'value']), message: `secret ${name} of "${action.name}" holds a literal value (not printed)` };
+          yield { location: context.tenant.locate([...action.path, 'secrets', index, 'value']), message: `secret ${name} of "${action.name}" holds a literal value (not printed)`, hint: `replace the value with a placeholder such as '##${placeholderName(name)}##' and set that variable where you deploy` };
         }
       }
     },

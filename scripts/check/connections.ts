@@ -3,6 +3,7 @@
  * every upstream connection, absent where it means nothing), literal secrets, unclassified strategies.
  * a0deploy looks at none of this: it passes `options` through untouched.
  */
+import { placeholderName } from '../lib/placeholders';
 import { DEFAULT_SYNC_MODE, isSyncMode, SYNC_MODES, syncSettingApplies } from '../../actions/lib/connection-kinds';
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
@@ -162,12 +163,16 @@ export const CONNECTION_RULES: readonly Rule[] = [
     id: 'secret-literal',
     severity: 'error',
     description: 'Connection secrets are ##KEY## or @@KEY@@ placeholders filled from the environment at deploy time, never literal values.',
-    hint: 'replace the value with a placeholder such as \'##GOOGLE_CLIENT_SECRET##\' and set that variable where you deploy',
+    hint: 'replace the value with a ##NAME## placeholder and set that variable where you deploy',
     *check(context) {
       for (const connection of context.connections) {
         for (const key of secretLikeKeys(connection.options)) {
           if (isPlaceholder(connection.options[key])) continue;
-          yield { location: context.tenant.locate([...connection.path, 'options', key]), message: `options.${key} of "${connection.name}" holds a literal secret (its value is not printed)` };
+          yield {
+            location: context.tenant.locate([...connection.path, 'options', key]),
+            message: `options.${key} of "${connection.name}" holds a literal secret (its value is not printed)`,
+            hint: `replace the value with a placeholder such as '##${placeholderName(`${connection.name}_${key}`)}##' and set that variable where you deploy`,
+          };
         }
       }
     },

@@ -4,9 +4,9 @@ export interface ActionEntry {
   bundle: string;
   /** Source entry, relative to the project root. */
   entry: string;
-  trigger: 'post-login' | 'pre-user-registration';
-  triggerVersion: 'v3' | 'v2';
-  handler: 'onExecutePostLogin' | 'onExecutePreUserRegistration';
+  trigger: string;
+  triggerVersion: string;
+  handler: string;
 }
 
 export const ACTION_ENTRIES: readonly ActionEntry[] = [

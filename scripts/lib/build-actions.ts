@@ -3,7 +3,7 @@
  * policy and the connection table derived from tenant.yaml inlined. Checks each bundle: size budget,
  * no `##KEY##`/`@@KEY@@` pattern (a0deploy would rewrite it), and the trigger's handler exported.
  */
-import { lstatSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { isSyncMode } from '../../actions/lib/connection-kinds';
@@ -18,6 +18,7 @@ import { ProjectError } from './errors';
 import { loadInSandbox } from '../runtime/sandbox';
 import { deriveConnectionTable, tenantConnections } from './tenant-model';
 import { readTenantFile, type TenantFile } from './tenant-yaml';
+import { buildFailure, compileAction, handlerOf, tenantActions } from './team-actions';
 
 /** Our budget per bundle; Auth0's hard limit is 100 kB. */
 export const BUNDLE_BUDGET_BYTES = 20_000;
@@ -29,6 +30,10 @@ export interface BuiltAction {
   entry: ActionEntry;
   file: string;
   bytes: number;
+  /** A team's own Action: held to Auth0's size limit, not this project's budget. */
+  team?: boolean;
+  /** Packages it requires, which Auth0 installs (a team's Action). */
+  dependencies?: number;
 }
 
 export interface BuildResult {
@@ -72,6 +77,12 @@ export function bundleTableMarker(code: string): string | undefined {
   return /connections [A-Za-z0-9_-]{12}/.exec(code.slice(0, code.indexOf('\n') >>> 0))?.[0];
 }
 
+/** The policy-and-table fingerprint a bundle's banner carries, if any. */
+export function bundleFingerprint(code: string): string | undefined {
+  const match = new RegExp(`${DATA_FINGERPRINT}=("[^"]*")`).exec(code.slice(0, 65_536));
+  return match?.[1] ? (JSON.parse(match[1]) as string) : undefined;
+}
+
 /** The banner's variables: the connection table, the fingerprint the build computed, and the policy. */
 const DATA_CONNECTIONS = '__rootAttributesConnections';
 const DATA_FINGERPRINT = '__rootAttributesFingerprint';
@@ -89,6 +100,10 @@ export interface BuildOptions {
   environment?: EnvironmentSettings;
   /** Where bundles go; defaults to `build/actions` in tenant.yaml's folder, where a0deploy looks. */
   outDir?: string;
+  /** Also write each bundle's source map beside it (`NAME.js.map`; the bundle itself is unchanged): the test kit maps an Action's errors back to its source. */
+  sourcemap?: boolean;
+  /** Minified, as deployed (the default); the test kit's source target builds them readable. */
+  minify?: boolean;
 }
 
 /** Loads a policy module (its default export), as the build inlines it. */
@@ -165,17 +180,34 @@ export async function buildActions(options: BuildOptions): Promise<BuildResult> 
         target: 'node22',
         format: 'cjs',
         // Full minification: the logs carry JSON lines, not stack traces, and the budget is tight.
-        minify: true,
+        minify: options.minify !== false,
         legalComments: 'none',
         logLevel: 'silent',
         plugins: [tableModule],
+        sourcemap: options.sourcemap ? 'external' : false,
         banner: { js: `// ${entry.bundle}: built by auth0-root-attributes from ${entry.entry}; ${tableMarker(table)}. Do not edit.\n"use strict";${data}` },
       });
     } catch (error) {
-      const messages = (error as esbuild.BuildFailure).errors?.map((m) => `${m.location?.file ?? ''}:${m.location?.line ?? 0}:${m.location?.column ?? 0} ${m.text}`);
-      throw new ProjectError('build-failed', `esbuild could not build ${entry.entry}${messages ? `:\n  ${messages.join('\n  ')}` : ''}`, { cause: error });
+      throw buildFailure(path.join(PROJECT_ROOT, entry.entry), error);
     }
     actions.push({ entry, file, bytes: statSync(file).size });
+  }
+
+  // A team's own Actions that tenant.yaml deploys from build/actions: compiled from actions/NAME.ts (or .js).
+  for (const action of tenantActions(tenant)) {
+    if (action.origin.kind !== 'built') continue;
+    if (!existsSync(action.origin.source)) {
+      throw new ProjectError('build-failed', `action ${action.name} is deployed from ${path.relative(process.cwd(), action.codeFile)}, but there is no source for it at ${path.relative(process.cwd(), action.origin.source)} (or .js)`, {
+        hint: `write the Action there, or point its code: in tenant.yaml at the JavaScript file to deploy as it is (./actions/${action.name}.js)`,
+      });
+    }
+    const file = path.join(outDir, path.basename(action.codeFile));
+    const existing = lstatSync(file, { throwIfNoEntry: false });
+    if (existing?.isSymbolicLink()) unlinkSync(file);
+    const compiled = await compileAction(action.origin.source, action.dependencies, { outfile: file, write: true, sourcemap: options.sourcemap === true });
+    if (compiled.map !== undefined) writeFileSync(`${file}.map`, compiled.map);
+    const entry: ActionEntry = { bundle: path.basename(file, '.js'), entry: path.relative(PROJECT_ROOT, action.origin.source), trigger: action.trigger, triggerVersion: '', handler: handlerOf(action.trigger) };
+    actions.push({ entry, file, bytes: statSync(file).size, team: true, dependencies: action.dependencies.length });
   }
 
   for (const action of actions) verifyBundle(action);
@@ -185,13 +217,15 @@ export async function buildActions(options: BuildOptions): Promise<BuildResult> 
 /** Refuses a bundle Auth0 would not run as intended. */
 export function verifyBundle(action: BuiltAction): void {
   const relative = path.relative(process.cwd(), action.file);
-  if (action.bytes > BUNDLE_BUDGET_BYTES) {
-    throw new ProjectError('bundle-invalid', `${relative} is ${action.bytes} bytes, over the ${BUNDLE_BUDGET_BYTES}-byte budget (Auth0 refuses over ${AUTH0_ACTION_LIMIT_BYTES})`, {
+  const budget = action.team ? AUTH0_ACTION_LIMIT_BYTES : BUNDLE_BUDGET_BYTES;
+  if (action.bytes > budget) {
+    throw new ProjectError('bundle-invalid', `${relative} is ${action.bytes} bytes, over the ${budget}-byte ${action.team ? 'limit' : 'budget'} (Auth0 refuses over ${AUTH0_ACTION_LIMIT_BYTES})`, {
       hint: 'look for a large dependency pulled into the bundle; the Actions must carry no npm dependency',
     });
   }
-  const code = loadInSandbox(readFileSync(action.file, 'utf8'), { filename: action.file }).exports;
-  if (typeof code[action.entry.handler] !== 'function') {
+  // An Action that requires npm packages is loaded only where they are installed (the tenant, the test kit).
+  const code = action.dependencies ? undefined : loadInSandbox(readFileSync(action.file, 'utf8'), { filename: action.file }).exports;
+  if (code && typeof code[action.entry.handler] !== 'function') {
     throw new ProjectError('bundle-invalid', `${relative} does not export ${action.entry.handler}, which the ${action.entry.trigger} trigger calls`, {
       hint: `export it from ${action.entry.entry}`,
     });

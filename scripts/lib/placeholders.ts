@@ -47,3 +47,8 @@ export function placeholderUsesOf(tenant: TenantFile): PlaceholderUse[] {
   }
   return found.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.col - b.location.col);
 }
+
+/** The environment variable name a value called `name` would have: `corp-oidc_client_secret` → `CORP_OIDC_CLIENT_SECRET`. */
+export function placeholderName(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'SECRET';
+}

@@ -29,7 +29,7 @@ const INSTALL_TIMEOUT_MS = 180_000;
 
 /** The cache folder for declared dependencies when none is given: the project's `.local/action-dependencies`. */
 export function defaultDependencyCache(): string {
-  return path.resolve(__dirname, '..', '..', '.local', 'action-dependencies');
+  return path.resolve(process.env.ACTIONS_DEPENDENCY_CACHE ?? path.join(__dirname, '..', '..', '.local', 'action-dependencies'));
 }
 
 /** Why a declared dependency cannot be installed from the public registry, or undefined when it can. */

@@ -6,7 +6,7 @@
  */
 import { liveEntries, recordPostLoginApi, recordPreUserRegistrationApi, type CacheEntries, type PostLoginContext, type PostLoginState, type RecordedCall } from './api';
 import { resolveDependencies, type DeclaredDependency } from './dependencies';
-import { loadInSandbox, type SandboxedModule } from './sandbox';
+import { loadInSandbox, thrownAt, type SandboxedModule } from './sandbox';
 
 export type Trigger = 'post-login' | 'pre-user-registration';
 
@@ -43,7 +43,15 @@ export interface FlowResult {
   /** `redirected`: an Action sent the user elsewhere; the flow resumes at `/continue`. */
   outcome: 'completed' | 'denied' | 'failed' | 'redirected';
   /** Set when the flow failed: an Action threw or ran past the time limit. */
-  failure?: { action: string; kind: 'error' | 'timeout'; message: string };
+  failure?: {
+    action: string;
+    kind: 'error' | 'timeout';
+    message: string;
+    /** Where in the Action's code, as it ran, it threw. */
+    at?: { line: number; column: number };
+    /** The same place in the Action's source (`file:line:col`), where a source map knows it (the test kit). */
+    source?: string;
+  };
   denied?: { action: string; reason: string; userMessage?: string };
   /** `api.validation.error(code, message)` at pre-user-registration: the signup is refused with that message. */
   validation?: { action: string; code: string; message: string };
@@ -75,11 +83,27 @@ function set(target: Record<string, unknown>, key: string, value: unknown): void
 /** Modules by code, per process: module-level code runs once per instance, as in Node 22 Actions. */
 const cache = new Map<string, SandboxedModule>();
 
+/** What an Action threw, as one line: `Name: message` for an error of any realm, the value otherwise. */
+function describeThrown(error: unknown): string {
+  try {
+    if (typeof error === 'object' && error !== null) {
+      const { name, message } = error as { name?: unknown; message?: unknown };
+      if (typeof message === 'string') return `${typeof name === 'string' ? name : 'Error'}: ${message}`;
+    }
+    return String(error);
+  } catch {
+    return 'an Action threw a value that cannot be shown';
+  }
+}
+
+/** The name the Action's code runs under (stack frames name it). */
+const codeFilename = (action: DeployedAction) => `actions/${action.name}.js`;
+
 function load(action: DeployedAction, fixedTime: number | undefined, dependencyCache: string): SandboxedModule {
   const key = `${fixedTime ?? ''}\u0000${action.name}\u0000${JSON.stringify(action.dependencies)}\u0000${action.code}`;
   let module = cache.get(key);
   if (!module) {
-    module = loadInSandbox(action.code, { filename: `actions/${action.name}.js`, dependencies: resolveDependencies(dependencyCache, action.dependencies), fixedTime });
+    module = loadInSandbox(action.code, { filename: codeFilename(action), dependencies: resolveDependencies(dependencyCache, action.dependencies), fixedTime });
     if (cache.size > 50) cache.clear();
     cache.set(key, module);
   }
@@ -193,7 +217,8 @@ export async function runFlow(request: FlowRequest, hooks: FlowHooks): Promise<F
       }
     } catch (error) {
       result.outcome = 'failed';
-      result.failure = { action: action.name, kind: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      const at = thrownAt(error, codeFilename(action));
+      result.failure = { action: action.name, kind: 'error', message: describeThrown(error), ...(at ? { at } : {}) };
     }
     for (const line of logs) result.logs.push({ action: action.name, line });
     for (const call of recording.calls) result.calls.push({ ...call, action: action.name });

@@ -72,6 +72,24 @@ function frozenDate(time: number): DateConstructor {
   return FixedDate as unknown as DateConstructor;
 }
 
+/** What the code is wrapped in, as Node wraps a CommonJS module; on the code's first line, columns shift by its length. */
+const MODULE_WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
+
+/**
+ * Where in the loaded code an error was thrown: the first frame of its stack in `filename`, as 1-based line
+ * and column of the code itself (the module wrapper taken out).
+ */
+export function thrownAt(error: unknown, filename: string): { line: number; column: number } | undefined {
+  const stack = typeof error === 'object' && error !== null ? (error as { stack?: unknown }).stack : undefined;
+  if (typeof stack !== 'string') return undefined;
+  const escaped = filename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const frame = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(stack);
+  if (!frame) return undefined;
+  const line = Number(frame[1]);
+  const column = Number(frame[2]);
+  return { line, column: line === 1 ? Math.max(1, column - MODULE_WRAPPER.length) : column };
+}
+
 export function loadInSandbox(code: string, options: SandboxOptions): SandboxedModule {
   const declared = new Map((options.dependencies ?? []).map((dependency) => [dependency.name, dependency]));
   let sink: { lines: string[]; bytes: number } | null = null;
@@ -100,7 +118,7 @@ export function loadInSandbox(code: string, options: SandboxOptions): SandboxedM
   };
   if (options.fixedTime !== undefined) globals.Date = frozenDate(options.fixedTime);
   const context = vm.createContext(globals, { name: options.filename, codeGeneration: { strings: true, wasm: false } });
-  const wrapper = vm.runInContext(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, context, { filename: options.filename }) as (...args: unknown[]) => void;
+  const wrapper = vm.runInContext(`${MODULE_WRAPPER}${code}\n})`, context, { filename: options.filename }) as (...args: unknown[]) => void;
   wrapper(module.exports, sandboxRequire, module, options.filename, '/');
   const parse = vm.runInContext('JSON.parse', context) as (text: string) => unknown;
   return {

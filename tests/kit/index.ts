@@ -15,4 +15,4 @@ export {
 } from '../../scripts/runtime/api';
 export { loadActions, TARGETS, type ActionSetup, type ActionsUnderTest, type Run, type Target } from './actions';
 export { ActionsRuntime, type DeployedAction, type FlowRequest, type FlowResult } from '../../scripts/runtime/index';
-export { loadAction, type ActionSource, type ActionUnderTest, type RunOptions } from './action';
+export { loadAction, loadActionFile, loadFlow, type ActionSource, type ActionUnderTest, type RunOptions, type TenantSetup } from './action';

@@ -1,0 +1,83 @@
+/**
+ * A fork as the README describes it, in a temporary folder: corp-oidc changed to on_first_login in both
+ * tenant.yaml and the policy (with management_api allowed), and a third Action of the team's own — TypeScript,
+ * with an npm dependency and a secret, and a test beside it. Then `npm run check`, `npm start` and that
+ * test, as the team runs them: all pass, and the story follows the fork.
+ */
+import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parseDocument, type YAMLSeq } from 'yaml';
+import { PROJECT_ROOT } from '../scripts/lib/build-actions';
+import { runAsync } from './support/project-copy';
+
+jest.setTimeout(600_000);
+
+/** The project as a fork has it: its own copy of every file (node_modules linked, nothing built yet). */
+function fork(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fork-'));
+  const skipped = new Set(['node_modules', '.local', 'build', '.git', 'docs']);
+  for (const entry of readdirSync(PROJECT_ROOT).filter((name) => !skipped.has(name))) {
+    cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true, filter: (source) => !/\.test\.ts$/.test(source) });
+  }
+  symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+describe('a fork: sync mode changed in both files, a third Action with a dependency and its own test', () => {
+  let dir: string;
+  const env = () => ({ LOCAL_TENANT_DIR: path.join(dir, '.local', 'tenant'), ACTIONS_DEPENDENCY_CACHE: path.join(PROJECT_ROOT, '.local', 'action-dependencies'), CLAIM_NAMESPACE: 'https://example.com/' });
+
+  beforeAll(() => {
+    dir = fork();
+    // corp-oidc: on_first_login in tenant.yaml and the policy, the Management API allowed to change its users.
+    const tenantFile = path.join(dir, 'tenant.yaml');
+    const tenant = parseDocument(readFileSync(tenantFile, 'utf8'));
+    const connections = tenant.get('connections') as YAMLSeq;
+    const corp = connections.items.findIndex((item) => (item as { get(key: string): unknown }).get('name') === 'corp-oidc');
+    tenant.setIn(['connections', corp, 'options', 'set_user_root_attributes'], 'on_first_login');
+    // The team's Action, from the README's example: its source and test into actions/, its entry into tenant.yaml.
+    const example = path.join(PROJECT_ROOT, 'examples', 'team-action');
+    for (const file of ['network-claim.ts', 'network-claim.test.ts']) cpSync(path.join(example, 'actions', file), path.join(dir, 'actions', file));
+    const snippet = parseDocument(readFileSync(path.join(example, 'tenant.yaml'), 'utf8'));
+    (tenant.get('actions') as YAMLSeq).add((snippet.get('actions') as YAMLSeq).items[0]);
+    (tenant.getIn(['triggers', 'post-login']) as YAMLSeq).add((snippet.getIn(['triggers', 'post-login']) as YAMLSeq).items[0]);
+    writeFileSync(tenantFile, tenant.toString());
+    const policyFile = path.join(dir, 'actions', 'policy.ts');
+    const policy = readFileSync(policyFile, 'utf8');
+    const changed = policy.replace("sync: 'on_each_login',\n      sources: ['idp'],", "sync: 'on_first_login',\n      sources: ['idp', 'management_api'],");
+    expect(changed).not.toBe(policy);
+    writeFileSync(policyFile, changed);
+  });
+
+  it('npm run check is clean', async () => {
+    const check = await runAsync('npm', ['run', '-s', 'check'], { cwd: dir, env: env() });
+    expect(check.stderr).toBe('');
+    expect(check.stdout).toContain('no bundles yet in build/actions: built them first (npm run build)');
+    expect(check.stdout).toContain('tenant.yaml and actions/policy.ts: no problems found');
+    expect(check.status).toBe(0);
+  });
+
+  it('npm start tells the fork\'s story: the third Action deployed and run, the steps it has no connection for skipped with the reason', async () => {
+    const start = await runAsync('npm', ['start'], { cwd: dir, env: env(), timeoutMs: 400_000 });
+    expect(start.stderr).not.toMatch(/\n\s+at /);
+    expect(start.status).toBe(0);
+    const out = start.stdout;
+    expect(out).toMatch(/deployed 14 changes to the local tenant/);
+    expect(out).toContain('c. A user\'s first login through google-oauth2, on its stand-in page (google-oauth2 syncs on_first_login)');
+    expect(out).toContain('e. and f. skipped: no social or enterprise connection in tenant.yaml syncs on_each_login');
+    expect(out).not.toContain('corp-oidc syncs on_each_login');
+    expect(out).not.toContain('unexpectedly');
+    // The team's Action ran in every login after the project's: its claim is in each verified ID token.
+    expect(out.match(/https:\/\/example\.com\/network "loopback"/g)).toHaveLength(4);
+    expect(out).toContain('Done.');
+  });
+
+  it('jest finds the test beside the team\'s Action and it passes, from source and as the bundle', async () => {
+    const test = await runAsync('npx', ['jest', 'actions/network-claim.test.ts'], { cwd: dir, env: env() });
+    expect(test.stderr).toMatch(/Tests: +4 passed, 4 total/);
+    expect(test.stderr).toContain('network-claim (source)');
+    expect(test.stderr).toContain('network-claim (bundle)');
+    expect(test.status).toBe(0);
+  });
+});
