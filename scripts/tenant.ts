@@ -6,13 +6,19 @@ import { parseArgs } from 'node:util';
 import { EXIT, ProjectError, runCommand } from './lib/errors';
 import { startLocalTenant } from './local-tenant/index';
 import type { FlowResult, Trigger } from './runtime/index';
+import { describeFailure } from './story/report';
 
 /** Actions' real-time logs, as Auth0's: each console line of an execution, prefixed by trigger and action. */
 function realTimeLog(trigger: Trigger, result: FlowResult): string[] {
   const at = new Date().toISOString();
   const lines = result.logs.map((log) => `${at} [${trigger}/${log.action}] ${log.line}`);
-  if (result.failure) lines.push(`${at} [${trigger}/${result.failure.action}] ${result.failure.kind === 'timeout' ? 'timed out' : 'failed'}: ${result.failure.message}`);
+  if (result.failure) lines.push(`${at} [${trigger}/${result.failure.action}] failed: ${describeFailure(result.failure)}`);
   return lines;
+}
+
+/** A value as a POSIX shell reads it back unchanged: bare when it is plain, single-quoted otherwise. */
+function shellQuoted(value: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
 }
 
 void runCommand(async () => {
@@ -31,10 +37,9 @@ void runCommand(async () => {
     onFlow: (trigger, result) => realTimeLog(trigger, result).forEach((line) => console.log(line)),
   });
   console.log(`local tenant running on https://${tenant.domain}/ (state: ${tenant.stateDir})`);
-  console.log(`AUTH0_DOMAIN=${tenant.domain}`);
-  console.log(`AUTH0_CLIENT_ID=${tenant.clientId}`);
-  console.log(`AUTH0_CLIENT_SECRET=${tenant.clientSecret}`);
-  console.log(`NODE_EXTRA_CA_CERTS=${tenant.caPath}`);
+  // Lines a shell can run as they are: eval "$(npm run -s tenant | grep '^export ')" would be one way.
+  const exported = { AUTH0_DOMAIN: tenant.domain, AUTH0_CLIENT_ID: tenant.clientId, AUTH0_CLIENT_SECRET: tenant.clientSecret, NODE_EXTRA_CA_CERTS: tenant.caPath };
+  for (const [name, value] of Object.entries(exported)) console.log(`export ${name}=${shellQuoted(value)}`);
   // The sample web app of tenant.yaml, once deployed: where a browser signs in to it.
   const app = tenant.store.state.clients.find((client) => client.name === 'Sample web app' && client.callbacks.length > 0);
   if (app) {

@@ -30,7 +30,7 @@ async function tenantOutput(stateDir: string, during?: (domain: string) => Promi
     child.once('exit', () => reject(new Error(`npm run tenant exited:\n${text}`)));
   });
   child.removeAllListeners('exit');
-  if (during) await during(/^AUTH0_DOMAIN=(\S+)$/m.exec(text)?.[1] ?? '');
+  if (during) await during(/^export AUTH0_DOMAIN=(\S+)$/m.exec(text)?.[1] ?? '');
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
@@ -41,7 +41,7 @@ it('prints the sample web app login URL, which opens the hosted login page', asy
   const stateDir = mkdtempSync(path.join(tmpdir(), 'tenant-command-'));
   const before = await tenantOutput(stateDir);
   expect(before).toContain('No sample web app yet: `npm run deploy` (or `npm start`) deploys tenant.yaml and its sample apps to this tenant.');
-  expect(before).toMatch(/^AUTH0_DOMAIN=127\.0\.0\.1:\d+$/m);
+  expect(before).toMatch(/^export AUTH0_DOMAIN=127\.0\.0\.1:\d+$/m);
 
   const seeded = await spawnLocalTenant({ stateDir });
   const api = await managementApi(seeded);
@@ -86,5 +86,5 @@ it('prints each Action\'s console output prefixed by trigger and action, and nam
   });
   expect(answer).toMatchObject({ status: 403, body: { error: 'access_denied', error_description: 'nope (Action "thrower")' } });
   expect(output).toMatch(/^\S+ \[post-login\/chatty\] hello from chatty 1$/m);
-  expect(output).toMatch(/^\S+ \[post-login\/thrower\] failed: Error: nope$/m);
+  expect(output).toMatch(/^\S+ \[post-login\/thrower\] failed: Error: nope \(at line \d+, column \d+ of its code\)$/m);
 });

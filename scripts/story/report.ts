@@ -29,13 +29,20 @@ export function describeClaims(claims: JWTPayload, namespace: string): string[] 
   return lines;
 }
 
+/** What went wrong in an Action: its message (or the time limit) and where in its code it threw. */
+export function describeFailure(failure: NonNullable<FlowResult['failure']>): string {
+  if (failure.kind === 'timeout') return `timed out (${failure.message})`;
+  const where = failure.source ?? (failure.at ? `line ${failure.at.line}, column ${failure.at.column} of its code` : undefined);
+  return `${failure.message}${where ? ` (at ${where})` : ''}`;
+}
+
 /** Collects the Actions' log lines of each flow, for printing after the step that ran it. */
 export function flowRecorder() {
   const lines: string[] = [];
   return {
     observe(trigger: Trigger, result: FlowResult) {
       for (const log of result.logs) lines.push(`${trigger} ${log.action}: ${log.line}`);
-      if (result.failure) lines.push(`${trigger} failed: ${result.failure.kind} in ${result.failure.action}`);
+      if (result.failure) lines.push(`${trigger} failed in ${result.failure.action}: ${describeFailure(result.failure)}`);
     },
     /** The lines since the last call. */
     take(): string[] {
