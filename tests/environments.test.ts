@@ -207,8 +207,8 @@ describe('deploy --env before any tenant is reached', () => {
 describe('the shipped environments', () => {
   const names = environmentNames(path.join(PROJECT_ROOT, 'tenant.yaml'));
 
-  test('are development, staging and production', () => {
-    expect(names).toEqual(['development', 'production', 'staging']);
+  test('are development, staging and production, in the promotion order of the CI workflow (what --env all follows)', () => {
+    expect(names).toEqual(['development', 'staging', 'production']);
   });
 
   test.each(names)('%s checks clean with tenant.yaml, the policy and the CI workflow', (name) => {

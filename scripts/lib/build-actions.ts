@@ -112,7 +112,17 @@ export function loadPolicy(policyFile: string = DEFAULT_POLICY_FILE): Policy {
   try {
     loaded = require(path.resolve(policyFile)) as { default?: Policy };
   } catch (error) {
-    throw new ProjectError('policy-unreadable', `cannot load ${policyFile}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, {
+    // The compiler's own words and place (tsx reports "Transform failed with 1 error:" and the error below it).
+    const message = error instanceof Error ? error.message : String(error);
+    const compiled = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m.exec(message);
+    if (compiled) {
+      throw new ProjectError('policy-unreadable', `the policy module does not compile: ${compiled[4] ?? ''}`, {
+        location: { file: path.relative(process.cwd(), compiled[1] ?? policyFile) || policyFile, line: Number(compiled[2]), col: Number(compiled[3]) + 1 },
+        hint: 'fix the syntax there; `npm run typecheck` shows every error',
+        cause: error,
+      });
+    }
+    throw new ProjectError('policy-unreadable', `cannot load ${policyFile}: ${message.split('\n').find((line) => line.trim() !== '') ?? message}`, {
       hint: 'run `npm run typecheck` to see what is wrong with the policy module',
       cause: error,
     });

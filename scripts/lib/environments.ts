@@ -16,7 +16,7 @@
  * Reading is lenient (what is well-formed is kept); `npm run check -- --env NAME` reports the rest,
  * each finding at its line (scripts/check/environments.ts).
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ProjectError } from './errors';
 import type { KeywordValue } from './keywords';
@@ -54,10 +54,28 @@ export function environmentsFolder(tenantPath: string): string {
 export function environmentNames(tenantPath: string): string[] {
   const folder = environmentsFolder(tenantPath);
   if (!existsSync(folder)) return [];
-  return readdirSync(folder)
+  const names = readdirSync(folder)
     .filter((file) => /\.ya?ml$/.test(file))
     .map((file) => file.replace(/\.ya?ml$/, ''))
     .sort();
+  // Promotion order: as the CI workflow first names each (`--env development`, then staging, …); the rest after.
+  const order = promotionOrder(path.dirname(path.resolve(tenantPath)));
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+  return names.sort((a, b) => rank(a) - rank(b));
+}
+
+/** The environments the workflows beside tenant.yaml name with `--env NAME`, in the order they first do. */
+function promotionOrder(dir: string): string[] {
+  const workflows = path.join(dir, '.github', 'workflows');
+  if (!existsSync(workflows)) return [];
+  const order: string[] = [];
+  for (const file of readdirSync(workflows).filter((name) => /\.ya?ml$/.test(name)).sort()) {
+    for (const match of readFileSync(path.join(workflows, file), 'utf8').matchAll(/--env[ =]([A-Za-z0-9_-]+)/g)) {
+      const name = match[1] ?? '';
+      if (name !== ALL_ENVIRONMENTS && !order.includes(name)) order.push(name);
+    }
+  }
+  return order;
 }
 
 export function environmentFile(tenantPath: string, name: string): string | undefined {
