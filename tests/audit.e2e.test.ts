@@ -73,7 +73,7 @@ describe('npm run audit', () => {
     expect(report.drift).toEqual([
       { kind: 'action', name: 'root-attributes-post-login', problem: expect.stringMatching(/^code on the tenant \(sha256 \w{12}\) is not the built bundle \(\w{12}\)$/) },
       { kind: 'action', name: 'root-attributes-post-login', problem: 'has changes that are not deployed' },
-      { kind: 'connection', name: 'google-oauth2', problem: 'syncs on_each_login (the default) on the tenant; tenant.yaml says on_first_login' },
+      { kind: 'connection', name: 'google-oauth2', problem: 'syncs on_each_login on the tenant; tenant.yaml says on_first_login' },
     ]);
     expect(report.users.users).toBe(4);
     expect(report.users.withoutRecord).toBe(1);
@@ -99,7 +99,7 @@ describe('npm run audit', () => {
     expect(text.stdout).toMatch(/Denied logins and signups by reason \(\d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d\)\n.*\n.*\n  signup +name\.web-address +2/);
     const markdown = cli('audit.ts', ['--markdown']);
     expect(markdown.stdout).toContain('## Root-attribute audit of');
-    expect(markdown.stdout).toContain('| connection | `google-oauth2` | syncs on_each_login (the default) on the tenant; tenant.yaml says on_first_login |');
+    expect(markdown.stdout).toContain('| connection | `google-oauth2` | syncs on_each_login on the tenant; tenant.yaml says on_first_login |');
   });
 
   it('reads users from an export file, gzipped or not', () => {
@@ -168,10 +168,10 @@ describe('npm run users', () => {
     const run = cli('users.ts', ['import', file, '--connection', 'Username-Password-Authentication'], unreachable);
     expect(run.status).toBe(1);
     expect(run.stdout.trim().split('\n')).toEqual([
-      'record 1: email is required',
-      'record 2: "colour" is not a field of Auth0\'s bulk-import schema',
-      'record 2: app_metadata.loginsCount is reserved by Auth0',
-      'record 3: given_name.markup: Your first name can\'t contain the characters < or > or code.',
+      'record 2: email is required',
+      'record 3: "colour" is not a field of Auth0\'s bulk-import schema',
+      'record 3: app_metadata.loginsCount is reserved by Auth0',
+      'record 4: given_name.markup: Your first name can\'t contain the characters < or > or code.',
       '4 errors in 3 of 4 records; nothing was sent',
     ]);
   });
@@ -208,6 +208,7 @@ describe('npm run users', () => {
     writeFileSync(file, JSON.stringify([{ email: 'imported@example.com', name: 'Imported Person', given_name: 'Imported', family_name: 'Person' }]));
     const run = cli('users.ts', ['import', file, '--connection', 'Username-Password-Authentication']);
     expect(run.status).toBe(0);
+    expect(run.stdout).toContain('importing 1 users into "Username-Password-Authentication" with provenance import, updating users the connection already has (upsert; --no-upsert leaves them as they are)');
     expect(run.stdout).toMatch(/job 1\/1 \(job_\w+\): completed: 1 inserted, 0 updated, 0 failed of 1/);
     await withTenant(async (api, tenant) => {
       const user = tenant.state().users.find((candidate) => candidate.email === 'imported@example.com')!;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { RULES } from '../scripts/check/index';
@@ -136,7 +136,8 @@ describe('output and exit codes', () => {
     writeFileSync(policy, 'export default definePolicy({ namespace: ');
     const result = check(tenant, '--policy', policy);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/error policy-unreadable: cannot load .*broken-policy\.ts/);
+    // The compiler's message at the line and column, not "Transform failed with 1 error:".
+    expect(result.stderr).toMatch(/^error policy-unreadable: (\S+\/)?broken-policy\.ts:1:\d+ the policy module does not compile: Unexpected end of file\n  hint: fix the syntax there/m);
   });
 
   it('exits 2 on an unknown option, with the usage', async () => {
@@ -145,11 +146,16 @@ describe('output and exit codes', () => {
     expect(result.stderr).toContain('usage: npm run check -- [--env NAME|all] [--tenant PATH] [--policy PATH] [--json]');
   });
 
-  it('asks for a build when the bundles are missing', () => {
+  it('builds first on a fresh clone, saying so, and asks for a build when one bundle is missing', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'root-attributes-cli-'));
     writeFileSync(path.join(dir, 'tenant.yaml'), SHIPPED);
+    const fresh = check(path.join(dir, 'tenant.yaml'));
+    expect(fresh.stdout).toMatch(/^no bundles yet in build\/actions: built them first \(npm run build\)$/m);
+    expect(fresh.stdout).not.toContain('action-bundle-missing');
+    unlinkSync(path.join(dir, 'build', 'actions', 'post-login.js'));
     const result = check(path.join(dir, 'tenant.yaml'));
     expect(result.status).toBe(1);
+    expect(result.stdout).not.toContain('no bundles yet');
     expect(result.stdout).toContain('error action-bundle-missing the bundle of "root-attributes-post-login" does not exist: build/actions/post-login.js');
     expect(result.stdout).toContain('hint: run `npm run build`, or correct the path');
   });

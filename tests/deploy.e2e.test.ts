@@ -150,7 +150,8 @@ describe('npm run deploy to the local tenant', () => {
     const plan = deploy('--plan');
     expect(plan.status).toBe(0);
     expect(plan.stdout).toContain('~ google-oauth2  update — drift: changed on the tenant since the last deploy');
-    expect(plan.stdout).toContain('set_user_root_attributes on_each_login (the default) → on_first_login');
+    expect(plan.stdout).toContain('set_user_root_attributes on_each_login → on_first_login');
+    expect(plan.stdout).not.toContain('(the default)');
     expect(plan.stdout).toContain('1 change to deploy.');
 
     const run = deploy();

@@ -22,6 +22,18 @@ function syncLocation(context: CheckContext, connection: TenantConnection) {
   return context.tenant.locate([...connection.path, 'options', 'set_user_root_attributes']);
 }
 
+/** Where a connection has set_user_root_attributes other than in its options (beside them, or one level too deep). */
+function misplacedSync(context: CheckContext, connection: TenantConnection): Array<string | number> | undefined {
+  const sections = context.data[connection.section];
+  const item = Array.isArray(sections) ? (sections as unknown[])[connection.path[1] as number] : undefined;
+  if (!isRecord(item)) return undefined;
+  if ('set_user_root_attributes' in item) return [...connection.path, 'set_user_root_attributes'];
+  for (const [key, value] of Object.entries(connection.options)) {
+    if (isRecord(value) && 'set_user_root_attributes' in value) return [...connection.path, 'options', key, 'set_user_root_attributes'];
+  }
+  return undefined;
+}
+
 export const CONNECTION_RULES: readonly Rule[] = [
   defineRule({
     id: 'database-in-connections',
@@ -102,6 +114,15 @@ export const CONNECTION_RULES: readonly Rule[] = [
         if (!wellPlaced(connection) || connection.syncValue !== undefined) continue;
         if (!syncSettingApplies(kindOf(connection, context.policy))) continue;
         const required = context.policy.connections[connection.name]?.sync;
+        const misplaced = misplacedSync(context, connection);
+        if (misplaced) {
+          yield {
+            location: context.tenant.locate(misplaced, 'key'),
+            message: `set_user_root_attributes of "${connection.name}" is ${misplaced.length === connection.path.length + 1 ? 'beside its options, not in them' : `inside ${misplaced.slice(connection.path.length, -1).join('.')}`}, where Auth0 ignores it: the connection syncs ${DEFAULT_SYNC_MODE}`,
+            hint: `move it under the connection's options: (options.set_user_root_attributes${required ? `: ${required}, what the policy requires` : ''})`,
+          };
+          continue;
+        }
         yield {
           location: context.tenant.locate([...connection.path, isPlainOptions(connection) ? 'options' : 'name'], 'key'),
           message: `upstream connection "${connection.name}" does not state set_user_root_attributes, so it syncs ${DEFAULT_SYNC_MODE}`,

@@ -51,6 +51,12 @@ export interface CheckResult {
 }
 
 /** Runs every rule. Throws ProjectError only when tenant.yaml or the policy cannot be read at all. */
+/** Findings that cause others: the file's structure, a value no rule can reason about, a policy that does not load. */
+const CAUSES = new Set([
+  'yaml-syntax', 'yaml-root', 'unknown-section', 'section-type', 'missing-field', 'field-type', 'duplicate-name', 'policy-invalid',
+  'sync-invalid', 'strategy-unclassified', 'database-in-connections', 'non-database-in-databases', 'environment-invalid', 'action-bundle-missing',
+]);
+
 export function runCheck(options: CheckOptions): CheckResult {
   const environment = options.environment;
   const written = readTenantFile(options.tenantPath);
@@ -68,7 +74,7 @@ export function runCheck(options: CheckOptions): CheckResult {
   for (const rule of RULES) {
     try {
       for (const issue of rule.check(context)) {
-        findings.push({ code: rule.id, severity: rule.severity, message: issue.message, hint: issue.hint ?? rule.hint, location: issue.location });
+        findings.push({ code: rule.id, severity: issue.severity ?? rule.severity, message: issue.message, hint: issue.hint ?? rule.hint, location: issue.location });
       }
     } catch (error) {
       // A rule that fails is a bug here, never a reason to give no answer: report it and go on.
@@ -82,7 +88,9 @@ export function runCheck(options: CheckOptions): CheckResult {
     }
   }
   if (environment && filled) annotateFilled(findings, environment, placeholders, Object.keys(filled));
-  findings.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.col - b.location.col || a.code.localeCompare(b.code));
+  // What makes other findings follow prints first (a YAML syntax error, a misspelt sync value), then by place.
+  const rank = (finding: Finding) => (CAUSES.has(finding.code) ? 0 : 1);
+  findings.sort((a, b) => rank(a) - rank(b) || a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.col - b.location.col || a.code.localeCompare(b.code));
   return {
     ...(environment ? { environment: environment.name } : {}),
     tenantFile: tenant.displayPath,

@@ -68,7 +68,13 @@ export const POLICY_RULES: readonly Rule[] = [
       const named = isRecord(context.policy.connections) ? context.policy.connections : {};
       for (const connection of context.connections) {
         if (Object.prototype.hasOwnProperty.call(named, connection.name)) continue;
-        yield { location: context.tenant.locate([...connection.path, 'name']), message: `connection "${connection.name}" has no entry in the policy (it is handled as "${context.policy.unmanagedConnections}")` };
+        // Recorded but not enforced is a choice the policy made: a warning. Ignored or denied logins are errors.
+        const recorded = context.policy.unmanagedConnections === 'record';
+        yield {
+          location: context.tenant.locate([...connection.path, 'name']),
+          message: `connection "${connection.name}" has no entry in the policy (it is handled as "${context.policy.unmanagedConnections}"${recorded ? ': its sources are recorded, nothing is enforced' : ''})`,
+          ...(recorded ? { severity: 'warning' as const, hint: `add "${connection.name}" to \`connections\` in actions/policy.ts to enforce its sources` } : {}),
+        };
       }
     },
   }),

@@ -24,6 +24,8 @@ export interface Issue {
   location: Location;
   message: string;
   hint?: string;
+  /** Where one case of a rule weighs differently from the rule's own severity. */
+  severity?: Severity;
 }
 
 export interface CheckContext {

@@ -1,6 +1,6 @@
 /**
  * `npm run users -- update USER_ID --set name=… [--set picture=…] [--dry-run] [--env NAME]`
- * `npm run users -- import FILE --connection NAME [--dry-run] [--env NAME]`
+ * `npm run users -- import FILE --connection NAME [--dry-run] [--no-upsert] [--env NAME]`
  * Root-attribute writes through the Management API that the policy allows, each stamping provenance in
  * the same write. Targets the environment's tenant with --env, else AUTH0_DOMAIN when set, else the
  * local tenant.
@@ -13,7 +13,7 @@ import { openTarget } from '../lib/target';
 import { importUsers } from '../users/import';
 import { parseSets, updateUser } from '../users/update';
 
-const USAGE = 'usage: npm run users -- update USER_ID --set ATTRIBUTE=VALUE [--set …] [--dry-run] [--env NAME]\n       npm run users -- import FILE --connection NAME [--dry-run] [--env NAME]';
+const USAGE = 'usage: npm run users -- update USER_ID --set ATTRIBUTE=VALUE [--set …] [--dry-run] [--env NAME]\n       npm run users -- import FILE --connection NAME [--dry-run] [--no-upsert] [--env NAME]';
 
 void runCommand(async () => {
   let parsed;
@@ -24,6 +24,7 @@ void runCommand(async () => {
         set: { type: 'string', multiple: true, default: [] },
         connection: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        'no-upsert': { type: 'boolean', default: false },
         env: { type: 'string' },
         tenant: { type: 'string', default: 'tenant.yaml' },
         policy: { type: 'string' },
@@ -48,7 +49,7 @@ void runCommand(async () => {
   if (command === 'import' && subject && positionals.length === 2) {
     if (!values.connection) throw new ProjectError('usage', 'import needs --connection NAME', { hint: USAGE });
     const project = loadProject(values.tenant, values.policy, environment);
-    return importUsers(project, target, { file: subject, connection: values.connection, dryRun: values['dry-run'] }, say);
+    return importUsers(project, target, { file: subject, connection: values.connection, dryRun: values['dry-run'], upsert: !values['no-upsert'] }, say);
   }
   throw new ProjectError('usage', command ? `unknown or incomplete command: ${positionals.join(' ')}` : 'no command given', { hint: USAGE });
 });

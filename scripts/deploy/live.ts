@@ -105,9 +105,10 @@ export async function liveTenant(management: ManagementClient, triggerIds: reado
       name: connection.name ?? '',
       strategy,
       section: strategy === 'auth0' ? 'databases' : 'connections',
-      // Auth0 omits the option while it is the default.
+      // Auth0 leaves the option out of its answer while it is on_each_login, set or not: whether the tenant
+      // omits it cannot be told, so the plan never says "(the default)" of the live side.
       sync: syncSettingApplies(kind) ? (isSyncMode(syncValue) ? syncValue : DEFAULT_SYNC_MODE) : null,
-      syncExplicit: syncValue !== undefined,
+      syncExplicit: true,
       options: rest,
       fields,
     };

@@ -90,6 +90,8 @@ export interface ImportRequest {
   file: string;
   connection: string;
   dryRun: boolean;
+  /** Update users the connection already has (Auth0's `upsert`); true unless --no-upsert. */
+  upsert: boolean;
 }
 
 /**
@@ -102,6 +104,11 @@ function jsonProblem(error: unknown, text: string): string {
   if (position === undefined) return text.trim() === '' ? 'the file is empty' : 'the file ends before the JSON does';
   const before = text.slice(0, Number(position)).split('\n');
   return `not valid JSON at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
+/** What the import does to users the connection already has, said before anything is sent. */
+function upsertNote(upsert: boolean): string {
+  return upsert ? 'updating users the connection already has (upsert; --no-upsert leaves them as they are)' : 'leaving users the connection already has as they are (--no-upsert: such records fail)';
 }
 
 export async function importUsers(project: Project, openTarget: () => Promise<Target>, request: ImportRequest, say: (line: string) => void): Promise<number> {
@@ -121,13 +128,14 @@ export async function importUsers(project: Project, openTarget: () => Promise<Ta
   if (!Array.isArray(records)) throw new ProjectError('usage', `${request.file} must hold a JSON array of users`);
   const errors = records.flatMap((record, index) => recordErrors(project, request.connection, record, index));
   if (errors.length > 0) {
-    for (const error of errors) say(`record ${error.index}: ${error.message}`);
+    // Records are numbered from 1, as a person counts them in the file.
+    for (const error of errors) say(`record ${error.index + 1}: ${error.message}`);
     say(`${errors.length} error${errors.length === 1 ? '' : 's'} in ${new Set(errors.map((e) => e.index)).size} of ${records.length} records; nothing was sent`);
     return EXIT.findings;
   }
   const jobs = stampAndSplit(project, request.connection, records as Array<Record<string, unknown>>);
   if (request.dryRun) {
-    say(`dry run: ${records.length} users pass the checks; they would go in ${jobs.length} job${jobs.length === 1 ? '' : 's'} to "${request.connection}" with provenance import; nothing was sent`);
+    say(`dry run: ${records.length} users pass the checks; they would go in ${jobs.length} job${jobs.length === 1 ? '' : 's'} to "${request.connection}" with provenance import, ${upsertNote(request.upsert)}; nothing was sent`);
     return EXIT.ok;
   }
   const target = await openTarget();
@@ -136,9 +144,10 @@ export async function importUsers(project: Project, openTarget: () => Promise<Ta
     const connectionId = connections.data[0]?.id;
     if (!connectionId) throw new ProjectError('usage', `the tenant has no connection "${request.connection}"; deploy tenant.yaml first`);
     let failed = 0;
+    say(`importing ${records.length} users into "${request.connection}" with provenance import, ${upsertNote(request.upsert)}`);
     for (const [index, users] of jobs.entries()) {
       const file = new File([JSON.stringify(users)], `users-${index + 1}.json`, { type: 'application/json' });
-      const created = await target.management.jobs.usersImports.create({ users: file, connection_id: connectionId, upsert: true, send_completion_email: false });
+      const created = await target.management.jobs.usersImports.create({ users: file, connection_id: connectionId, upsert: request.upsert, send_completion_email: false });
       const job = await waitForJob(target, created.id ?? '');
       const summary = (job as { summary?: { inserted?: number; updated?: number; failed?: number; total?: number } }).summary ?? {};
       failed += summary.failed ?? 0;
