@@ -3,11 +3,12 @@
  * stderr and exit code asserted): a literal secret in an environment file is refused by every command
  * before it is used or printed; ordinary failures are one line with what to do, never a stack trace.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { spawnLocalTenant, type TenantProcess } from '../scripts/local-tenant/process';
 import { projectCopy, runAsync, setDomain } from './support/project-copy';
 
@@ -133,5 +134,81 @@ describe('no false pass', () => {
       expect(run.stdout).toMatch(/Result: the audit is incomplete: \d+ lines? of the users file (is|are) not a user \(exit code 1\)\./);
       expect(run.stdout).not.toContain('keeps to the policy');
     }
+  });
+});
+
+describe('checker and plan details', () => {
+  let dir: string;
+  const tenantFile = () => path.join(dir, 'tenant.yaml');
+  const check = (...args: string[]) => runAsync('npm', ['run', '-s', 'check', '--', ...args], { cwd: dir });
+  beforeAll(async () => {
+    dir = projectCopy();
+    // The copy's bundles, as a clone has them after npm run build.
+    expect((await runAsync('npm', ['run', '-s', 'build'], { cwd: dir })).status).toBe(0);
+  });
+  afterEach(() => writeFileSync(tenantFile(), readFileSync(path.join(PROJECT_ROOT, 'tenant.yaml'), 'utf8')));
+
+  it('reports a set_user_root_attributes beside the options at that key, and the finding that causes others first', async () => {
+    const shipped = readFileSync(tenantFile(), 'utf8');
+    const misplaced = shipped.replace('      scope: openid profile email\n      set_user_root_attributes: on_each_login\n', '      scope: openid profile email\n    set_user_root_attributes: on_each_login\n');
+    expect(misplaced).not.toBe(shipped);
+    writeFileSync(tenantFile(), misplaced);
+    const line = misplaced.split('\n').findIndex((text) => text === '    set_user_root_attributes: on_each_login') + 1;
+    const run = await check();
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(`tenant.yaml:${line}:5 error sync-missing set_user_root_attributes of "corp-oidc" is beside its options, not in them, where Auth0 ignores it`);
+    expect(run.stdout).toContain('hint: move it under the connection\'s options: (options.set_user_root_attributes: on_each_login, what the policy requires)');
+
+    // A misspelt sync value makes the connection's sync unknowable: it prints first, before a finding on an earlier line.
+    writeFileSync(tenantFile(), shipped.replace('set_user_root_attributes: on_first_login', 'set_user_root_attributes: on_first_logon').replace("client_id: '##GOOGLE_CLIENT_ID##'", "client_id: '##GOOGLE_CLIENT_ID##'\n      client_secret_extra: literal-value"));
+    const typo = await check('--json');
+    const codes = (JSON.parse(typo.stdout) as { findings: Array<{ code: string }> }).findings.map((finding) => finding.code);
+    expect(codes).toEqual(['sync-invalid', 'secret-literal']);
+  });
+
+  it('warns — not errs — of a connection the policy only records, and fits its hints to the case', async () => {
+    const shipped = readFileSync(tenantFile(), 'utf8');
+    const extra = shipped
+      .replace('  - name: email\n', '  - name: partner-oidc\n    strategy: oidc\n    options:\n      client_secret: partner-literal\n      set_user_root_attributes: on_first_login\n\n  - name: email\n')
+      .replace('    dependencies: []\n    secrets: []\n    supported_triggers:\n      - id: post-login', "    dependencies:\n      - name: axios\n        version: ^1.7.9\n    secrets:\n      - name: apiKey\n        value: literal-key\n    supported_triggers:\n      - id: post-login");
+    writeFileSync(tenantFile(), extra);
+    const run = await check();
+    expect(run.stdout).toMatch(/warning connection-not-in-policy connection "partner-oidc" has no entry in the policy \(it is handled as "record": its sources are recorded, nothing is enforced\)\n  hint: add "partner-oidc" to `connections` in actions\/policy\.ts to enforce its sources/);
+    expect(run.stdout).toContain("hint: replace the value with a placeholder such as '##PARTNER_OIDC_CLIENT_SECRET##'");
+    expect(run.stdout).toContain("hint: replace the value with a placeholder such as '##API_KEY##'");
+    expect(run.stdout).toContain('hint: pin the exact version you tested, e.g. version: 1.7.9');
+    expect(run.stdout).not.toContain('4.17.21');
+    expect(run.stdout).not.toContain('partner-literal');
+  });
+
+  it('catches a bundle built for an environment with its own policy, in a plain check', async () => {
+    cpSync(path.join(PROJECT_ROOT, 'tests', 'fixtures', 'environments', 'environments', 'strict-login.yaml'), path.join(dir, 'environments', 'strict-login.yaml'));
+    writeFileSync(tenantFile(), readFileSync(tenantFile(), 'utf8').replace('set_user_root_attributes: on_first_login', "set_user_root_attributes: '##GOOGLE_SYNC##'"));
+    const built = await runAsync('npm', ['run', '-s', 'build', '--', '--env', 'strict-login'], { cwd: dir });
+    expect(built.status).toBe(0);
+    writeFileSync(tenantFile(), readFileSync(path.join(PROJECT_ROOT, 'tenant.yaml'), 'utf8'));
+    const run = await check();
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/error action-bundle-stale the bundle of "root-attributes-post-login" was built with another policy than actions\/policy\.ts \(a build for an environment\?\)/);
+    expect((await runAsync('npm', ['run', '-s', 'build'], { cwd: dir })).status).toBe(0);
+    expect((await check()).status).toBe(0);
+  });
+
+  it('runs --env all in the promotion order of the CI workflow', async () => {
+    rmSync(path.join(dir, 'environments', 'strict-login.yaml'), { force: true });
+    const run = await check('--env', 'all');
+    expect(run.stdout.split('\n').filter((line) => line.includes('for environment')).map((line) => /for environment (\w+)/.exec(line)?.[1])).toEqual(['development', 'staging', 'production']);
+  });
+
+  it('users import says it upserts, and --no-upsert says what it leaves', async () => {
+    const file = path.join(dir, 'users.json');
+    writeFileSync(file, JSON.stringify([{ email: 'one@example.com' }, { name: 'No Email' }]));
+    const bad = await runAsync('npm', ['run', '-s', 'users', '--', 'import', file, '--connection', 'Username-Password-Authentication', '--dry-run'], { cwd: dir });
+    expect(bad.stdout).toContain('record 2: email is required');
+    writeFileSync(file, JSON.stringify([{ email: 'one@example.com' }]));
+    const upsert = await runAsync('npm', ['run', '-s', 'users', '--', 'import', file, '--connection', 'Username-Password-Authentication', '--dry-run'], { cwd: dir });
+    expect(upsert.stdout).toContain('updating users the connection already has (upsert; --no-upsert leaves them as they are)');
+    const plain = await runAsync('npm', ['run', '-s', 'users', '--', 'import', file, '--connection', 'Username-Password-Authentication', '--dry-run', '--no-upsert'], { cwd: dir });
+    expect(plain.stdout).toContain('leaving users the connection already has as they are (--no-upsert: such records fail)');
   });
 });
