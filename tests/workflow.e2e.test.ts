@@ -133,7 +133,7 @@ describe('the workflow file', () => {
   test('deploys every environment in promotion order, each job after the one before', () => {
     const deploys = jobOrder().filter((id) => id.startsWith('deploy-'));
     expect(deploys).toEqual(['deploy-development', 'deploy-staging', 'deploy-production']);
-    expect(deploys.map((id) => workflow.jobs[id]?.environment).sort()).toEqual(environmentNames(path.join(PROJECT_ROOT, 'tenant.yaml')));
+    expect(deploys.map((id) => workflow.jobs[id]?.environment)).toEqual(environmentNames(path.join(PROJECT_ROOT, 'tenant.yaml')));
     expect(needsOf(workflow.jobs['deploy-staging'] as Job)).toEqual(['deploy-development']);
     expect(needsOf(workflow.jobs['deploy-production'] as Job)).toEqual(['deploy-staging']);
     expect(needsOf(workflow.jobs.audit as Job)).toEqual(['deploy-production']);
