@@ -28,7 +28,7 @@ interface Row {
 
 const WORK = path.join(PROJECT_ROOT, '.local', 'bench');
 
-function child(mode: 'audit' | 'parse', file: string): { users: number; ms: number; maxRssMb: number } {
+function child(mode: 'audit' | 'html' | 'parse', file: string): { users: number; ms: number; maxRssMb: number } {
   const output = execFileSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', 'bench', 'audit-child.ts'), mode, file, path.join(PROJECT_ROOT, 'tenant.yaml')], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { users: number; ms: number; maxRssMb: number };
 }
@@ -77,12 +77,13 @@ void runCommand(async () => {
   const small = await usersFile(project, WORK, 10_000);
   step('audit over the export (child processes, for their own peak memory)');
   const parse = child('parse', large);
-  const audit = child('audit', large);
-  const auditSmall = child('audit', small);
+  // The large audit writes the HTML report too (--html): its charts and file are inside the figures.
+  const audit = child('html', large);
+  const auditSmall = child('html', small);
   results.audit = { parse, audit, auditSmall };
   const throughput = (run: { users: number; ms: number }) => run.users / (run.ms / 1000);
   const ratio = throughput(audit) / throughput(parse);
-  rows.push({ case: `audit of ${audit.users.toLocaleString('en')} users`, figure: `${Math.round(throughput(audit)).toLocaleString('en')} users/s`, baseline: `gunzip + JSON.parse ${Math.round(throughput(parse)).toLocaleString('en')}/s`, ratio: `${ratio.toFixed(2)}×`, bar: '≥ 0.5×', pass: ratio >= 0.5 });
+  rows.push({ case: `audit of ${audit.users.toLocaleString('en')} users, with --html`, figure: `${Math.round(throughput(audit)).toLocaleString('en')} users/s`, baseline: `gunzip + JSON.parse ${Math.round(throughput(parse)).toLocaleString('en')}/s`, ratio: `${ratio.toFixed(2)}×`, bar: '≥ 0.5×', pass: ratio >= 0.5 });
   const memory = audit.maxRssMb - auditSmall.maxRssMb;
   rows.push({ case: 'audit peak memory', figure: `${audit.maxRssMb.toFixed(0)} MB at ${audit.users.toLocaleString('en')}`, baseline: `${auditSmall.maxRssMb.toFixed(0)} MB at 10,000`, ratio: `+${memory.toFixed(0)} MB`, bar: '≤ +50 MB', pass: memory <= 50 });
 

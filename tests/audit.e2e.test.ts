@@ -3,38 +3,24 @@
  * then drift and users planted through the Management API. The audit must find each planted problem and
  * nothing else; refusals must come before any request.
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { PROJECT_ROOT } from '../scripts/lib/build-actions';
-import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
-import { managementApi, raw, type ManagementApi } from './support/local-api';
+import type { TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
+import type { ManagementApi } from './support/local-api';
 import { workspace, type Workspace } from './support/workspace';
+import { defaultClientOf, postJson, spaceCli, withSpaceTenant } from './support/space-cli';
 
 jest.setTimeout(240_000);
 
 let space: Workspace;
 
-function cli(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: space.stateDir, ...env };
-  for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) if (!(key in env)) delete childEnv[key];
-  const result = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', script), ...args, '--tenant', space.tenantPath], { cwd: space.dir, env: childEnv, encoding: 'utf8', timeout: 120_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (script: string, args: string[], env: NodeJS.ProcessEnv = {}) => spaceCli(space, script, args, env);
 
-/** Opens the workspace's local tenant (in a process of its own) for a moment. */
-async function withTenant<T>(fn: (api: ManagementApi, tenant: LocalTenant) => Promise<T>): Promise<T> {
-  const tenant = await spawnLocalTenant({ stateDir: space.stateDir });
-  try {
-    return await fn(await managementApi(tenant), tenant);
-  } finally {
-    await tenant.close();
-  }
-}
+const withTenant = <T>(fn: (api: ManagementApi, tenant: LocalTenant) => Promise<T>) => withSpaceTenant(space, fn);
 
-const post = (tenant: LocalTenant, route: string, body: object) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const clientOf = (tenant: LocalTenant) => tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
+const post = postJson;
+const clientOf = defaultClientOf;
 
 beforeAll(async () => {
   space = workspace();

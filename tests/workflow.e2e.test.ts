@@ -228,8 +228,10 @@ describe('the same commands against local tenants', () => {
     expect(run.jobs).toEqual({ test: 'success', 'plan-development': 'skipped', 'plan-staging': 'skipped', 'deploy-development': 'success', 'deploy-staging': 'success', 'deploy-production': 'success', audit: 'success' });
     expect(run.commands.slice(2)).toEqual([
       ...names.map((name) => `npm run -s deploy -- --env ${name} --markdown >> "$GITHUB_STEP_SUMMARY"`),
-      ...names.map((name) => `npm run -s audit -- --env ${name} --markdown >> "$GITHUB_STEP_SUMMARY"`),
+      ...names.map((name) => `npm run -s audit -- --env ${name} --markdown --html audit-${name}.html >> "$GITHUB_STEP_SUMMARY"`),
     ]);
+    // The HTML reports the job keeps as an artifact: one per tenant, with its charts.
+    for (const name of names) expect(readFileSync(path.join(dir, `audit-${name}.html`), 'utf8')).toContain(`<title>Root-attribute audit · environment ${name}`);
     for (const name of names) expect(actionsOf(name)).toEqual(['root-attributes-post-login', 'root-attributes-pre-user-registration']);
     expect(run.summary).toContain(`## Plan for environment development (${tenants.development?.domain})\n\nNothing to deploy: the tenant matches tenant.yaml.`);
     for (const name of ['staging', 'production'] as const) {

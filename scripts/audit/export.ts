@@ -4,6 +4,7 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
+import { Presets, SingleBar } from 'cli-progress';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { ProjectError } from '../lib/errors';
@@ -73,30 +74,38 @@ export async function usersFromExportJob(target: Target, timeoutMs = 600_000): P
   return fromStream(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), Number.isFinite(length) && length > 0 ? length : undefined, true);
 }
 
-/** A progress line on stderr (only on a terminal): users read, rate, and time left when the size is known. */
-export function progress(source: UserSource, enabled: boolean) {
+/**
+ * Progress on a terminal (cli-progress): users read, their rate, and — when the input's size is known — a bar
+ * and the time left. Nothing at all when the output is not a terminal (a CI log, a pipe).
+ */
+export function progress(source: UserSource, enabled: boolean, stream: NodeJS.WriteStream = process.stderr) {
+  if (!enabled) return { tick() {}, done() {} };
   const started = Date.now();
-  let last = 0;
-  const draw = (users: number, final: boolean) => {
+  const sized = source.totalBytes !== undefined && source.totalBytes > 0;
+  const bar = new SingleBar(
+    {
+      stream,
+      format: sized ? '{bar} {percentage}% | {users} users | {rate}/s | {eta_formatted} left' : '{users} users | {rate}/s',
+      barsize: 24,
+      etaBuffer: 20,
+      fps: 5,
+      hideCursor: false,
+      clearOnComplete: false,
+    },
+    Presets.shades_classic,
+  );
+  const payload = (users: number) => {
     const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-    const rate = users / seconds;
-    const fraction = source.totalBytes ? Math.min(1, source.bytesRead() / source.totalBytes) : undefined;
-    const left = fraction && fraction > 0 ? Math.max(0, seconds / fraction - seconds) : undefined;
-    const width = 24;
-    const bar = fraction === undefined ? '' : `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] `;
-    process.stderr.write(`\r${bar}${users.toLocaleString('en')} users, ${Math.round(rate).toLocaleString('en')}/s${left !== undefined && !final ? `, ~${Math.ceil(left)} s left` : ''}   ${final ? '\n' : ''}`);
+    return { users: users.toLocaleString('en'), rate: Math.round(users / seconds).toLocaleString('en') };
   };
+  bar.start(sized ? (source.totalBytes ?? 0) : 1, 0, payload(0));
   return {
     tick(users: number) {
-      if (!enabled) return;
-      const now = Date.now();
-      if (now - last >= 200) {
-        last = now;
-        draw(users, false);
-      }
+      bar.update(sized ? source.bytesRead() : 0, payload(users));
     },
     done(users: number) {
-      if (enabled) draw(users, true);
+      bar.update(sized ? (source.totalBytes ?? 0) : 1, payload(users));
+      bar.stop();
     },
   };
 }

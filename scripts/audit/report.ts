@@ -2,19 +2,22 @@
 import type { DenialsSummary } from './denials';
 import { ROOT_ATTRIBUTES } from '../../actions/lib/attributes';
 import type { Drift } from './drift';
-import type { Standing, UsersSummary } from './users';
+import { STANDINGS, type UsersSummary } from './users';
+import { changeLine, changesHeading, type ReportChanges } from './compare';
 
 export interface AuditReport {
   target: string;
+  /** When the report was written (ISO). */
+  generatedAt?: string;
   drift: Drift[];
   users: UsersSummary | null;
   /** Denied logins and signups from the tenant's logs, by reason (counts only); a string says why there are none. */
   denials?: DenialsSummary | string;
   /** Whether anything breaks the policy (exit code 1). */
   broken: boolean;
+  /** With --compare: what changed since the earlier report. */
+  changes?: ReportChanges;
 }
-
-const STANDINGS: Standing[] = ['signup', 'import', 'management_api', 'idp', 'unknown', 'changed', 'none'];
 
 function sourceRows(users: UsersSummary): string[][] {
   const rows: string[][] = [];
@@ -61,6 +64,7 @@ export function formatText(report: AuditReport): string {
     if (users.violations > users.examples.length) lines.push(`    … and ${(users.violations - users.examples.length).toLocaleString('en')} more (--json lists the first ${users.examples.length})`);
   }
   lines.push(...denialLines(report.denials));
+  if (report.changes) lines.push('', changesHeading(report.changes), ...report.changes.changes.map((change) => `  ${changeLine(change)}`));
   lines.push('', resultLine(report));
   return lines.join('\n');
 }
@@ -82,6 +86,25 @@ function denialLines(denials: AuditReport['denials']): string[] {
   return ['', `Denied logins and signups by reason (${period(denials)})`, ...table(['kind', 'reason', 'count'], rows).map((line) => `  ${line}`)];
 }
 
+/** A label Mermaid reads inside double quotes. */
+const mermaidLabel = (text: string) => text.replace(/["\n\r#;]/g, ' ');
+
+/**
+ * Charts GitHub renders in a job summary (Mermaid): per connection, where its users' root attributes come
+ * from (all tracked attributes together), and the violations by rule. The tables above carry the numbers.
+ */
+function mermaidCharts(users: UsersSummary): string[] {
+  const lines: string[] = [];
+  for (const [connection, attributes] of Object.entries(users.sources).sort()) {
+    const totals = STANDINGS.map((standing) => [standing, Object.values(attributes).reduce((sum, counts) => sum + (counts[standing] ?? 0), 0)] as const).filter(([, count]) => count > 0);
+    if (totals.length === 0) continue;
+    lines.push('', '```mermaid', `pie showData title Sources of root attributes on ${mermaidLabel(connection)}`, ...totals.map(([standing, count]) => `    "${standing}" : ${count}`), '```');
+  }
+  const codes = Object.entries(users.byCode ?? {}).sort((a, b) => b[1] - a[1]);
+  if (codes.length > 0) lines.push('', '```mermaid', 'pie showData title Violations by rule', ...codes.map(([code, count]) => `    "${mermaidLabel(code)}" : ${count}`), '```');
+  return lines;
+}
+
 export function formatMarkdown(report: AuditReport): string {
   const verdict = report.users && report.users.unreadable > 0 ? '**The audit is incomplete: part of the users file is not users.**' : report.broken ? '**The tenant breaks the policy.**' : 'The tenant keeps to the policy.';
   const lines = [`## Root-attribute audit of \`${report.target}\``, '', verdict, ''];
@@ -95,9 +118,15 @@ export function formatMarkdown(report: AuditReport): string {
   if (users) {
     lines.push('', `### Users (${users.users.toLocaleString('en')})`, '', `| connection | attribute | ${STANDINGS.join(' | ')} |`, `|---|---|${STANDINGS.map(() => '---:').join('|')}|`);
     for (const row of sourceRows(users)) lines.push(`| ${row.join(' | ')} |`);
+    lines.push(...mermaidCharts(users));
     lines.push('', `- without a provenance record: ${users.withoutRecord}`, `- corrupt records: ${users.corruptRecords}`, `- on unmanaged connections: ${users.unmanaged}`, `- violations: ${users.violations}`);
     if (users.unreadable > 0) lines.push(`- **lines that are not a user: ${users.unreadable}** (${unreadableAt(users)}): the audit is incomplete`);
     for (const example of users.examples) lines.push(`  - \`${example.user_id}\` (${example.connection}): \`${example.code}\``);
+  }
+  if (report.changes) {
+    lines.push('', `### ${changesHeading(report.changes).replace(/:.*$/, '')}`, '');
+    if (report.changes.changes.length === 0) lines.push('No change.');
+    else lines.push(...report.changes.changes.map((change) => `- ${changeLine(change).replace(/\|/g, '\\|')}`));
   }
   const denials = report.denials;
   if (typeof denials === 'string') lines.push('', '### Denied logins and signups', '', `Not read: ${denials}.`);

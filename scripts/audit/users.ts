@@ -13,6 +13,9 @@ import { emailOf, requiredViolations, sourceViolations, trackedValues, valueViol
 /** How a present value stands against the record: its recorded source, changed since, or not recorded. */
 export type Standing = RecordedSource | 'changed' | 'none';
 
+/** Every standing, in the order reports show them. */
+export const STANDINGS: readonly Standing[] = ['signup', 'import', 'management_api', 'idp', 'unknown', 'changed', 'none'];
+
 export interface UserViolation {
   user_id: string;
   connection: string;
@@ -35,12 +38,17 @@ export interface UsersSummary {
   examples: UserViolation[];
   /** The first users without a record, for the report. */
   withoutRecordExamples: string[];
+  /** Violations by rule code (`name.web-address`, …): complete counts. */
+  byCode: Record<string, number>;
+  /** Up to 10 user ids per rule code (ids only, never a value). */
+  examplesByCode: Record<string, string[]>;
 }
 
 const EXAMPLES = 25;
+const EXAMPLES_PER_CODE = 10;
 
 export class UsersAudit {
-  private readonly summary: UsersSummary = { users: 0, unreadable: 0, unreadableLines: [], sources: {}, withoutRecord: 0, corruptRecords: 0, unmanaged: 0, violations: 0, examples: [], withoutRecordExamples: [] };
+  private readonly summary: UsersSummary = { users: 0, unreadable: 0, unreadableLines: [], sources: {}, withoutRecord: 0, corruptRecords: 0, unmanaged: 0, violations: 0, examples: [], withoutRecordExamples: [], byCode: {}, examplesByCode: {} };
 
   constructor(
     private readonly compiled: CompiledPolicy,
@@ -57,6 +65,9 @@ export class UsersAudit {
     if (enforcementOf(connection, code, 'login') === 'off') return;
     this.summary.violations += 1;
     if (this.summary.examples.length < EXAMPLES) this.summary.examples.push({ user_id: userId, connection: connection.name, code });
+    this.summary.byCode[code] = (this.summary.byCode[code] ?? 0) + 1;
+    const ids = (this.summary.examplesByCode[code] ??= []);
+    if (ids.length < EXAMPLES_PER_CODE && !ids.includes(userId)) ids.push(userId);
   }
 
   /** Takes one user of an export (a parsed NDJSON line, and its line number). Anything odd counts, never throws. */

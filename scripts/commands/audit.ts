@@ -4,6 +4,7 @@
  * provenance — read through the official auth0 SDK (users through an export job) or from an export file.
  * Exit 1 when anything breaks the policy.
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildActions, policyFor } from '../lib/build-actions';
 import { EXIT, ProjectError, runCommand } from '../lib/errors';
@@ -20,9 +21,11 @@ import { driftFrom } from '../audit/drift';
 import { readDenials } from '../audit/denials';
 import { auditUsers, usersFromExportJob, usersFromFile } from '../audit/export';
 import { formatMarkdown, formatText, type AuditReport } from '../audit/report';
+import { compareReports, readPreviousReport } from '../audit/compare';
+import { renderHtml } from '../audit/html';
 import { UsersAudit } from '../audit/users';
 
-const USAGE = 'usage: npm run audit -- [--env NAME] [--users-file FILE] [--json | --markdown] [--no-users] [--tenant PATH] [--policy PATH]';
+const USAGE = 'usage: npm run audit -- [--env NAME] [--users-file FILE] [--json | --markdown] [--html FILE] [--compare PREVIOUS.json] [--no-users] [--tenant PATH] [--policy PATH]';
 
 void runCommand(async () => {
   let values;
@@ -36,6 +39,8 @@ void runCommand(async () => {
         'no-users': { type: 'boolean', default: false },
         tenant: { type: 'string', default: 'tenant.yaml' },
         policy: { type: 'string' },
+        html: { type: 'string' },
+        compare: { type: 'string' },
       },
       strict: true,
     }));
@@ -44,6 +49,8 @@ void runCommand(async () => {
   }
   if (values.json && values.markdown) throw new ProjectError('usage', '--json and --markdown exclude each other', { hint: USAGE });
   if (values.env === ALL_ENVIRONMENTS) throw new ProjectError('usage', 'audit takes one environment at a time', { hint: 'e.g. npm run audit -- --env production' });
+  // The earlier report is read first: a file that is not one stops the audit before anything is sent.
+  const previous = values.compare === undefined ? undefined : readPreviousReport(values.compare);
   const environment = values.env === undefined ? undefined : readEnvironment(values.tenant, values.env);
   if (environment) refuseLiteralCredentials(environment);
   if (environment) requireCredentials(environment);
@@ -66,9 +73,21 @@ void runCommand(async () => {
     }
     const logs = await readDenials(target.management);
     const denials = 'denials' in logs ? logs.denials : logs.unavailable;
-    report = { target: values['users-file'] ? `${target.label}, users from ${values['users-file']}` : target.label, drift, users, denials, broken: drift.length > 0 || (users?.violations ?? 0) > 0 || (users?.unreadable ?? 0) > 0 };
+    report = {
+      target: values['users-file'] ? `${target.label}, users from ${values['users-file']}` : target.label,
+      generatedAt: new Date().toISOString(),
+      drift,
+      users,
+      denials,
+      broken: drift.length > 0 || (users?.violations ?? 0) > 0 || (users?.unreadable ?? 0) > 0,
+    };
   } finally {
     await target.close();
+  }
+  if (previous) report.changes = compareReports(previous, report);
+  if (values.html !== undefined) {
+    writeFileSync(values.html, await renderHtml(report));
+    console.error(`the HTML report is in ${values.html}`);
   }
   if (values.json) console.log(JSON.stringify(report, null, 2));
   else if (values.markdown) console.log(formatMarkdown(report));

@@ -1,0 +1,34 @@
+/**
+ * Commands and a tenant for a workspace (tests/support/workspace.ts): a script of the project run as a
+ * child process against the workspace's local tenant, the same tenant opened for a moment in a process of
+ * its own, and the Authentication API calls tests seed users with.
+ */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../../scripts/lib/build-actions';
+import { spawnLocalTenant, type TenantProcess } from '../../scripts/local-tenant/process';
+import { managementApi, raw, type ManagementApi } from './local-api';
+import type { Workspace } from './workspace';
+
+/** `tsx scripts/SCRIPT ARGS --tenant <the workspace's tenant.yaml>`, with the workspace's state and nothing of the developer's shell. */
+export function spaceCli(space: Workspace, script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: space.stateDir, ...env };
+  for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) if (!(key in env)) delete childEnv[key];
+  const result = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', script), ...args, '--tenant', space.tenantPath], { cwd: space.dir, env: childEnv, encoding: 'utf8', timeout: 200_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Opens the workspace's local tenant (in a process of its own) for a moment. */
+export async function withSpaceTenant<T>(space: Workspace, fn: (api: ManagementApi, tenant: TenantProcess) => Promise<T>): Promise<T> {
+  const tenant = await spawnLocalTenant({ stateDir: space.stateDir });
+  try {
+    return await fn(await managementApi(tenant), tenant);
+  } finally {
+    await tenant.close();
+  }
+}
+
+export const postJson = (tenant: TenantProcess, route: string, body: object) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** The client id of the tenant's Default App (every Auth0 tenant has one). */
+export const defaultClientOf = (tenant: TenantProcess) => tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
