@@ -1,13 +1,29 @@
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Two projects: `unit` — the policy, value rules, provenance record, checker and Actions (source and
+ * bundle), nothing that starts a tenant or a0deploy: `npm run test:unit`, the inner loop — and `integration`:
+ * everything else (the local tenant over HTTPS, a0deploy, the browser, the CLI end to end). `npm test` and
+ * CI run both.
+ * @type {import('jest').Config}
+ */
+const shared = {
   testEnvironment: 'node',
-  // Tests beside the Actions too: a team keeps a test next to its own Action (actions/team-claim.test.ts).
-  roots: ['<rootDir>/tests', '<rootDir>/actions'],
-  testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   moduleNameMapper: {
     // The build inlines the connection table derived from tenant.yaml; source tests derive the same
     // table with the same code (see tests/kit/tenant-connections.ts).
     '^virtual:tenant-connections$': '<rootDir>/tests/kit/tenant-connections.ts',
   },
+};
+
+const UNIT = [
+  'value-rules', 'define-policy', 'compile-policy', 'provenance-record', 'connection-kinds', 'properties',
+  'check', 'check-corpus', 'check-mutations', 'environments', 'post-login', 'pre-user-registration', 'kit', 'audit-defaults',
+].map((name) => `<rootDir>/tests/${name}.test.ts`);
+
+module.exports = {
+  projects: [
+    // A team keeps a test beside its own Action (actions/NAME.test.ts): part of the inner loop too.
+    { ...shared, displayName: 'unit', testMatch: [...UNIT, '<rootDir>/actions/**/*.test.ts'] },
+    { ...shared, displayName: 'integration', roots: ['<rootDir>/tests'], testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...UNIT.map((file) => file.replace(/\./g, '\\.'))] },
+  ],
 };

@@ -28,7 +28,7 @@ const login = (email: string) => post('/oauth/token', { grant_type: 'http://auth
 const claimsOf = (answer: { body: unknown }) => JSON.parse(Buffer.from((answer.body as { id_token: string }).id_token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 
 beforeAll(async () => {
-  tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'fidelity-')), actionsTimeoutMs: 1_500 });
+  tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'fidelity-')), actionsTimeoutMs: 4_000 });
   api = await managementApi(tenant);
   clientId = tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
   await api.call('POST', '/api/v2/connections', { name: 'db', strategy: 'auth0', options: {} });
@@ -88,15 +88,17 @@ describe('the time limit', () => {
     await deployAction('loop', 'post-login', "if (event.user.email === 'ok@example.com') while (true) {}");
     await bind('post-login', ['loop']);
     const started = Date.now();
-    const looping = login('ok@example.com');
+    let loopEnded = false;
+    const looping = login('ok@example.com').finally(() => (loopEnded = true));
     const meanwhile = await raw(tenant, { method: 'GET', path: '/.well-known/jwks.json' });
     expect(meanwhile.status).toBe(200);
-    // Another user's login runs in another worker and completes while the first one loops.
+    // Another user's login runs in another worker and completes while the first one still loops (an order,
+    // not a time: a busy machine must not make this fail).
     expect((await login('deny@example.com')).status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(loopEnded).toBe(false);
     const answer = await looping;
     expect(answer).toMatchObject({ status: 403, body: { error: 'access_denied', error_description: 'Script execution time exceeded (Action "loop")' } });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3_900);
     await bind('post-login', ['first']);
     expect((await login('ok@example.com')).status).toBe(200);
   });
