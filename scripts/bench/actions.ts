@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { reconcile } from '../../actions/post-login/reconcile';
 import type { Project } from '../lib/project';
 import { ActionsRuntime } from '../runtime/index';
-import { distribution, timeEach, type Distribution } from './stats';
+import { distribution, interleaved, timeEach, type Distribution, type RoundRatio, type TimedCase } from './stats';
 
 type Handler = (event: unknown, api: unknown) => Promise<void>;
 
@@ -41,15 +41,19 @@ export function profile(i: number) {
   return { name: `${given} ${family}`, given_name: given, family_name: family, nickname: `${given.toLowerCase()}${i % 1000}`, picture: `https://lh3.googleusercontent.com/a/${(i * 2654435761 >>> 0).toString(16)}=s96-c` };
 }
 
+type CaseName = 'postLoginUnchanged' | 'postLoginChanged' | 'preRegistrationAccepted' | 'preRegistrationDenied';
+
 export interface ActionFigures {
+  /** The floor's distribution (from the first case's rounds). */
   floor: Distribution;
-  postLoginUnchanged: Distribution;
-  postLoginChanged: Distribution;
-  preRegistrationAccepted: Distribution;
-  preRegistrationDenied: Distribution;
+  /** Each case: its distribution, the floor's in the same rounds, and the ratio of the rounds. */
+  cases: Record<CaseName, { measured: Distribution; baseline: Distribution; ratio: RoundRatio }>;
   runtimeOverheadNs: Distribution;
   events: number;
 }
+
+/** Rounds per ratio: enough for a median and a spread, each round long enough to time well. */
+const ROUNDS = 7;
 
 export async function benchActions(project: Project, bundleDir: string, events: number): Promise<ActionFigures> {
   const postLogin = directly(path.join(bundleDir, 'post-login.js')).onExecutePostLogin as Handler;
@@ -66,21 +70,21 @@ export async function benchActions(project: Project, bundleDir: string, events: 
   });
   const changed = unchanged.map((event, i) => ({ ...event, user: { ...event.user, name: `${event.user.name} ${i % 2 === 0 ? 'Jr.' : 'II'}` } }));
   // The floor joins the values as it hashes them: reading the five values is part of noticing a change.
-  const floor = distribution(await timeEach(unchanged, ({ user }) => hash('sha256', `${user.name}\u0000${user.given_name}\u0000${user.family_name}\u0000${user.nickname}\u0000${user.picture}`)));
+  const floorCase: TimedCase<(typeof unchanged)[number]> = { inputs: unchanged, fn: ({ user }) => hash('sha256', `${user.name}\u0000${user.given_name}\u0000${user.family_name}\u0000${user.nickname}\u0000${user.picture}`) };
   // Log lines are part of the changed path's cost in Auth0 too; here they go nowhere.
   const log = console.log;
   console.log = () => {};
-  let postLoginUnchanged: Distribution;
-  let postLoginChanged: Distribution;
-  let preRegistrationAccepted: Distribution;
-  let preRegistrationDenied: Distribution;
+  const signups = unchanged.map((event) => ({ user: { email: 'x@example.com', ...profile(Number(event.user.user_id.split('|')[1])) }, connection: { name: 'Username-Password-Authentication', strategy: 'auth0' } }));
+  const spam = signups.map((event) => ({ ...event, user: { ...event.user, name: 'Cheap pills at pills.biz' } }));
+  let cases: ActionFigures['cases'];
   try {
-    postLoginUnchanged = distribution(await timeEach(unchanged, (event) => postLogin(event, api)));
-    postLoginChanged = distribution(await timeEach(changed, (event) => postLogin(event, api)));
-    const signups = unchanged.map((event) => ({ user: { email: 'x@example.com', ...profile(Number(event.user.user_id.split('|')[1])) }, connection: { name: 'Username-Password-Authentication', strategy: 'auth0' } }));
-    preRegistrationAccepted = distribution(await timeEach(signups, (event) => preRegistration(event, api)));
-    const spam = signups.map((event) => ({ ...event, user: { ...event.user, name: 'Cheap pills at pills.biz' } }));
-    preRegistrationDenied = distribution(await timeEach(spam, (event) => preRegistration(event, api)));
+    // Each case against the floor in interleaved rounds: a busy machine slows both alike.
+    cases = {
+      postLoginUnchanged: await interleaved(ROUNDS, floorCase, { inputs: unchanged, fn: (event) => postLogin(event, api) }),
+      postLoginChanged: await interleaved(ROUNDS, floorCase, { inputs: changed, fn: (event) => postLogin(event, api) }),
+      preRegistrationAccepted: await interleaved(ROUNDS, floorCase, { inputs: signups, fn: (event) => preRegistration(event, api) }),
+      preRegistrationDenied: await interleaved(ROUNDS, floorCase, { inputs: spam, fn: (event) => preRegistration(event, api) }),
+    };
   } finally {
     console.log = log;
   }
@@ -93,7 +97,7 @@ export async function benchActions(project: Project, bundleDir: string, events: 
     const through = await timeEach(sample, (event) => runtime.run({ trigger: 'post-login', actions: [{ name: 'post-login', code, secrets: {}, dependencies: [] }], event }), 200);
     const direct = await timeEach(sample, (event) => postLogin(event, api), 200);
     const overhead = through.map((value, i) => value - (direct[i] ?? 0));
-    return { floor, postLoginUnchanged, postLoginChanged, preRegistrationAccepted, preRegistrationDenied, runtimeOverheadNs: distribution(overhead), events };
+    return { floor: cases.postLoginUnchanged.baseline, cases, runtimeOverheadNs: distribution(overhead), events };
   } finally {
     await runtime.close();
   }

@@ -27,3 +27,47 @@ export async function timeEach<T>(inputs: readonly T[], fn: (input: T) => unknow
 }
 
 export const us = (ns: number) => (ns / 1000).toFixed(2);
+
+/** A ratio measured in interleaved rounds: the median of the per-round ratios, and their spread. */
+export interface RoundRatio {
+  ratio: number;
+  min: number;
+  max: number;
+  rounds: number[];
+}
+
+export function roundRatio(rounds: number[]): RoundRatio {
+  const sorted = [...rounds].sort((a, b) => a - b);
+  return { ratio: sorted[Math.floor(sorted.length / 2)] ?? 0, min: sorted[0] ?? 0, max: sorted.at(-1) ?? 0, rounds };
+}
+
+export const formatRatio = (ratio: RoundRatio) => `${ratio.ratio.toFixed(2)}× (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}, ${ratio.rounds.length} rounds)`;
+
+export interface TimedCase<T> {
+  inputs: readonly T[];
+  fn: (input: T) => unknown;
+}
+
+/**
+ * Case against baseline in interleaved rounds, so that load from elsewhere weighs on both alike: the inputs
+ * split into `rounds` chunks; in each round the baseline and the case time the same chunk back to back
+ * (which goes first alternates), and the round's ratio is the case's median over the baseline's. Returns the
+ * case's and the baseline's distributions over every sample, and the ratio.
+ */
+export async function interleaved<A, B>(rounds: number, baseline: TimedCase<A>, measured: TimedCase<B>): Promise<{ baseline: Distribution; measured: Distribution; ratio: RoundRatio }> {
+  const size = Math.max(1, Math.floor(Math.min(baseline.inputs.length, measured.inputs.length) / rounds));
+  const all = { baseline: [] as number[], measured: [] as number[] };
+  const ratios: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const slice = <T>(inputs: readonly T[]) => inputs.slice(round * size, (round + 1) * size);
+    const timeBaseline = async () => timeEach(slice(baseline.inputs), baseline.fn, 200);
+    const timeMeasured = async () => timeEach(slice(measured.inputs), measured.fn, 200);
+    const [first, second] = round % 2 === 0 ? [await timeBaseline(), await timeMeasured()] : [await timeMeasured(), await timeBaseline()].reverse();
+    const base = first ?? new Float64Array();
+    const measuredSamples = second ?? new Float64Array();
+    ratios.push(distribution(measuredSamples).medianNs / Math.max(1, distribution(base).medianNs));
+    all.baseline.push(...base);
+    all.measured.push(...measuredSamples);
+  }
+  return { baseline: distribution(all.baseline), measured: distribution(all.measured), ratio: roundRatio(ratios) };
+}
