@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { benchActions, type ActionFigures } from './bench/actions';
 import { benchCheck } from './bench/check';
 import { benchDeploy } from './bench/deploy';
-import { loginsUnderLoad, seedLoadTenant } from './bench/logins';
+import { codeFlowLogins, loginsUnderLoad, seedLoadTenant, type CodeFlowFigures } from './bench/logins';
 import { formatRatio, roundRatio, us } from './bench/stats';
 import { usersFile } from './bench/users-file';
 import { buildActions, BUNDLE_BUDGET_BYTES, PROJECT_ROOT } from './lib/build-actions';
@@ -124,6 +124,23 @@ void runCommand(async () => {
       bar: 'p99 < 500 ms, none failed',
       pass: logins.logins.p99Ns < 500e6 && logins.failed === 0,
     });
+
+    step('logins as an app makes them: authorization code with PKCE through the hosted login page, 1 and 16 clients');
+    const single = await codeFlowLogins(load, 1, 200);
+    const sixteen = await codeFlowLogins(load, 16, 800);
+    results.codeFlowLogins = { single, sixteen };
+    const ms1 = (ns: number) => (ns / 1e6).toFixed(1);
+    const flowRow = (figures: CodeFlowFigures, bar: string, pass: boolean) =>
+      rows.push({
+        case: `code-flow logins, ${figures.concurrency} client${figures.concurrency === 1 ? '' : 's'}`,
+        figure: `median ${ms1(figures.logins.medianNs)} ms, p99 ${ms1(figures.logins.p99Ns)} ms, ${Math.round(figures.perSecond)}/s${figures.failed > 0 ? `, ${figures.failed} failed` : ''}`,
+        baseline: `bare HTTPS round trip median ${ms1(figures.roundTrip.medianNs)} ms`,
+        ratio: `${(figures.logins.medianNs / figures.roundTrip.medianNs).toFixed(0)}×`,
+        bar,
+        pass,
+      });
+    flowRow(single, 'p99 < 50 ms, none failed', single.logins.p99Ns < 50e6 && single.failed === 0);
+    flowRow(sixteen, '≥ 200/s, none failed', sixteen.perSecond >= 200 && sixteen.failed === 0);
   } finally {
     await load.tenant.close();
   }

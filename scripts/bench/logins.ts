@@ -5,6 +5,7 @@
  * latency beside one bare HTTPS round trip to the same tenant. Used by `npm run bench` and by the test
  * that shows such a tenant answers every login.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import * as path from 'node:path';
@@ -145,4 +146,30 @@ export async function loginsUnderLoad(load: LoadTenant, rounds: number): Promise
     trips.push(Number(process.hrtime.bigint() - started));
   }
   return { logins: distribution(latencies), roundTrip: distribution(trips), failed, subjects };
+}
+
+export interface CodeFlowFigures {
+  concurrency: number;
+  logins: Distribution;
+  perSecond: number;
+  failed: number;
+  roundTrip: Distribution;
+}
+
+/**
+ * Logins as an app makes them (authorization code with PKCE through the hosted login page, tokens verified),
+ * with `concurrency` clients in a process of their own, beside a bare HTTPS round trip measured there too.
+ */
+export async function codeFlowLogins(load: LoadTenant, concurrency: number, logins: number): Promise<CodeFlowFigures> {
+  const token = await managementToken(load.tenant);
+  const callback = 'https://127.0.0.1:1/callback';
+  const created = await send(load.tenant, 'POST', '/api/v2/clients', { name: `Bench web app ${concurrency}`, app_type: 'regular_web', token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code'], callbacks: [callback] }, token);
+  if (created.status !== 201) throw new Error(`could not create the bench's web app: ${created.status}`);
+  const client = JSON.parse(created.body) as { client_id: string; client_secret: string };
+  const settings = { domain: load.tenant.domain, caPath: load.tenant.caPath, clientId: client.client_id, clientSecret: client.client_secret, callback, connection: CONNECTION, emails: load.emails, password: PASSWORD, concurrency, logins };
+  const output = await new Promise<string>((resolve, reject) => {
+    execFile(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', 'bench', 'code-flow-child.ts'), JSON.stringify(settings)], { env: { ...process.env, NODE_EXTRA_CA_CERTS: load.tenant.caPath }, maxBuffer: 64 << 20 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
+  const result = JSON.parse(output) as { latenciesNs: number[]; failed: number; elapsedMs: number; roundTripNs: number[] };
+  return { concurrency, logins: distribution(result.latenciesNs), perSecond: result.latenciesNs.length / (result.elapsedMs / 1000), failed: result.failed, roundTrip: distribution(result.roundTripNs) };
 }
