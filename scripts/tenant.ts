@@ -37,7 +37,7 @@ void runCommand(async () => {
     onFlow: (trigger, result) => realTimeLog(trigger, result).forEach((line) => console.log(line)),
   });
   console.log(`local tenant running on https://${tenant.domain}/ (state: ${tenant.stateDir})`);
-  // Lines a shell can run as they are: eval "$(npm run -s tenant | grep '^export ')" would be one way.
+  // Lines a shell can run as they are (a script can eval the export lines of the output it saved).
   const exported = { AUTH0_DOMAIN: tenant.domain, AUTH0_CLIENT_ID: tenant.clientId, AUTH0_CLIENT_SECRET: tenant.clientSecret, NODE_EXTRA_CA_CERTS: tenant.caPath };
   for (const [name, value] of Object.entries(exported)) console.log(`export ${name}=${shellQuoted(value)}`);
   // The sample web app of tenant.yaml, once deployed: where a browser signs in to it.
