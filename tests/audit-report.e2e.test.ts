@@ -8,14 +8,14 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { workspace, type Workspace } from './support/workspace';
+import { launchChromium } from './support/chromium';
 import { defaultClientOf, postJson, spaceCli, withSpaceTenant } from './support/space-cli';
 
 jest.setTimeout(240_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = path.join(PROJECT_ROOT, '.local', 'screenshots');
 const UPDATE_DOCS = process.env.UPDATE_DOCS_SCREENSHOT === '1';
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
@@ -49,18 +49,11 @@ beforeAll(async () => {
   });
 });
 
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') {
-  test('Chromium is installed for the report test', () => {
-    throw new Error(`Chromium is not at ${CHROMIUM}: install Debian's chromium package, as .ci/run does`);
-  });
-}
-
 describe('the HTML report', () => {
   let browser: Browser | undefined;
   afterAll(async () => browser?.close());
 
-  (available ? it : it.skip)('draws every chart with the numbers of the JSON report, from one file that asks the network for nothing', async () => {
+  it('draws every chart with the numbers of the JSON report, from one file that asks the network for nothing', async () => {
     const json = audit(['--json']);
     expect(json.status).toBe(1);
     const report = JSON.parse(json.stdout) as Report;
@@ -72,7 +65,7 @@ describe('the HTML report', () => {
     expect(page).not.toMatch(/<(script|link|img)[^>]+(src|href)=/);
     for (const value of ['Google g-1', 'Fine Person', 'spam.example.com', 'googleusercontent.com/a/']) expect(page).not.toContain(value);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     const asked: string[] = [];
     await context.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : (asked.push(route.request().url()), route.abort())));
