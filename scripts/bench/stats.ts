@@ -62,9 +62,15 @@ export async function interleaved<A, B>(rounds: number, baseline: TimedCase<A>, 
     const slice = <T>(inputs: readonly T[]) => inputs.slice(round * size, (round + 1) * size);
     const timeBaseline = async () => timeEach(slice(baseline.inputs), baseline.fn, 200);
     const timeMeasured = async () => timeEach(slice(measured.inputs), measured.fn, 200);
-    const [first, second] = round % 2 === 0 ? [await timeBaseline(), await timeMeasured()] : [await timeMeasured(), await timeBaseline()].reverse();
-    const base = first ?? new Float64Array();
-    const measuredSamples = second ?? new Float64Array();
+    let base: Float64Array;
+    let measuredSamples: Float64Array;
+    if (round % 2 === 0) {
+      base = await timeBaseline();
+      measuredSamples = await timeMeasured();
+    } else {
+      measuredSamples = await timeMeasured();
+      base = await timeBaseline();
+    }
     ratios.push(distribution(measuredSamples).medianNs / Math.max(1, distribution(base).medianNs));
     all.baseline.push(...base);
     all.measured.push(...measuredSamples);

@@ -141,16 +141,23 @@ void runCommand(async () => {
       showLogs();
     }
 
+    /** A user's first login through an upstream connection's stand-in page: the user it created, and the browser (for the next login). */
+    const firstUpstreamLogin = async (name: string, profile: Record<string, string>) => {
+      const first = await signIn(`${name} user, first login`, { connection: name }, idpFields(profile));
+      const user = subjectOf(first, `the ${name} login`);
+      say(`→ created ${user}: ${sourcesLine(user)}`);
+      showLogs();
+      return { user, browser: first.browser };
+    };
+
     const grace = { user_id: '104417', email: 'grace@example.com', name: 'Grace Hopper', given_name: 'Grace', family_name: 'Hopper', picture: 'https://lh3.googleusercontent.com/a/grace' };
     if (!cast.syncsOnce) {
       say('c. and d. skipped: no social or enterprise connection in tenant.yaml syncs on_first_login');
     } else {
       const { name } = cast.syncsOnce;
       say(`c. A user's first login through ${name}, on its stand-in page (${name} syncs on_first_login)`);
-      const first = await signIn(`${name} user, first login`, { connection: name }, idpFields(grace));
-      const user = subjectOf(first, `the ${name} login`);
-      say(`→ created ${user}: ${sourcesLine(user)}`);
-      showLogs();
+      const first = await firstUpstreamLogin(name, grace);
+      const { user } = first;
 
       say('d. The application changes that user\'s picture through the Management API (auth0 SDK), then the user logs in again');
       await target.management.users.update(user, { picture: 'https://lh3.googleusercontent.com/a/grace-2026' });
@@ -165,10 +172,8 @@ void runCommand(async () => {
     } else {
       const { name } = cast.syncsEach;
       say(`e. A user logs in through ${name} (${name} syncs on_each_login); the IdP then changes their name`);
-      const first = await signIn(`${name} user, first login`, { connection: name }, idpFields(edsger));
-      const user = subjectOf(first, `the ${name} login`);
-      say(`→ created ${user}: ${sourcesLine(user)}`);
-      showLogs();
+      const first = await firstUpstreamLogin(name, edsger);
+      const { user } = first;
       await signIn(`${name} user, after the IdP changed the name`, { connection: name, prompt: 'login' }, idpFields({ ...edsger, name: 'Edsger W. Dijkstra' }), first.browser);
       say(`→ the IdP's change was recorded: ${sourcesLine(user)}`);
       showLogs();
