@@ -7,6 +7,8 @@
  */
 const shared = {
   testEnvironment: 'node',
+  // .local holds the local tenant, bench files and installed Action dependencies: no tests, no modules.
+  modulePathIgnorePatterns: ['<rootDir>/.local/', '<rootDir>/build/'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   moduleNameMapper: {
     // The build inlines the connection table derived from tenant.yaml; source tests derive the same
@@ -24,6 +26,13 @@ module.exports = {
   projects: [
     // A team keeps a test beside its own Action (actions/NAME.test.ts): part of the inner loop too.
     { ...shared, displayName: 'unit', testMatch: [...UNIT, '<rootDir>/actions/**/*.test.ts'] },
-    { ...shared, displayName: 'integration', roots: ['<rootDir>/tests'], testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...UNIT.map((file) => file.replace(/\./g, '\\.'))] },
+    {
+      ...shared,
+      displayName: 'integration',
+      // One real deploy every suite that needs a deployed tenant copies (tests/support/deployed.ts).
+      globalSetup: '<rootDir>/tests/support/global-setup.ts',
+      globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
+      roots: ['<rootDir>/tests'], testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...UNIT.map((file) => file.replace(/\./g, '\\.'))],
+    },
   ],
 };

@@ -10,7 +10,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
-import { workspace, type Workspace } from './support/workspace';
+import { deployedWorkspace } from './support/deployed';
+import type { Workspace } from './support/workspace';
 import { launchChromium } from './support/chromium';
 import { defaultClientOf, postJson, spaceCli, withSpaceTenant } from './support/space-cli';
 
@@ -35,9 +36,7 @@ const audit = (args: string[]) => spaceCli(space, 'audit.ts', args);
 
 
 beforeAll(async () => {
-  space = workspace();
-  const deployed = space.deploy();
-  if (deployed.status !== 0) throw new Error(`deploy failed:\n${deployed.stdout}\n${deployed.stderr}`);
+  space = await deployedWorkspace();
   await withSpaceTenant(space, async (api, tenant) => {
     const client = defaultClientOf(tenant);
     for (const id of ['g-1', 'g-2']) await postJson(tenant, '/local/upstream-login', { client_id: client, connection: 'google-oauth2', profile: { user_id: id, name: `Google ${id}`, given_name: 'Google', picture: `https://lh3.googleusercontent.com/a/${id}` } });

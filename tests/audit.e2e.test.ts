@@ -1,6 +1,6 @@
 /**
- * `npm run audit` and `npm run users` against a seeded local tenant: deployed with the real a0deploy,
- * then drift and users planted through the Management API. The audit must find each planted problem and
+ * `npm run audit` and `npm run users` against a seeded local tenant: a copy of one real deploy
+ * (tests/support/deployed.ts), then drift and users planted through the Management API. The audit must find each planted problem and
  * nothing else; refusals must come before any request.
  */
 import { writeFileSync } from 'node:fs';
@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
 import type { ManagementApi } from './support/local-api';
-import { workspace, type Workspace } from './support/workspace';
+import { deployedWorkspace } from './support/deployed';
+import type { Workspace } from './support/workspace';
 import { defaultClientOf, postJson, spaceCli, withSpaceTenant } from './support/space-cli';
 
 jest.setTimeout(240_000);
@@ -23,9 +24,7 @@ const post = postJson;
 const clientOf = defaultClientOf;
 
 beforeAll(async () => {
-  space = workspace();
-  const deployed = space.deploy();
-  if (deployed.status !== 0) throw new Error(`deploy failed:\n${deployed.stdout}\n${deployed.stderr}`);
+  space = await deployedWorkspace();
   await withTenant(async (api, tenant) => {
     const client = clientOf(tenant);
     // Users that keep to the policy.

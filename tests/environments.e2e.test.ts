@@ -1,15 +1,16 @@
 /**
  * `--env` against a second tenant: a local tenant with its own port and state stands in for staging,
  * reached as any real tenant is (its domain in environments/staging.yaml, credentials from the variables
- * the file names, its CA through NODE_EXTRA_CA_CERTS). The project's default local tenant, deployed to
- * first, must come out of the plan and the deploy byte for byte untouched.
+ * the file names, its CA through NODE_EXTRA_CA_CERTS). The project's default local tenant, as a deploy of
+ * tenant.yaml left it (a copy of one real deploy: tests/support/deployed.ts), must come out of the plan and the deploy byte for byte untouched.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { sha256 } from '../scripts/deploy/model';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
+import { deployedWorkspace } from './support/deployed';
 import { managementApi } from './support/local-api';
 import { projectCopy, runAsync, setDomain } from './support/project-copy';
 
@@ -41,11 +42,10 @@ beforeAll(async () => {
   second = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'second-tenant-')), port: 0 });
   const stagingFile = path.join(dir, 'environments', 'staging.yaml');
   writeFileSync(stagingFile, setDomain(readFileSync(stagingFile, 'utf8'), second.domain));
+  // The first tenant: the default local one, as `npm run deploy` without --env left it.
+  cpSync((await deployedWorkspace()).stateDir, firstState, { recursive: true });
   env = { LOCAL_TENANT_DIR: firstState };
-  // The first tenant: the default local one, deployed to as `npm run deploy` does without --env.
-  const first = await npm(['deploy']);
-  expect(first.status).toBe(0);
-  expect(first.stdout).toContain('deployed 13 changes');
+  expect((await npm(['deploy', '--', '--plan'])).stdout).toContain('Nothing to deploy: the tenant matches tenant.yaml');
   env = {
     LOCAL_TENANT_DIR: firstState,
     NODE_EXTRA_CA_CERTS: second.caPath,

@@ -4,25 +4,13 @@
  * with an npm dependency and a secret, and a test beside it. Then `npm run check`, `npm start` and that
  * test, as the team runs them: all pass, and the story follows the fork.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument, type YAMLSeq } from 'yaml';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
-import { runAsync } from './support/project-copy';
+import { forkCopy as fork, runAsync } from './support/project-copy';
 
 jest.setTimeout(600_000);
-
-/** The project as a fork has it: its own copy of every file (node_modules linked, nothing built yet). */
-function fork(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'fork-'));
-  const skipped = new Set(['node_modules', '.local', 'build', '.git', 'docs']);
-  for (const entry of readdirSync(PROJECT_ROOT).filter((name) => !skipped.has(name))) {
-    cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true, filter: (source) => !/\.test\.ts$/.test(source) });
-  }
-  symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  return dir;
-}
 
 describe('a fork: sync mode changed in both files, a third Action with a dependency and its own test', () => {
   let dir: string;

@@ -1,22 +1,29 @@
-/** `npm start` and `npm run simulate` as a person runs them: child processes, real a0deploy, real HTTPS. */
+/**
+ * `npm start` and `npm run simulate` as a person runs them: child processes, real HTTPS. `npm start` runs in a
+ * fork of the project (its own build/ and .local/tenant, so suites beside it keep theirs) and deploys with the
+ * real a0deploy; simulate logs in to a copy of one real deploy (tests/support/deployed.ts).
+ */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
+import { deployedWorkspace } from './support/deployed';
+import { forkCopy } from './support/project-copy';
+import { AMBIENT_TARGET } from './support/workspace';
 
 jest.setTimeout(240_000);
 
-function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete childEnv[key];
-  const result = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', script), ...args], { cwd: PROJECT_ROOT, env: childEnv, encoding: 'utf8', timeout: 200_000 });
+function run(script: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const cwd = options.cwd ?? PROJECT_ROOT;
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  for (const key of [...AMBIENT_TARGET, ...(options.env?.LOCAL_TENANT_DIR ? [] : ['LOCAL_TENANT_DIR'])]) delete childEnv[key];
+  const result = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(cwd, 'scripts', script), ...args], { cwd, env: childEnv, encoding: 'utf8', timeout: 200_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 describe('npm start', () => {
   it('tells the story end to end and exits 0', () => {
-    const result = run('start.ts', []);
+    const result = run('start.ts', [], { cwd: forkCopy() });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const out = result.stdout;
@@ -39,12 +46,14 @@ describe('npm start', () => {
 });
 
 describe('npm run simulate', () => {
-  it('runs one upstream login through the deployed Actions and shows the verified claims', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'simulate-'));
-    const profile = path.join(dir, 'profile.json');
+  it('runs one upstream login through the deployed Actions and shows the verified claims', async () => {
+    const space = await deployedWorkspace();
+    const profile = path.join(space.dir, 'profile.json');
     writeFileSync(profile, JSON.stringify({ user_id: '42', email: 'hedy@corp.example', name: 'Hedy Lamarr', given_name: 'Hedy', family_name: 'Lamarr', picture: 'https://tracker.example/h.png' }));
-    const result = run('simulate.ts', ['--connection', 'corp-oidc', '--profile', profile], { LOCAL_TENANT_DIR: path.join(dir, 'state') });
+    const result = run('simulate.ts', ['--connection', 'corp-oidc', '--profile', profile, '--tenant', space.tenantPath], { cwd: PROJECT_ROOT, env: { LOCAL_TENANT_DIR: space.stateDir } });
     expect(result.status).toBe(0);
+    // The copy already matches tenant.yaml: nothing is deployed first.
+    expect(result.stdout).not.toContain('deployed tenant.yaml to');
     expect(result.stdout).toContain('login through corp-oidc (upstream, syncs on_each_login): 200');
     expect(result.stdout).toContain('https://example.com/root_attribute_violations ["picture.host-not-allowed"]');
     expect(result.stdout).toContain('recorded sources of oidc|corp-oidc|42: name ← idp');

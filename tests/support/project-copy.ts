@@ -5,7 +5,7 @@
  * this test process serves can answer them.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../scripts/lib/build-actions';
@@ -43,6 +43,20 @@ export function projectCopy(): string {
   for (const folder of ['connections', 'environments', '.github']) cpSync(path.join(PROJECT_ROOT, folder), path.join(dir, folder), { recursive: true });
   for (const file of ['tenant.yaml', 'package.json']) copyFileSync(path.join(PROJECT_ROOT, file), path.join(dir, file));
   for (const linked of ['node_modules', 'scripts', 'actions', 'tsconfig.json']) symlinkSync(path.join(PROJECT_ROOT, linked), path.join(dir, linked));
+  return dir;
+}
+
+/**
+ * The project as a fork has it: its own copy of every file (node_modules linked, nothing built yet, no
+ * tests), so the scripts' PROJECT_ROOT is the copy: `npm start` builds and keeps its tenant there.
+ */
+export function forkCopy(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fork-'));
+  const skipped = new Set(['node_modules', '.local', 'build', '.git', 'docs']);
+  for (const entry of readdirSync(PROJECT_ROOT).filter((name) => !skipped.has(name))) {
+    cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true, filter: (source) => !/\.test\.ts$/.test(source) });
+  }
+  symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
 }
 

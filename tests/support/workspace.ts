@@ -13,19 +13,32 @@ export interface Workspace {
   deploy(...args: string[]): { status: number | null; stdout: string; stderr: string };
 }
 
-export function workspace(from = PROJECT_ROOT, options: { policy?: string; env?: NodeJS.ProcessEnv } = {}): Workspace {
+export interface WorkspaceOptions {
+  policy?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Variables a developer's shell may have that would point a command at another tenant. */
+export const AMBIENT_TARGET = ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS'];
+
+export function workspace(from = PROJECT_ROOT, options: WorkspaceOptions = {}): Workspace {
   const dir = mkdtempSync(path.join(tmpdir(), 'workspace-'));
+  cpSync(path.join(from, 'tenant.yaml'), path.join(dir, 'tenant.yaml'));
+  if (existsSync(path.join(from, 'connections'))) cpSync(path.join(from, 'connections'), path.join(dir, 'connections'), { recursive: true });
+  return workspaceAt(dir, options);
+}
+
+/** A workspace in a folder that already holds its tenant.yaml (and its state, when it has been deployed to). */
+export function workspaceAt(dir: string, options: WorkspaceOptions = {}): Workspace {
   const tenantPath = path.join(dir, 'tenant.yaml');
   const stateDir = path.join(dir, 'state');
-  cpSync(path.join(from, 'tenant.yaml'), tenantPath);
-  if (existsSync(path.join(from, 'connections'))) cpSync(path.join(from, 'connections'), path.join(dir, 'connections'), { recursive: true });
   return {
     dir,
     tenantPath,
     stateDir,
     deploy(...args) {
       const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, LOCAL_TENANT_DIR: stateDir };
-      for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete env[key];
+      for (const key of AMBIENT_TARGET) delete env[key];
       const policy = options.policy ? ['--policy', options.policy] : [];
       const result = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', 'deploy.ts'), '--tenant', tenantPath, ...policy, ...args], {
         cwd: dir,
