@@ -8,7 +8,7 @@
 const shared = {
   testEnvironment: 'node',
   // .local holds the local tenant, bench files and installed Action dependencies: no tests, no modules.
-  modulePathIgnorePatterns: ['<rootDir>/.local/', '<rootDir>/build/'],
+  modulePathIgnorePatterns: ['<rootDir>/.local/'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   moduleNameMapper: {
     // The build inlines the connection table derived from tenant.yaml; source tests derive the same
