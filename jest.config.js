@@ -23,6 +23,10 @@ const UNIT = [
 ].map((name) => `<rootDir>/tests/${name}.test.ts`);
 
 module.exports = {
+  // Suites run in parallel (each has its own ports, state folders and copies of the project). The end-to-end
+  // ones spend part of their time waiting on child processes (a0deploy pauses between its stages), so one
+  // and a half workers per core keeps the cores busy.
+  maxWorkers: Math.max(2, Math.ceil(require('node:os').availableParallelism() * 1.5)),
   projects: [
     // A team keeps a test beside its own Action (actions/NAME.test.ts): part of the inner loop too.
     { ...shared, displayName: 'unit', testMatch: [...UNIT, '<rootDir>/actions/**/*.test.ts'] },

@@ -251,6 +251,19 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
     },
   });
   const current = state;
+  /** Where each user was last seen in the list: a hint, checked before it is used. */
+  const positions = new Map<string, number>();
+  const userById = (id: string): StoredUser | undefined => {
+    const hint = positions.get(id);
+    if (hint !== undefined && users[hint]?.user_id === id) return users[hint];
+    const index = users.findIndex((candidate) => candidate.user_id === id);
+    if (index < 0) {
+      positions.delete(id);
+      return undefined;
+    }
+    positions.set(id, index);
+    return users[index];
+  };
 
   const statements = {
     meta: db.prepare('INSERT INTO meta (key, json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json'),
@@ -305,9 +318,11 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
     }
     // Users that left and identities that move (account linking) are cleared before anything is written.
     const changed: StoredUser[] = [];
+    // Many changed users at once (an import, a seeded tenant): one pass over the list finds them all.
+    if (dirtyUsers.size > 1) users.forEach((user, index) => positions.set(user.user_id, index));
     for (const id of dirtyUsers) {
       statements.identitiesDelete.run(id);
-      const user = users.find((candidate) => candidate.user_id === id);
+      const user = userById(id);
       if (user) changed.push(user);
       else statements.userDelete.run(id);
     }
