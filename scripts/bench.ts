@@ -16,6 +16,7 @@ import { usersFile } from './bench/users-file';
 import { buildActions, BUNDLE_BUDGET_BYTES, PROJECT_ROOT } from './lib/build-actions';
 import { EXIT, ProjectError, runCommand } from './lib/errors';
 import { loadProject } from './lib/project';
+import { scriptCommand } from './lib/script-command';
 
 interface Row {
   case: string;
@@ -29,7 +30,7 @@ interface Row {
 const WORK = path.join(PROJECT_ROOT, '.local', 'bench');
 
 function child(mode: 'audit' | 'html' | 'parse', file: string): { users: number; ms: number; maxRssMb: number } {
-  const output = execFileSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', 'bench', 'audit-child.ts'), mode, file, path.join(PROJECT_ROOT, 'tenant.yaml')], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const output = execFileSync(...scriptCommand('bench/audit-child.ts', [mode, file, path.join(PROJECT_ROOT, 'tenant.yaml')]), { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { users: number; ms: number; maxRssMb: number };
 }
 

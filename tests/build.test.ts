@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { buildActions, BUNDLE_BUDGET_BYTES, PROJECT_ROOT, verifyBundle } from '../scripts/lib/build-actions';
 import { ACTION_ENTRIES } from '../scripts/lib/action-entries';
 import { ProjectError } from '../scripts/lib/errors';
+import { scriptCommand } from '../scripts/lib/script-command';
 
-const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 
 /** A folder holding a copy of tenant.yaml (optionally edited), so builds don't touch the project's build/. */
 function tenantCopy(edit: (text: string) => string = (text) => text): string {
@@ -18,7 +18,7 @@ function tenantCopy(edit: (text: string) => string = (text) => text): string {
 }
 
 function runBuild(tenant: string, ...args: string[]) {
-  return spawnSync(TSX, [path.join(PROJECT_ROOT, 'scripts', 'build.ts'), '--tenant', tenant, ...args], { encoding: 'utf8', cwd: path.dirname(tenant) });
+  return spawnSync(...scriptCommand('build.ts', ['--tenant', tenant, ...args]), { encoding: 'utf8', cwd: path.dirname(tenant) });
 }
 
 describe('npm run build', () => {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { RULES } from '../scripts/check/index';
 import { buildActions, PROJECT_ROOT } from '../scripts/lib/build-actions';
+import { scriptCommand } from '../scripts/lib/script-command';
 
-const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const SHIPPED = readFileSync(path.join(PROJECT_ROOT, 'tenant.yaml'), 'utf8');
 
 /** tenant.yaml (edited) in a fresh folder with its bundles built, as a team's checkout after `npm run build`. */
@@ -20,7 +20,7 @@ async function checkout(edit: (text: string) => string = (text) => text): Promis
 }
 
 function check(tenantPath: string, ...args: string[]) {
-  const result = spawnSync(TSX, [path.join(PROJECT_ROOT, 'scripts', 'check.ts'), '--tenant', 'tenant.yaml', ...args], {
+  const result = spawnSync(...scriptCommand('check.ts', ['--tenant', 'tenant.yaml', ...args]), {
     cwd: path.dirname(tenantPath),
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '' },

@@ -9,10 +9,10 @@ import * as path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { spawnLocalTenant } from '../scripts/local-tenant/process';
 import { managementApi, type ManagementApi } from './support/local-api';
+import { scriptCommand } from '../scripts/lib/script-command';
 
 jest.setTimeout(240_000);
 
-const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const SECRET = 'gs-not-to-be-printed-4821';
 const workspace = mkdtempSync(path.join(tmpdir(), 'deploy-e2e-'));
 const tenantPath = path.join(workspace, 'tenant.yaml');
@@ -23,7 +23,7 @@ cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(workspace, 'connections
 function deploy(...args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: stateDir, GOOGLE_CLIENT_SECRET: SECRET };
   for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete env[key];
-  const result = spawnSync(TSX, [path.join(PROJECT_ROOT, 'scripts', 'deploy.ts'), '--tenant', tenantPath, ...args], { cwd: workspace, env, encoding: 'utf8', timeout: 200_000 });
+  const result = spawnSync(...scriptCommand('deploy.ts', ['--tenant', tenantPath, ...args]), { cwd: workspace, env, encoding: 'utf8', timeout: 200_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, output: result.stdout + result.stderr };
 }
 
@@ -117,7 +117,7 @@ describe('npm run deploy to the local tenant', () => {
       expect(plan.stdout).not.toContain('the tenant matches tenant.yaml');
       const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: stateDir, GOOGLE_CLIENT_SECRET: SECRET };
       for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete env[key];
-      const audit = spawnSync(TSX, [path.join(PROJECT_ROOT, 'scripts', 'audit.ts'), '--tenant', tenantPath, '--no-users', '--json'], { cwd: workspace, env, encoding: 'utf8', timeout: 200_000 });
+      const audit = spawnSync(...scriptCommand('audit.ts', ['--tenant', tenantPath, '--no-users', '--json']), { cwd: workspace, env, encoding: 'utf8', timeout: 200_000 });
       expect(audit.status).toBe(1);
       expect((JSON.parse(audit.stdout) as { drift: unknown[] }).drift).toEqual([{ kind: 'connection', name: 'legacy-db', problem: 'on the tenant but not in tenant.yaml' }]);
     } finally {

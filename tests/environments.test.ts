@@ -13,9 +13,9 @@ import { actionFingerprint, buildActions, loadPolicy, PROJECT_ROOT, tableMarker 
 import { environmentNames, readEnvironment } from '../scripts/lib/environments';
 import { replaceKeywordsMapped } from '../scripts/lib/keywords';
 import { loadActions, postLoginEvent, TARGETS, type ActionsUnderTest } from './kit';
+import { scriptCommand } from '../scripts/lib/script-command';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'environments');
-const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const PLANTED_SECRETS = ['9fK2-planted-deploy-secret-xQ', 'GOCSPX-planted-google-secret', 'planted-corp-secret/value'];
 
 let dir: string;
@@ -33,7 +33,7 @@ beforeAll(async () => {
 function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const clean: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET']) delete clean[key];
-  const result = spawnSync(TSX, [path.join(PROJECT_ROOT, 'scripts', `${script}.ts`), ...args], { cwd: dir, env: clean, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(...scriptCommand(`${script}.ts`, args), { cwd: dir, env: clean, encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, output: `${result.stdout}${result.stderr}` };
 }
 

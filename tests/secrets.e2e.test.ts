@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { workspace } from './support/workspace';
+import { scriptCommand } from '../scripts/lib/script-command';
 
 jest.setTimeout(240_000);
 
@@ -27,7 +28,7 @@ function withActionSecret(text: string): string {
 function run(space: ReturnType<typeof workspace>, script: string, args: string[], env: NodeJS.ProcessEnv) {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, LOCAL_TENANT_DIR: space.stateDir };
   for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete childEnv[key];
-  const result = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', script), ...args], { cwd: space.dir, env: childEnv, encoding: 'utf8', timeout: 200_000 });
+  const result = spawnSync(...scriptCommand(script, args), { cwd: space.dir, env: childEnv, encoding: 'utf8', timeout: 200_000 });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { deployedWorkspace } from './support/deployed';
 import { forkCopy } from './support/project-copy';
 import { AMBIENT_TARGET } from './support/workspace';
+import { scriptCommand } from '../scripts/lib/script-command';
 
 jest.setTimeout(240_000);
 
@@ -17,7 +18,7 @@ function run(script: string, args: string[], options: { cwd?: string; env?: Node
   const cwd = options.cwd ?? PROJECT_ROOT;
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   for (const key of [...AMBIENT_TARGET, ...(options.env?.LOCAL_TENANT_DIR ? [] : ['LOCAL_TENANT_DIR'])]) delete childEnv[key];
-  const result = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(cwd, 'scripts', script), ...args], { cwd, env: childEnv, encoding: 'utf8', timeout: 200_000 });
+  const result = spawnSync(...scriptCommand(path.join(cwd, 'scripts', script), args), { cwd, env: childEnv, encoding: 'utf8', timeout: 200_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../lib/build-actions';
+import { scriptCommand } from '../lib/script-command';
 
 export interface DeployFigures {
   unchangedMs: number[];
@@ -16,7 +17,7 @@ function deploy(dir: string): number {
   const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: path.join(dir, 'state') };
   for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete env[key];
   const started = process.hrtime.bigint();
-  const result = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', 'deploy.ts'), '--tenant', path.join(dir, 'tenant.yaml')], { cwd: dir, env, encoding: 'utf8' });
+  const result = spawnSync(...scriptCommand('deploy.ts', ['--tenant', path.join(dir, 'tenant.yaml')]), { cwd: dir, env, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`deploy failed in the benchmark:\n${result.stdout}\n${result.stderr}`);
   return ms;

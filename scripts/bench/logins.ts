@@ -14,6 +14,7 @@ import { hashPassword, newUser } from '../local-tenant/login';
 import { spawnLocalTenant, type TenantProcess } from '../local-tenant/process';
 import { openState } from '../local-tenant/state';
 import { distribution, type Distribution } from './stats';
+import { scriptCommand } from '../lib/script-command';
 
 const PASSWORD = 'a long enough password for the bench';
 const CONNECTION = 'Username-Password-Authentication';
@@ -168,7 +169,7 @@ export async function codeFlowLogins(load: LoadTenant, concurrency: number, logi
   const client = JSON.parse(created.body) as { client_id: string; client_secret: string };
   const settings = { domain: load.tenant.domain, caPath: load.tenant.caPath, clientId: client.client_id, clientSecret: client.client_secret, callback, connection: CONNECTION, emails: load.emails, password: PASSWORD, concurrency, logins };
   const output = await new Promise<string>((resolve, reject) => {
-    execFile(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', 'bench', 'code-flow-child.ts'), JSON.stringify(settings)], { env: { ...process.env, NODE_EXTRA_CA_CERTS: load.tenant.caPath }, maxBuffer: 64 << 20 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    execFile(...scriptCommand('bench/code-flow-child.ts', [JSON.stringify(settings)]), { env: { ...process.env, NODE_EXTRA_CA_CERTS: load.tenant.caPath }, maxBuffer: 64 << 20 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
   });
   const result = JSON.parse(output) as { latenciesNs: number[]; failed: number; elapsedMs: number; roundTripNs: number[] };
   return { concurrency, logins: distribution(result.latenciesNs), perSecond: result.latenciesNs.length / (result.elapsedMs / 1000), failed: result.failed, roundTrip: distribution(result.roundTripNs) };

@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../scripts/lib/build-actions';
+import { scriptCommand } from '../../scripts/lib/script-command';
 
 export interface Workspace {
   dir: string;
@@ -40,7 +41,7 @@ export function workspaceAt(dir: string, options: WorkspaceOptions = {}): Worksp
       const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, LOCAL_TENANT_DIR: stateDir };
       for (const key of AMBIENT_TARGET) delete env[key];
       const policy = options.policy ? ['--policy', options.policy] : [];
-      const result = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', 'deploy.ts'), '--tenant', tenantPath, ...policy, ...args], {
+      const result = spawnSync(...scriptCommand('deploy.ts', ['--tenant', tenantPath, ...policy, ...args]), {
         cwd: dir,
         env,
         encoding: 'utf8',
