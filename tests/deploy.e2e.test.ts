@@ -86,7 +86,8 @@ describe('npm run deploy to the local tenant', () => {
       expect(state.resourceServers?.map((api) => [api.identifier, api.scopes.map((scope) => scope.value)])).toEqual([['https://api.example.com/', ['read:attribute-sources']]]);
       expect(state.clientGrants.filter((grant) => grant.audience === 'https://api.example.com/')).toEqual([expect.objectContaining({ client_id: apps['Sample worker']?.client_id, scope: ['read:attribute-sources'] })]);
       const stored = Object.fromEntries(tenant.state().connections.map((c) => [c.name, c]));
-      expect(Object.keys(stored)).toEqual(['Username-Password-Authentication', 'google-oauth2', 'corp-oidc', 'email']);
+      // Every connection, in any order: a0deploy creates them concurrently, so the order they arrive in is its own.
+      expect(Object.keys(stored).sort()).toEqual(['Username-Password-Authentication', 'corp-oidc', 'email', 'google-oauth2']);
       expect(stored['Username-Password-Authentication']?.strategy).toBe('auth0');
       expect(stored['google-oauth2']?.options).toMatchObject({ set_user_root_attributes: 'on_first_login', client_secret: SECRET });
       expect(stored['corp-oidc']?.options).toMatchObject({ set_user_root_attributes: 'on_each_login' });
