@@ -111,6 +111,12 @@ export interface Persistence {
   file: string;
   state: TenantState;
   save(): void;
+  /**
+   * Saves only what logins change (users, log events, oidc-provider's entries), skipping the comparison of
+   * the tenant's configuration: for the login path, which saves several times per login and changes no
+   * client, connection or action.
+   */
+  saveActivity(): void;
   /** Adds a user; the object returned is the one whose changes are tracked. */
   addUser(user: StoredUser): StoredUser;
   /** oidc-provider's entries change through these, so that only the entry that changed is written. */
@@ -283,7 +289,8 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
     remove: db.prepare(`DELETE FROM ${table} WHERE ${key} = ?`),
   }]));
 
-  const writeAll = db.transaction(() => {
+  /** The tenant's configuration (settings and collections): compared with what was written, item by item. */
+  const writeConfig = () => {
     for (const field of META_FIELDS) {
       const value = (current as unknown as Record<string, unknown>)[field];
       const text = value === undefined ? undefined : JSON.stringify(value);
@@ -316,6 +323,10 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
         written.set(memo, `${position}:${text}`);
       });
     }
+  };
+
+  /** What logins change: the users marked changed, new log events, oidc-provider's changed entries. */
+  const writeActivity = () => {
     // Users that left and identities that move (account linking) are cleared before anything is written.
     const changed: StoredUser[] = [];
     // Many changed users at once (an import, a seeded tenant): one pass over the list finds them all.
@@ -346,11 +357,16 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
       if (entry === undefined) statements.oidcDelete.run(model, id);
       else statements.oidcUpsert.run(model, id, JSON.stringify(entry));
     }
+  };
+  const writeAll = db.transaction(() => {
+    writeConfig();
+    writeActivity();
   });
+  const writeActivityOnly = db.transaction(writeActivity);
 
-  const save = () => {
+  const saveWith = (write: () => void) => {
     try {
-      writeAll();
+      write();
     } catch (error) {
       // Nothing of this save was written: users that were new leave memory, changed ones go back to what is
       // stored — so one refused change never keeps every later save failing.
@@ -367,6 +383,7 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
     dirtyUsers.clear();
     dirtyOidc.clear();
   };
+  const save = () => saveWith(writeAll);
 
   // Everything loaded counts as written; a fresh or migrated state is written whole.
   if (!migrated && readState(db)) {
@@ -389,6 +406,7 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
     file,
     state: current,
     save,
+    saveActivity: () => saveWith(writeActivityOnly),
     addUser(user) {
       users.push(user);
       return users[users.length - 1] as StoredUser;

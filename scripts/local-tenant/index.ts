@@ -88,7 +88,7 @@ function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionB
  * tests walk through (the handlers are built but never called).
  */
 export function protectedRoutes(): Array<{ method: string; path: string; scopes: readonly string[] }> {
-  const unused: StateStore = { file: '', state: { actions: [] } as unknown as StateStore['state'], save: () => undefined, addUser: (user) => user, oidc: { set: () => undefined }, close: () => undefined };
+  const unused: StateStore = { file: '', state: { actions: [] } as unknown as StateStore['state'], save: () => undefined, saveActivity: () => undefined, addUser: (user) => user, oidc: { set: () => undefined }, close: () => undefined };
   const context = { store: unused, runtime: undefined as unknown as ActionsRuntime, outbox: new Outbox(), domain: () => '' };
   const all = Object.values(routes(context, () => Promise.reject(new Error('unused')), () => undefined)).flat();
   return all.flatMap((route) => (route.public ? [] : [{ method: route.method, path: route.path, scopes: route.scopes }]));

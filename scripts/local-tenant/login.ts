@@ -266,7 +266,7 @@ export async function runPostLogin(context: LoginContext, run: PostLoginRun): Pr
   if (run.countsAsLogin !== false) {
     user.logins_count += 1;
     user.last_login = new Date().toISOString();
-    store.save();
+    store.saveActivity();
   }
   const event = {
     user: userForEvent(user),
@@ -301,7 +301,7 @@ export async function runPostLogin(context: LoginContext, run: PostLoginRun): Pr
   user.app_metadata = mergeMetadata(user.app_metadata, result.appMetadata);
   user.user_metadata = mergeMetadata(user.user_metadata, result.userMetadata);
   if (Object.keys(result.appMetadata).length + Object.keys(result.userMetadata).length > 0) user.updated_at = new Date().toISOString();
-  store.save();
+  store.saveActivity();
   return result;
 }
 

@@ -252,6 +252,8 @@ export interface StateStore {
   readonly state: TenantState;
   /** Persists what changed since the last save, in one transaction (database.ts). */
   save(): void;
+  /** Persists only what logins change: users, log events, oidc-provider's entries (database.ts). */
+  saveActivity(): void;
   /** Adds a user and gives back the one to change from then on (its changes are saved; the object passed in is not watched). */
   addUser(user: StoredUser): StoredUser;
   /** oidc-provider's entries: set (or removed, with undefined) one at a time. */

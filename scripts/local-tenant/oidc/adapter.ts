@@ -33,7 +33,7 @@ export function stateAdapter(store: StateStore, findClient: (id: string) => Payl
     async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
       sweep(store, lastSweep);
       store.oidc.set(this.model, id, { payload, ...(expiresIn ? { expiresAt: now() + expiresIn } : {}) });
-      store.save();
+      store.saveActivity();
     }
 
     async find(id: string): Promise<Payload | undefined> {
@@ -53,19 +53,19 @@ export function stateAdapter(store: StateStore, findClient: (id: string) => Payl
       const entry = entries(this.model)[id];
       if (!entry) return;
       store.oidc.set(this.model, id, { ...entry, payload: { ...entry.payload, consumed: now() } });
-      store.save();
+      store.saveActivity();
     }
 
     async destroy(id: string): Promise<void> {
       if (!(id in entries(this.model))) return;
       store.oidc.set(this.model, id, undefined);
-      store.save();
+      store.saveActivity();
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
       const stored = entries(this.model);
       for (const [id, entry] of Object.entries(stored)) if (entry.payload.grantId === grantId) store.oidc.set(this.model, id, undefined);
-      store.save();
+      store.saveActivity();
     }
   };
 }
