@@ -62,10 +62,12 @@ describe('the Actions runtime', () => {
 
   it('fails a flow that runs past the time limit, while other flows keep being answered', async () => {
     const started = Date.now();
-    const looping = runtime.run({ trigger: 'post-login', event: event(), actions: [action('loop', 'while (true) {}')] });
+    let loopEnded = false;
+    const looping = runtime.run({ trigger: 'post-login', event: event(), actions: [action('loop', 'while (true) {}')] }).finally(() => (loopEnded = true));
     const meanwhile = await runtime.run({ trigger: 'post-login', event: event(), actions: [action('quick', "api.user.setAppMetadata('ok', true);")] });
     expect(meanwhile.outcome).toBe('completed');
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // Answered while the loop still ran (an order, not a time: a busy machine stretches both alike).
+    expect(loopEnded).toBe(false);
     const result = await looping;
     expect(result).toMatchObject({ outcome: 'failed', failure: { action: 'loop', kind: 'timeout', message: 'Script execution time exceeded (1500 ms)' } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
