@@ -27,6 +27,7 @@ module.exports = {
   // ones spend part of their time waiting on child processes (a0deploy pauses between its stages), so one
   // and a half workers per core keeps the cores busy.
   maxWorkers: Math.max(2, Math.ceil(require('node:os').availableParallelism() * 1.5)),
+  testSequencer: '<rootDir>/tests/support/sequencer.js',
   projects: [
     // A team keeps a test beside its own Action (actions/NAME.test.ts): part of the inner loop too.
     { ...shared, displayName: 'unit', testMatch: [...UNIT, '<rootDir>/actions/**/*.test.ts'] },
