@@ -13,6 +13,7 @@ import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { deployedWorkspace } from './support/deployed';
 import type { Workspace } from './support/workspace';
 import { launchChromium } from './support/chromium';
+import { commandEnv } from './support/project-copy';
 import { defaultClientOf, postJson, spaceCli, withSpaceTenant } from './support/space-cli';
 
 jest.setTimeout(240_000);
@@ -185,8 +186,7 @@ describe('progress', () => {
     const line = JSON.stringify({ user_id: 'auth0|x', email: 'x@example.com', identities: [{ connection: 'Username-Password-Authentication' }] });
     writeFileSync(file, `${line}\n`.repeat(200_000));
     const command = [TSX, path.join(PROJECT_ROOT, 'scripts', 'audit.ts'), '--tenant', space.tenantPath, '--users-file', file].map((part) => `'${part}'`).join(' ');
-    const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: space.stateDir };
-    for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete env[key];
+    const env = commandEnv({ LOCAL_TENANT_DIR: space.stateDir });
     // util-linux's script(1) gives the command a pseudo-terminal, as a person's shell would.
     const terminal = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: space.dir, env, encoding: 'utf8', timeout: 200_000 });
     expect(terminal.stdout).toMatch(/200,000 users \| [\d,]+\/s/);

@@ -2,14 +2,13 @@
  * End to end: `npm run deploy` as a child process, the real a0deploy as its child, the local tenant over
  * real HTTPS. Nothing is mocked between them. Each a0deploy run takes a while (its schema compilation).
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { spawnLocalTenant } from '../scripts/local-tenant/process';
 import { managementApi, type ManagementApi } from './support/local-api';
-import { scriptCommand } from '../scripts/lib/script-command';
+import { runScript } from './support/project-copy';
 
 jest.setTimeout(240_000);
 
@@ -20,11 +19,11 @@ const stateDir = path.join(workspace, 'state');
 cpSync(path.join(PROJECT_ROOT, 'tenant.yaml'), tenantPath);
 cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(workspace, 'connections'), { recursive: true });
 
+const ENV = { LOCAL_TENANT_DIR: stateDir, GOOGLE_CLIENT_SECRET: SECRET };
+
 function deploy(...args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: stateDir, GOOGLE_CLIENT_SECRET: SECRET };
-  for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete env[key];
-  const result = spawnSync(...scriptCommand('deploy.ts', ['--tenant', tenantPath, ...args]), { cwd: workspace, env, encoding: 'utf8', timeout: 200_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, output: result.stdout + result.stderr };
+  const result = runScript('deploy.ts', ['--tenant', tenantPath, ...args], { cwd: workspace, env: ENV });
+  return { ...result, output: result.stdout + result.stderr };
 }
 
 /** Opens the same local tenant (its state folder) in a process of its own to look at what the deploy left. */
@@ -116,9 +115,7 @@ describe('npm run deploy to the local tenant', () => {
       expect(plan.stdout).toContain('= legacy-db  kept (deploy --allow-delete deletes it)');
       expect(plan.stdout).toContain('Nothing to deploy, but the tenant does not match tenant.yaml: the tenant also has connection legacy-db, on the tenant but not in tenant.yaml (npm run audit reports this as drift;');
       expect(plan.stdout).not.toContain('the tenant matches tenant.yaml');
-      const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: stateDir, GOOGLE_CLIENT_SECRET: SECRET };
-      for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete env[key];
-      const audit = spawnSync(...scriptCommand('audit.ts', ['--tenant', tenantPath, '--no-users', '--json']), { cwd: workspace, env, encoding: 'utf8', timeout: 200_000 });
+      const audit = runScript('audit.ts', ['--tenant', tenantPath, '--no-users', '--json'], { cwd: workspace, env: ENV });
       expect(audit.status).toBe(1);
       expect((JSON.parse(audit.stdout) as { drift: unknown[] }).drift).toEqual([{ kind: 'connection', name: 'legacy-db', problem: 'on the tenant but not in tenant.yaml' }]);
     } finally {

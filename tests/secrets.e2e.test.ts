@@ -3,12 +3,11 @@
  * appear in any output of a full deploy, a login and an audit; when a0deploy fails, its message reaches
  * the user and the exit code is not zero.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
+import { runScript } from './support/project-copy';
 import { workspace } from './support/workspace';
-import { scriptCommand } from '../scripts/lib/script-command';
 
 jest.setTimeout(240_000);
 
@@ -26,9 +25,7 @@ function withActionSecret(text: string): string {
 }
 
 function run(space: ReturnType<typeof workspace>, script: string, args: string[], env: NodeJS.ProcessEnv) {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, LOCAL_TENANT_DIR: space.stateDir };
-  for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete childEnv[key];
-  const result = spawnSync(...scriptCommand(script, args), { cwd: space.dir, env: childEnv, encoding: 'utf8', timeout: 200_000 });
+  const result = runScript(script, args, { cwd: space.dir, env: { ...env, LOCAL_TENANT_DIR: space.stateDir } });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

@@ -3,23 +3,17 @@
  * fork of the project (its own build/ and .local/tenant, so suites beside it keep theirs) and deploys with the
  * real a0deploy; simulate logs in to a copy of one real deploy (tests/support/deployed.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { deployedWorkspace } from './support/deployed';
-import { forkCopy } from './support/project-copy';
-import { AMBIENT_TARGET } from './support/workspace';
-import { scriptCommand } from '../scripts/lib/script-command';
+import { forkCopy, runScript } from './support/project-copy';
 
 jest.setTimeout(240_000);
 
 function run(script: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   const cwd = options.cwd ?? PROJECT_ROOT;
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...options.env };
-  for (const key of [...AMBIENT_TARGET, ...(options.env?.LOCAL_TENANT_DIR ? [] : ['LOCAL_TENANT_DIR'])]) delete childEnv[key];
-  const result = spawnSync(...scriptCommand(path.join(cwd, 'scripts', script), args), { cwd, env: childEnv, encoding: 'utf8', timeout: 200_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runScript(path.join(cwd, 'scripts', script), args, { cwd, env: options.env });
 }
 
 describe('npm start', () => {

@@ -13,7 +13,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, r
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../scripts/lib/build-actions';
-import { AMBIENT_TARGET, workspaceAt, type Workspace, type WorkspaceOptions } from './workspace';
+import { commandEnv } from './project-copy';
+import { workspaceAt, type Workspace, type WorkspaceOptions } from './workspace';
 import { scriptCommand } from '../../scripts/lib/script-command';
 
 export const TEMPLATE_VARIABLE = 'ROOT_ATTRIBUTES_TEST_TEMPLATE';
@@ -50,8 +51,7 @@ export function startTemplate(root = templateRoot()): ChildProcess | undefined {
   mkdirSync(dir, { recursive: true });
   cpSync(path.join(PROJECT_ROOT, 'tenant.yaml'), path.join(dir, 'tenant.yaml'));
   cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(dir, 'connections'), { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: path.join(dir, 'state') };
-  for (const key of AMBIENT_TARGET) delete env[key];
+  const env = commandEnv({ LOCAL_TENANT_DIR: path.join(dir, 'state') });
   const child = spawn(...scriptCommand('deploy.ts', ['--tenant', path.join(dir, 'tenant.yaml')]), { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

@@ -2,13 +2,16 @@
  * A throw-away copy of the project a fork would have: tenant.yaml, connections/, environments/ and
  * .github/ copied (tests edit them), package.json copied, the code and node_modules linked — so
  * `npm run …` works in it exactly as in the repository. Commands run asynchronously, so local tenants
- * this test process serves can answer them.
+ * this test process serves can answer them; `runScript` runs one script to its end, for tests whose tenant
+ * lives in a process of its own. Every command gets the same environment: nothing of the developer's shell
+ * that would point it at another tenant.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../scripts/lib/build-actions';
+import { scriptCommand } from '../../scripts/lib/script-command';
 
 export interface Ran {
   status: number | null;
@@ -19,10 +22,21 @@ export interface Ran {
 /** Variables a developer's shell may have that would point commands elsewhere. */
 const AMBIENT = ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS', 'LOCAL_TENANT_DIR'];
 
+/** The environment a command gets in a test: this process's, without AMBIENT, then `env`. */
+export function commandEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const result: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of AMBIENT) delete result[key];
+  return Object.assign(result, env);
+}
+
+/** One of the project's scripts (a path under scripts/, or absolute), run to its end in a child process. */
+export function runScript(script: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Ran {
+  const result = spawnSync(...scriptCommand(script, args), { cwd: options.cwd, env: commandEnv(options.env), encoding: 'utf8', timeout: options.timeoutMs ?? 200_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 export function runAsync(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Ran> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of AMBIENT) delete env[key];
-  Object.assign(env, options.env);
+  const env = commandEnv(options.env);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

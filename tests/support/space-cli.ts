@@ -3,18 +3,14 @@
  * child process against the workspace's local tenant, the same tenant opened for a moment in a process of
  * its own, and the Authentication API calls tests seed users with.
  */
-import { spawnSync } from 'node:child_process';
 import { spawnLocalTenant, type TenantProcess } from '../../scripts/local-tenant/process';
 import { managementApi, raw, type ManagementApi } from './local-api';
+import { runScript } from './project-copy';
 import type { Workspace } from './workspace';
-import { scriptCommand } from '../../scripts/lib/script-command';
 
-/** `tsx scripts/SCRIPT ARGS --tenant <the workspace's tenant.yaml>`, with the workspace's state and nothing of the developer's shell. */
+/** `scripts/SCRIPT ARGS --tenant <the workspace's tenant.yaml>`, with the workspace's state and nothing of the developer's shell. */
 export function spaceCli(space: Workspace, script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: space.stateDir, ...env };
-  for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) if (!(key in env)) delete childEnv[key];
-  const result = spawnSync(...scriptCommand(script, [...args, '--tenant', space.tenantPath]), { cwd: space.dir, env: childEnv, encoding: 'utf8', timeout: 200_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runScript(script, [...args, '--tenant', space.tenantPath], { cwd: space.dir, env: { LOCAL_TENANT_DIR: space.stateDir, ...env } });
 }
 
 /** Opens the workspace's local tenant (in a process of its own) for a moment. */
