@@ -1,7 +1,7 @@
 /**
  * `npm run audit` and `npm run users` against a seeded local tenant: a copy of one real deploy
- * (tests/support/deployed.ts), then drift and users planted through the Management API. The audit must find each planted problem and
- * nothing else; refusals must come before any request.
+ * (tests/support/deployed.ts), then drift and users planted through the Management API. The audit must
+ * find each planted problem and nothing else; refusals must come before any request.
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';

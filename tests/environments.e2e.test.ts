@@ -2,7 +2,8 @@
  * `--env` against a second tenant: a local tenant with its own port and state stands in for staging,
  * reached as any real tenant is (its domain in environments/staging.yaml, credentials from the variables
  * the file names, its CA through NODE_EXTRA_CA_CERTS). The project's default local tenant, as a deploy of
- * tenant.yaml left it (a copy of one real deploy: tests/support/deployed.ts), must come out of the plan and the deploy byte for byte untouched.
+ * tenant.yaml left it (a copy of one real deploy: tests/support/deployed.ts), must come out of the plan and
+ * the deploy byte for byte untouched.
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
