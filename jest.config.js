@@ -19,7 +19,7 @@ const shared = {
 
 const UNIT = [
   'value-rules', 'define-policy', 'compile-policy', 'provenance-record', 'connection-kinds', 'properties',
-  'check', 'check-corpus', 'check-mutations', 'environments', 'post-login', 'pre-user-registration', 'kit', 'audit-defaults',
+  'check', 'check-corpus', 'check-mutations', 'environments', 'post-login', 'pre-user-registration', 'kit', 'audit-defaults', 'boundaries',
 ].map((name) => `<rootDir>/tests/${name}.test.ts`);
 
 module.exports = {
@@ -37,7 +37,7 @@ module.exports = {
       // One real deploy every suite that needs a deployed tenant copies (tests/support/deployed.ts).
       globalSetup: '<rootDir>/tests/support/global-setup.ts',
       globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
-      roots: ['<rootDir>/tests'], testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...UNIT.map((file) => file.replace(/\./g, '\\.'))],
+      roots: ['<rootDir>/tests', '<rootDir>/packages'], testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...UNIT.map((file) => file.replace(/\./g, '\\.'))],
     },
   ],
 };

@@ -9,8 +9,8 @@ import { parseArgs } from 'node:util';
 import policy from '../actions/policy';
 import { startSampleApp } from './app/server';
 import { EXIT, ProjectError, runCommand } from './lib/errors';
-import { defaultStateDir } from './local-tenant/paths';
-import { readStateFile } from './local-tenant/database';
+import { defaultStateDir } from './lib/local-state';
+import { readStateFile } from '@auth0-root-attributes/local-tenant';
 
 const SPA_CLIENT = 'Sample single-page app';
 

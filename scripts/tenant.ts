@@ -4,8 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { EXIT, ProjectError, runCommand } from './lib/errors';
-import { startLocalTenant } from './local-tenant/index';
-import type { FlowResult, Trigger } from './runtime/index';
+import { startLocalTenant } from '@auth0-root-attributes/local-tenant';
+import { defaultStateDir } from './lib/local-state';
+import type { FlowResult, Trigger } from '@auth0-root-attributes/actions-runtime';
 import { describeFailure } from './story/report';
 
 /** Actions' real-time logs, as Auth0's: each console line of an execution, prefixed by trigger and action. */
@@ -32,7 +33,7 @@ void runCommand(async () => {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ProjectError('usage', `--port must be a port number, not ${values.port}`);
   const tenant = await startLocalTenant({
     port,
-    stateDir: values.state,
+    stateDir: values.state ?? defaultStateDir(),
     onRequest: (line) => console.log(`${new Date().toISOString()} ${line}`),
     onFlow: (trigger, result) => realTimeLog(trigger, result).forEach((line) => console.log(line)),
   });

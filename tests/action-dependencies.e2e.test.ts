@@ -11,17 +11,16 @@ import { createServer as createPlainServer } from 'node:net';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
-import { defaultDependencyCache } from '../scripts/runtime/dependencies';
-import { spawnLocalTenant, type TenantProcess } from '../scripts/local-tenant/process';
-import { clientWithScopes, managementApi, raw, type ManagementApi } from './support/local-api';
+import { spawnLocalTenant, type TenantProcess, clientWithScopes, managementApi, raw, type ManagementApi } from '@auth0-root-attributes/local-tenant';
 import { workspace, type Workspace } from './support/workspace';
+import { dependencyCacheDir } from '../scripts/lib/local-state';
 
 jest.setTimeout(300_000);
 
 const EXAMPLE = path.join(PROJECT_ROOT, 'examples', 'management-api-name');
 const FIXTURE = path.join(__dirname, 'fixtures', 'action-dependencies');
 const PASSWORD = 'correct horse battery staple';
-const cache = defaultDependencyCache();
+const cache = dependencyCacheDir();
 
 let space: Workspace;
 let port: number;

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { UsersAudit } from '../scripts/audit/users';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { loadProject } from '../scripts/lib/project';
-import { auth0Defaults } from '../scripts/local-tenant/login';
+import { auth0Defaults } from '@auth0-root-attributes/local-tenant';
 
 const project = loadProject(path.join(PROJECT_ROOT, 'tenant.yaml'));
 

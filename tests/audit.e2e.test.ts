@@ -6,8 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
-import type { ManagementApi } from './support/local-api';
+import { type TenantProcess as LocalTenant, type ManagementApi } from '@auth0-root-attributes/local-tenant';
 import { deployedWorkspace } from './support/deployed';
 import type { Workspace } from './support/workspace';
 import { defaultClientOf, postJson, spaceCli, withSpaceTenant } from './support/space-cli';

@@ -13,8 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import policy from '../actions/policy';
 import { startSampleApp, type SampleApp } from '../scripts/app/server';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
-import { spawnLocalTenant, type TenantProcess } from '../scripts/local-tenant/process';
-import { managementApi, type ManagementApi } from './support/local-api';
+import { spawnLocalTenant, type TenantProcess, managementApi, type ManagementApi } from '@auth0-root-attributes/local-tenant';
 import { launchChromium } from './support/chromium';
 import { seedProjectTenant } from './support/seed';
 

@@ -6,8 +6,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
-import { spawnLocalTenant } from '../scripts/local-tenant/process';
-import { managementApi, type ManagementApi } from './support/local-api';
+import { spawnLocalTenant, managementApi, type ManagementApi } from '@auth0-root-attributes/local-tenant';
 import { runScript } from './support/project-copy';
 
 jest.setTimeout(240_000);

@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { sha256 } from '../scripts/deploy/model';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
-import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
+import { spawnLocalTenant, type TenantProcess as LocalTenant, managementApi } from '@auth0-root-attributes/local-tenant';
 import { deployedWorkspace } from './support/deployed';
-import { managementApi } from './support/local-api';
 import { projectCopy, runAsync, setDomain } from './support/project-copy';
 
 jest.setTimeout(300_000);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
-import { spawnLocalTenant, type TenantProcess } from '../scripts/local-tenant/process';
+import { spawnLocalTenant, type TenantProcess } from '@auth0-root-attributes/local-tenant';
 import { projectCopy, runAsync, setDomain } from './support/project-copy';
 
 jest.setTimeout(120_000);

@@ -6,8 +6,7 @@
 import { Agent } from 'node:https';
 import * as path from 'node:path';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
-import { clientWithScopes, managementApi, raw, type ManagementApi } from './support/local-api';
+import { spawnLocalTenant, type TenantProcess as LocalTenant, clientWithScopes, managementApi, raw, type ManagementApi } from '@auth0-root-attributes/local-tenant';
 import { workspace } from './support/workspace';
 
 jest.setTimeout(240_000);

@@ -6,8 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { spawnLocalTenant, type TenantProcess } from '../scripts/local-tenant/process';
-import { clientWithScopes, managementApi, raw, type ManagementApi } from './support/local-api';
+import { spawnLocalTenant, type TenantProcess, clientWithScopes, managementApi, raw, type ManagementApi } from '@auth0-root-attributes/local-tenant';
 import { deployAction } from './support/seed';
 
 jest.setTimeout(60_000);

@@ -1,4 +1,4 @@
-import { auth0Defaults } from '../scripts/local-tenant/login';
+import { auth0Defaults } from '@auth0-root-attributes/local-tenant';
 import { loadActions, postLoginEvent, TARGETS, type ActionsUnderTest, type PostLoginEvent } from './kit';
 import { CONNECTIONS, FIXTURE, FIXTURE_KEY, FIXTURE_NAMESPACE, freezeClock, logsOf, NOW } from './support/scenario';
 

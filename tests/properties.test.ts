@@ -17,8 +17,7 @@ import { preUserRegistrationFlow } from '../actions/pre-user-registration/flow';
 import { buildActions, PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { deriveConnectionTable } from '../scripts/lib/tenant-model';
 import { readTenantFile } from '../scripts/lib/tenant-yaml';
-import { recordPostLoginApi, recordPreUserRegistrationApi } from '../scripts/runtime/api';
-import { loadInSandbox } from '../scripts/runtime/sandbox';
+import { recordPostLoginApi, recordPreUserRegistrationApi, loadInSandbox } from '@auth0-root-attributes/actions-runtime';
 
 jest.setTimeout(300_000);
 

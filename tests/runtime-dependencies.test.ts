@@ -7,10 +7,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { defaultDependencyCache, installDependencies, type DeclaredDependency } from '../scripts/runtime/dependencies';
-import { ActionsRuntime, type DeployedAction } from '../scripts/runtime/index';
-import { spawnLocalTenant, type TenantProcess } from '../scripts/local-tenant/process';
-import { clientWithScopes, managementApi } from './support/local-api';
+import { installDependencies, type DeclaredDependency, ActionsRuntime, type DeployedAction } from '@auth0-root-attributes/actions-runtime';
+import { spawnLocalTenant, type TenantProcess, clientWithScopes, managementApi } from '@auth0-root-attributes/local-tenant';
+import { dependencyCacheDir } from '../scripts/lib/local-state';
 
 jest.setTimeout(180_000);
 
@@ -19,7 +18,7 @@ const DEPENDENCIES: DeclaredDependency[] = [
   { name: 'ipaddr.js', version: '2.2.0' },
   { name: 'nanoid', version: '5.1.12' },
 ];
-const cache = defaultDependencyCache();
+const cache = dependencyCacheDir();
 let tenant: TenantProcess;
 let runtime: ActionsRuntime;
 

@@ -2,16 +2,15 @@
  * `npm run tenant` as a developer runs it: it prints how to reach the tenant, and once tenant.yaml's
  * sample web app is on it, the login URL a browser opens to sign in to that app.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
-import { spawnLocalTenant } from '../scripts/local-tenant/process';
+import { spawnLocalTenant, managementApi, raw } from '@auth0-root-attributes/local-tenant';
 import { UserAgent } from '../scripts/story/browser';
 import { readFileSync } from 'node:fs';
 import { deployAction } from './support/seed';
-import { managementApi, raw } from './support/local-api';
 
 jest.setTimeout(60_000);
 
@@ -36,6 +35,17 @@ async function tenantOutput(stateDir: string, during?: (domain: string) => Promi
   await exited;
   return text;
 }
+
+it('says in one line with a hint, and exit 2, that a damaged state database cannot be read', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tenant-command-'));
+  await (await spawnLocalTenant({ stateDir: dir })).close();
+  writeFileSync(path.join(dir, 'tenant.db'), Buffer.from('SQLite format 3\u0000 but not really, just junk written over a database file'));
+  for (const suffix of ['-wal', '-shm']) rmSync(path.join(dir, `tenant.db${suffix}`), { force: true });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts', 'tenant.ts'), '--port', '0', '--state', dir], { encoding: 'utf8', timeout: 30_000 });
+  expect(run.status).toBe(2);
+  expect(run.stderr).toMatch(/^error state-unavailable: the local tenant database .* cannot be read .*\n  hint: move it aside/);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+});
 
 it('prints the sample web app login URL, which opens the hosted login page', async () => {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'tenant-command-'));

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { environmentNames } from '../scripts/lib/environments';
-import { spawnLocalTenant, type TenantProcess as LocalTenant } from '../scripts/local-tenant/process';
+import { spawnLocalTenant, type TenantProcess as LocalTenant } from '@auth0-root-attributes/local-tenant';
 import { projectCopy, runAsync, setDomain } from './support/project-copy';
 
 jest.setTimeout(600_000);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { reconcile } from '../../actions/post-login/reconcile';
 import type { Project } from '../lib/project';
-import { ActionsRuntime } from '../runtime/index';
+import { ActionsRuntime } from '@auth0-root-attributes/actions-runtime';
 import { distribution, interleaved, timeEach, type Distribution, type RoundRatio, type TimedCase } from './stats';
 
 type Handler = (event: unknown, api: unknown) => Promise<void>;

@@ -10,9 +10,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../lib/build-actions';
-import { hashPassword, newUser } from '../local-tenant/login';
-import { spawnLocalTenant, type TenantProcess } from '../local-tenant/process';
-import { openState } from '../local-tenant/state';
+import { seedUsers, spawnLocalTenant, type TenantProcess } from '@auth0-root-attributes/local-tenant';
 import { distribution, type Distribution } from './stats';
 import { scriptCommand } from '../lib/script-command';
 
@@ -81,27 +79,15 @@ export async function seedLoadTenant(stateDir: string, background: number, loggi
   }
 
   // The users go straight into the state: twenty thousand signups would measure the seeding, not the logins.
-  const store = openState(stateDir);
-  const emails: string[] = [];
-  try {
-    const connection = store.state.connections.find((candidate) => candidate.name === CONNECTION);
-    if (!connection) throw new Error('the bench connection is missing');
-    const hash = await hashPassword(PASSWORD);
-    for (let i = 0; i < background + loggingIn; i++) {
-      const email = i < loggingIn ? `login-${i}@example.com` : `user-${i}@example.com`;
-      if (i < loggingIn) emails.push(email);
-      store.addUser(newUser(connection, 'auth0', `bench${String(i).padStart(8, '0')}`, {
-        email,
-        name: `Person ${i}`,
-        nickname: `person${i}`,
-        picture: `https://example.com/avatars/${i}.png`,
-        ...(i < loggingIn ? { password_hash: hash } : {}),
-      }));
-    }
-    store.save();
-  } finally {
-    store.close();
-  }
+  const emails = Array.from({ length: loggingIn }, (_, i) => `login-${i}@example.com`);
+  await seedUsers(stateDir, CONNECTION, Array.from({ length: background + loggingIn }, (_, i) => ({
+    id: `bench${String(i).padStart(8, '0')}`,
+    email: i < loggingIn ? `login-${i}@example.com` : `user-${i}@example.com`,
+    name: `Person ${i}`,
+    nickname: `person${i}`,
+    picture: `https://example.com/avatars/${i}.png`,
+    ...(i < loggingIn ? { password: PASSWORD } : {}),
+  })));
   const tenant = await spawnLocalTenant({ stateDir });
   const clientId = tenant.state().clients.find((client) => client.name === 'Default App')?.client_id ?? '';
   return { tenant, clientId, emails };

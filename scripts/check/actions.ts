@@ -9,13 +9,13 @@ import { ACTION_ENTRIES, BUNDLE_DIR, TRIGGER_HANDLERS } from '../lib/action-entr
 import { tenantActions as teamActions } from '../lib/team-actions';
 import { actionFingerprint, AUTH0_ACTION_LIMIT_BYTES, BUNDLE_BUDGET_BYTES, bundleFingerprint, bundleTableMarker, connectionTableFor, tableMarker } from '../lib/build-actions';
 import { DEPLOY_CLI_TRIGGERS } from '../lib/deploy-cli';
-import { declaredDependencies, defaultDependencyCache, isInstalled, resolveDependencies, type ResolvedDependency } from '../runtime/dependencies';
-import { loadInSandbox } from '../runtime/sandbox';
+import { declaredDependencies, isInstalled, resolveDependencies, type ResolvedDependency, loadInSandbox } from '@auth0-root-attributes/actions-runtime';
 import { nearest } from '../lib/suggest';
 import { isRecord } from '../lib/tenant-model';
 import type { YamlPath } from '../lib/tenant-yaml';
 import { isPlaceholder } from '../lib/secrets';
 import { defineRule, type CheckContext, type Rule } from './types';
+import { dependencyCacheDir } from '../lib/local-state';
 
 const MAX_DEPENDENCIES = 10;
 const MAX_SECRETS = 30;
@@ -58,7 +58,7 @@ export function tenantActions(data: Record<string, unknown>, dir: string): Tenan
 /** The action's declared dependencies as installed in the shared cache, or undefined while one is not installed. */
 function installedDependencies(item: Record<string, unknown>): ResolvedDependency[] | undefined {
   const declared = declaredDependencies(Array.isArray(item.dependencies) ? item.dependencies : []);
-  const cache = defaultDependencyCache();
+  const cache = dependencyCacheDir();
   return declared.every((dependency) => isInstalled(cache, dependency)) ? resolveDependencies(cache, declared) : undefined;
 }
 

@@ -13,8 +13,8 @@ import { buildAndCheck, deployTo } from '../deploy/run';
 import { EXIT, ProjectError, runCommand } from '../lib/errors';
 import { localTarget } from '../lib/target';
 import { isRecord } from '../lib/tenant-model';
-import { startLocalTenant } from '../local-tenant/index';
-import { tenantKind } from '../local-tenant/login';
+import { startLocalTenant, tenantKind } from '@auth0-root-attributes/local-tenant';
+import { defaultStateDir } from '../lib/local-state';
 import { loginClient, type Answer } from '../story/logins';
 import { describeClaims, flowRecorder, sourcesOf } from '../story/report';
 
@@ -44,7 +44,7 @@ void runCommand(async () => {
   const quiet: string[] = [];
   if (!(await buildAndCheck({ tenantPath: values.tenant, say: (line) => quiet.push(line), warn: (line) => console.error(line) }))) return EXIT.findings;
   const flows = flowRecorder();
-  const tenant = await startLocalTenant({ onFlow: flows.observe });
+  const tenant = await startLocalTenant({ stateDir: defaultStateDir(), onFlow: flows.observe });
   const target = localTarget(tenant);
   try {
     const deployed = await deployTo(target, { tenantPath: values.tenant, allowDelete: false, planOnly: false, say: (line) => quiet.push(line), warn: (line) => console.error(line) });

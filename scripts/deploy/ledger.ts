@@ -2,8 +2,9 @@
  * What this checkout last deployed to a target, per resource: digests of tenant.yaml's side, never values.
  * Written only by its owner (0600, in a 0700 folder), like every file under `.local/`.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../local-tenant/atomic-file';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import type { Ledger } from './plan';
 
 export function readLedger(file: string): Ledger {
@@ -17,5 +18,6 @@ export function readLedger(file: string): Ledger {
 }
 
 export function writeLedger(file: string, ledger: Ledger): void {
-  writeFileAtomic(file, JSON.stringify(ledger, null, 1), 0o600);
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  writeFileAtomic.sync(file, JSON.stringify(ledger, null, 1), { mode: 0o600 });
 }

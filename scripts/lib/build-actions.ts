@@ -15,7 +15,7 @@ import { fingerprint } from '../../actions/lib/digest';
 import { ACTION_ENTRIES, BUNDLE_DIR, type ActionEntry } from './action-entries';
 import type { Environment } from './environments';
 import { ProjectError } from './errors';
-import { loadInSandbox } from '../runtime/sandbox';
+import { loadInSandbox } from '@auth0-root-attributes/actions-runtime';
 import { deriveConnectionTable, tenantConnections } from './tenant-model';
 import { readTenantFile, type TenantFile } from './tenant-yaml';
 import { buildFailure, compileAction, handlerOf, tenantActions } from './team-actions';

@@ -83,6 +83,11 @@ function tenantMessage(body: unknown): string | undefined {
  */
 export function explain(error: unknown): ProjectError | undefined {
   if (error instanceof ProjectError) return error;
+  // The local tenant's StateError (its state folder owned by another process, or damaged) carries this code.
+  if (error instanceof Error && (error as { code?: unknown }).code === 'state-unavailable') {
+    const { hint } = error as { hint?: unknown };
+    return new ProjectError('state-unavailable', error.message, { ...(typeof hint === 'string' ? { hint } : {}), cause: error });
+  }
   const links = chain(error);
   const code = links.map((link) => link.code).find((value): value is string => typeof value === 'string' && (NETWORK_CODES.has(value) || CERTIFICATE_CODES.has(value) || value === 'EADDRINUSE' || value.startsWith('Z_')));
   const host = links.map((link) => link.hostname ?? link.host ?? link.address).find((value): value is string => typeof value === 'string');

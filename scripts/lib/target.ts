@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 import { ManagementClient } from 'auth0';
-import { startLocalTenant, type LocalTenant } from '../local-tenant/index';
+import { startLocalTenant, type LocalTenant } from '@auth0-root-attributes/local-tenant';
+import { defaultStateDir } from './local-state';
 import { PROJECT_ROOT } from './build-actions';
 import { missingCredentials, type Environment } from './environments';
 import { ProjectError } from './errors';
@@ -39,7 +40,7 @@ export async function openTarget(environment?: Environment): Promise<Target> {
     if (/^https?:\/\//.test(domain)) throw new ProjectError('usage', 'AUTH0_DOMAIN must be a host name without https://', { hint: 'e.g. AUTH0_DOMAIN=my-tenant.eu.auth0.com' });
     return remoteTarget(domain, clientId, clientSecret, domain);
   }
-  return localTarget(await startLocalTenant());
+  return localTarget(await startLocalTenant({ stateDir: defaultStateDir() }));
 }
 
 function remoteTarget(domain: string, clientId: string, clientSecret: string, label: string, ledgerFile?: string): Target {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SourceMap } from 'node:module';
 import * as esbuild from 'esbuild';
-import type { DeclaredDependency } from '../runtime/dependencies';
+import type { DeclaredDependency } from '@auth0-root-attributes/actions-runtime';
 import { ACTION_ENTRIES, BUNDLE_DIR, TRIGGER_HANDLERS, type ActionEntry } from './action-entries';
 import { ProjectError, type Location } from './errors';
 import { isRecord } from './tenant-model';

@@ -3,8 +3,8 @@
  * command launchers call this first, then import the command.
  */
 import { spawnSync } from 'node:child_process';
-import { ensureTlsMaterial } from '../local-tenant/certificates';
-import { defaultStateDir } from '../local-tenant/paths';
+import { ensureTlsMaterial } from '@auth0-root-attributes/local-tenant';
+import { defaultStateDir } from './local-state';
 
 /**
  * The local tenant's certificate is trusted through NODE_EXTRA_CA_CERTS, which Node reads only at

@@ -4,8 +4,8 @@
  */
 import type { JWTPayload } from 'jose';
 import { ROOT_ATTRIBUTES } from '../../actions/lib/attributes';
-import type { FlowResult, Trigger } from '../runtime/index';
-import type { StoredUser } from '../local-tenant/state';
+import type { FlowResult, Trigger } from '@auth0-root-attributes/actions-runtime';
+import type { StoredUser } from '@auth0-root-attributes/local-tenant';
 
 export function sourcesOf(user: StoredUser, metadataKey: string): Record<string, string> {
   const record = user.app_metadata[metadataKey] as { attributes?: Record<string, { source?: string }> } | undefined;

@@ -12,7 +12,7 @@ import { EXIT, ProjectError } from '../lib/errors';
 import type { Project } from '../lib/project';
 import type { Target } from '../lib/target';
 import { isRecord } from '../lib/tenant-model';
-import { isEmailAddress } from '../lib/email';
+import { isEmailAddress } from '@auth0-root-attributes/local-tenant';
 
 /** Auth0's bulk-import schema: its properties (`additionalProperties: false`), and the app_metadata keys it reserves. */
 export const IMPORT_FIELDS = ['email', 'email_verified', 'user_id', 'username', 'given_name', 'family_name', 'name', 'nickname', 'picture', 'blocked', 'password_hash', 'custom_password_hash', 'app_metadata', 'user_metadata', 'mfa_factors', 'phone_number', 'phone_verified'];

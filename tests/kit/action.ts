@@ -24,10 +24,9 @@ import { buildActions, DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../scripts/l
 import { readEnvironment } from '../../scripts/lib/environments';
 import { boundActionNames, compileAction, readActionCode, sourcePosition, tenantActions, type TenantAction } from '../../scripts/lib/team-actions';
 import { readTenantFile } from '../../scripts/lib/tenant-yaml';
-import { defaultDependencyCache, installDependencies, type DeclaredDependency } from '../../scripts/runtime/dependencies';
-import { runFlow, type DeployedAction, type FlowRequest, type FlowResult, type Trigger } from '../../scripts/runtime/flow';
-import { ActionsRuntime } from '../../scripts/runtime/index';
+import { installDependencies, type DeclaredDependency, runFlow, type DeployedAction, type FlowRequest, type FlowResult, type Trigger, ActionsRuntime } from '@auth0-root-attributes/actions-runtime';
 import type { Target } from './actions';
+import { dependencyCacheDir } from '../../scripts/lib/local-state';
 
 export interface ActionSource {
   /** The Action's file: TypeScript or JavaScript, CommonJS or ES module syntax. */
@@ -82,7 +81,7 @@ function parseDependency(dependency: DeclaredDependency | string): DeclaredDepen
 }
 
 async function install(dependencies: DeclaredDependency[], what: string): Promise<void> {
-  const installed = await installDependencies(defaultDependencyCache(), dependencies);
+  const installed = await installDependencies(dependencyCacheDir(), dependencies);
   if (!installed.ok) throw new Error(`the dependencies of ${what} could not be installed: ${installed.reason}`);
 }
 
@@ -169,7 +168,7 @@ export async function loadFlow(target: Target, trigger: Trigger, setup: TenantSe
 }
 
 function runner(target: Target, prepared: Prepared[]): ActionUnderTest {
-  const cache = defaultDependencyCache();
+  const cache = dependencyCacheDir();
   const trigger = (prepared[0]?.trigger ?? 'post-login') as Trigger;
   const runtime = target === 'bundle' ? new ActionsRuntime({ workers: 1, dependencyCache: cache }) : undefined;
   // Source runs keep each action's api.cache here, as the runtime keeps it for bundles.

@@ -10,7 +10,7 @@
  * });
  * ```
  * `bundle` builds with the same build code as `npm run build` (into a temporary folder per test worker)
- * and runs the result in the Actions runtime the local tenant uses (scripts/runtime), with the test's
+ * and runs the result in the Actions runtime the local tenant uses (packages/actions-runtime), with the test's
  * clock; `source` compiles the same policy and table in-process.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -25,14 +25,7 @@ import { buildActions, DEFAULT_POLICY_FILE, policyFor, PROJECT_ROOT } from '../.
 import { readEnvironment, type Environment } from '../../scripts/lib/environments';
 import { deriveConnectionTable } from '../../scripts/lib/tenant-model';
 import { readTenantFile } from '../../scripts/lib/tenant-yaml';
-import {
-  recordPostLoginApi,
-  recordPreUserRegistrationApi,
-  type PostLoginState,
-  type PreUserRegistrationState,
-  type RecordedCall,
-} from '../../scripts/runtime/api';
-import { ActionsRuntime, type FlowResult, type Trigger } from '../../scripts/runtime/index';
+import { recordPostLoginApi, recordPreUserRegistrationApi, type PostLoginState, type PreUserRegistrationState, type RecordedCall, ActionsRuntime, type FlowResult, type Trigger } from '@auth0-root-attributes/actions-runtime';
 
 export type Target = 'source' | 'bundle';
 export const TARGETS: readonly Target[] = ['source', 'bundle'];

@@ -12,7 +12,7 @@ export {
   type PreUserRegistrationState,
   type RecordedCall,
   type Recording,
-} from '../../scripts/runtime/api';
+} from '@auth0-root-attributes/actions-runtime';
 export { loadActions, TARGETS, type ActionSetup, type ActionsUnderTest, type Run, type Target } from './actions';
-export { ActionsRuntime, type DeployedAction, type FlowRequest, type FlowResult } from '../../scripts/runtime/index';
+export { ActionsRuntime, type DeployedAction, type FlowRequest, type FlowResult } from '@auth0-root-attributes/actions-runtime';
 export { loadAction, loadActionFile, loadFlow, type ActionSource, type ActionUnderTest, type RunOptions, type TenantSetup } from './action';

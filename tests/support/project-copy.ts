@@ -56,7 +56,7 @@ export function projectCopy(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'project-'));
   for (const folder of ['connections', 'environments', '.github']) cpSync(path.join(PROJECT_ROOT, folder), path.join(dir, folder), { recursive: true });
   for (const file of ['tenant.yaml', 'package.json']) copyFileSync(path.join(PROJECT_ROOT, file), path.join(dir, file));
-  for (const linked of ['node_modules', 'scripts', 'actions', 'tsconfig.json']) symlinkSync(path.join(PROJECT_ROOT, linked), path.join(dir, linked));
+  for (const linked of ['node_modules', 'packages', 'scripts', 'actions', 'tsconfig.json']) symlinkSync(path.join(PROJECT_ROOT, linked), path.join(dir, linked));
   return dir;
 }
 
@@ -68,7 +68,7 @@ export function forkCopy(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'fork-'));
   const skipped = new Set(['node_modules', '.local', 'build', '.git', 'docs']);
   for (const entry of readdirSync(PROJECT_ROOT).filter((name) => !skipped.has(name))) {
-    cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true, filter: (source) => !/\.test\.ts$/.test(source) });
+    cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true, filter: (source) => !/\.test\.ts$/.test(source) && !/[/\\](\.local|node_modules)$/.test(source) });
   }
   symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../scripts/lib/build-actions';
-import type { ManagementApi } from './local-api';
+import type { ManagementApi } from '@auth0-root-attributes/local-tenant';
 
 export const SHIPPED_CONNECTIONS = [
   { name: 'Username-Password-Authentication', strategy: 'auth0', options: { password_options: { complexity: { min_length: 12 } } } },

@@ -3,8 +3,7 @@
  * child process against the workspace's local tenant, the same tenant opened for a moment in a process of
  * its own, and the Authentication API calls tests seed users with.
  */
-import { spawnLocalTenant, type TenantProcess } from '../../scripts/local-tenant/process';
-import { managementApi, raw, type ManagementApi } from './local-api';
+import { spawnLocalTenant, type TenantProcess, managementApi, raw, type ManagementApi } from '@auth0-root-attributes/local-tenant';
 import { runScript } from './project-copy';
 import type { Workspace } from './workspace';
 

@@ -1,0 +1,431 @@
+/**
+ * The local tenant's state in SQLite (better-sqlite3, `tenant.db` in the state folder, WAL): users,
+ * identities, clients, actions, connections, logs and oidc-provider's entries in tables of their own, with
+ * the unique constraints Auth0 has (an e-mail once per database or passwordless connection, an identity
+ * once per connection, client ids, action and connection names); the rest as one JSON row per field.
+ *
+ * The tenant works on the state in memory (state.ts's shapes) and `save()` writes what changed since the
+ * last save in one transaction: users through change tracking (a user object, or the list, being set),
+ * the small collections by comparing each item with what was written. One process owns a state folder
+ * at a time (`tenant.pid`); a database that is not a sound SQLite file refuses to start.
+ */
+import Database from 'better-sqlite3';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { HttpError } from './http';
+import type { StoredLog } from './logs';
+import type { StoredAction, StoredClient, StoredConnection, StoredOidcEntry, StoredUser, TenantState } from './state';
+
+export const DATABASE_FILE = 'tenant.db';
+const LOCK_FILE = 'tenant.pid';
+const MAX_LOGS = 5_000;
+
+/** Why the state folder cannot be opened: another process owns it, or the database is damaged (exit 2). */
+export class StateError extends Error {
+  readonly code = 'state-unavailable';
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'StateError';
+  }
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, json TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS users (
+    user_id TEXT PRIMARY KEY,
+    connection TEXT NOT NULL,
+    email_key TEXT,
+    json TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS users_email_per_connection ON users (connection, email_key) WHERE email_key IS NOT NULL;
+  CREATE TABLE IF NOT EXISTS identities (
+    connection TEXT NOT NULL,
+    provider_user_id TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+    PRIMARY KEY (connection, provider_user_id)
+  );
+  CREATE INDEX IF NOT EXISTS identities_user ON identities (user_id);
+  CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, position INTEGER NOT NULL, json TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS actions (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, position INTEGER NOT NULL, json TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS connections (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, position INTEGER NOT NULL, json TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS logs (log_id TEXT PRIMARY KEY, date TEXT NOT NULL, json TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS oidc (model TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (model, id));
+`;
+
+/** The fields kept as one JSON row each in `meta`. */
+const META_FIELDS = ['version', 'signingSecret', 'managementClientId', 'idTokenKey', 'clientGrants', 'resourceServers', 'bindings', 'roles', 'userRoles', 'loginOutcomes', 'pendingLogins', 'bruteForce'] as const;
+
+/** The small collections with a table and a unique key each. */
+const COLLECTIONS = [
+  { field: 'clients', table: 'clients', key: 'client_id', unique: undefined },
+  { field: 'actions', table: 'actions', key: 'id', unique: 'name' },
+  { field: 'connections', table: 'connections', key: 'id', unique: 'name' },
+] as const;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the state folder for this process, or says which process has it. */
+function lock(dir: string): () => void {
+  const file = path.join(dir, LOCK_FILE);
+  const mine = JSON.stringify({ pid: process.pid, started: new Date().toISOString(), command: process.argv.slice(1).map((arg) => path.basename(arg)).join(' ').slice(0, 120) });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, mine, { flag: 'wx', mode: 0o600 });
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      let other: { pid?: number; started?: string; command?: string } = {};
+      try {
+        other = JSON.parse(readFileSync(file, 'utf8')) as typeof other;
+      } catch {
+        // A lock file cut short: its process died while writing it.
+      }
+      if (typeof other.pid === 'number' && other.pid !== process.pid && isAlive(other.pid)) {
+        throw new StateError(
+          `the local tenant state in ${dir} is in use by another process (pid ${other.pid}${other.command ? `, ${other.command}` : ''}${other.started ? `, since ${other.started}` : ''})`,
+          'stop that process, or give this one another state folder (--state, LOCAL_TENANT_DIR)',
+        );
+      }
+      // The process that held it is gone: take the folder over.
+      rmSync(file, { force: true });
+    }
+  }
+  throw new StateError(`could not take the local tenant state in ${dir}`);
+}
+
+function emailKey(user: StoredUser, connections: readonly StoredConnection[]): string | null {
+  const connection = connections.find((candidate) => candidate.name === user.identities[0]?.connection);
+  const stored = connection && ['auth0', 'email', 'sms'].includes(connection.strategy);
+  return stored && user.email ? user.email : null;
+}
+
+const isUnique = (error: unknown) => typeof (error as { code?: unknown }).code === 'string' && /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test((error as { code: string }).code);
+
+export interface Persistence {
+  file: string;
+  state: TenantState;
+  save(): void;
+  /**
+   * Saves only what logins change (users, log events, oidc-provider's entries), skipping the comparison of
+   * the tenant's configuration: for the login path, which saves several times per login and changes no
+   * client, connection or action.
+   */
+  saveActivity(): void;
+  /** Adds a user; the object returned is the one whose changes are tracked. */
+  addUser(user: StoredUser): StoredUser;
+  /** oidc-provider's entries change through these, so that only the entry that changed is written. */
+  oidc: {
+    set(model: string, id: string, entry: StoredOidcEntry | undefined): void;
+  };
+  close(): void;
+}
+
+/** Deletes a state folder's tenant (not its TLS material), unless another process has the folder. */
+export function removeState(dir: string, alsoRemove: readonly string[] = []): void {
+  const unlock = lock(dir);
+  try {
+    for (const name of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, 'state.json', ...alsoRemove]) rmSync(path.join(dir, name), { force: true });
+  } finally {
+    unlock();
+  }
+}
+
+/** Reads a whole state out of an open database (also what a test reads, read-only, beside a running tenant). */
+export function readState(db: Database.Database): TenantState | undefined {
+  const meta = new Map((db.prepare('SELECT key, json FROM meta').all() as Array<{ key: string; json: string }>).map((row) => [row.key, JSON.parse(row.json) as unknown]));
+  if (meta.get('version') !== 1) return undefined;
+  const rows = <T>(sql: string) => (db.prepare(sql).all() as Array<{ json: string }>).map((row) => JSON.parse(row.json) as T);
+  const oidc: NonNullable<TenantState['oidc']> = {};
+  for (const row of db.prepare('SELECT model, id, json FROM oidc').all() as Array<{ model: string; id: string; json: string }>) (oidc[row.model] ??= {})[row.id] = JSON.parse(row.json) as StoredOidcEntry;
+  const state = Object.fromEntries(META_FIELDS.filter((key) => meta.has(key)).map((key) => [key, meta.get(key)])) as unknown as TenantState;
+  state.clients = rows<StoredClient>('SELECT json FROM clients ORDER BY position');
+  state.actions = rows<StoredAction>('SELECT json FROM actions ORDER BY position');
+  state.connections = rows<StoredConnection>('SELECT json FROM connections ORDER BY position');
+  state.users = rows<StoredUser>('SELECT json FROM users ORDER BY rowid');
+  state.logs = rows<StoredLog>('SELECT json FROM logs ORDER BY date, rowid');
+  state.oidc = oidc;
+  state.bindings ??= {};
+  state.clientGrants ??= [];
+  return state;
+}
+
+/** Opens a state folder's database read-only (a test looking at a tenant another process runs). */
+export function readStateFile(dir: string): TenantState {
+  const db = new Database(path.join(dir, DATABASE_FILE), { readonly: true, fileMustExist: true });
+  try {
+    const state = readState(db);
+    if (!state) throw new StateError(`${dir} holds no local tenant state`);
+    return state;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Opens (or creates) the state in `dir`, migrating a `state.json` from before the database once.
+ * `fresh` makes a new tenant's state when there is none.
+ */
+export function openDatabase(dir: string, fresh: () => TenantState, legacy: (file: string) => TenantState | undefined): Persistence {
+  const file = path.join(dir, DATABASE_FILE);
+  const unlock = lock(dir);
+  let db: Database.Database;
+  try {
+    const existed = existsSync(file);
+    db = new Database(file);
+    if (existed) {
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new Error(String(check));
+    }
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.exec(SCHEMA);
+    chmodSync(file, 0o600);
+  } catch (error) {
+    unlock();
+    if (error instanceof StateError) throw error;
+    throw new StateError(`the local tenant database ${file} cannot be read (${(error as Error).message})`, 'move it aside to start a new tenant, or restore a backup; nothing was changed');
+  }
+
+  const legacyFile = path.join(dir, 'state.json');
+  let state = readState(db);
+  let migrated = false;
+  if (!state) {
+    state = (existsSync(legacyFile) ? legacy(legacyFile) : undefined) ?? fresh();
+    migrated = existsSync(legacyFile);
+  }
+
+  // What was last written, to write only what changed.
+  const written = new Map<string, string>();
+  const persistedLogs = new WeakSet<object>();
+  const dirtyUsers = new Set<string>();
+  const dirtyOidc = new Map<string, StoredOidcEntry | undefined>();
+  let logInserts = 0;
+
+  const markUser = (user: StoredUser | undefined) => {
+    if (user?.user_id) dirtyUsers.add(user.user_id);
+  };
+  const tracked = new WeakSet<object>();
+  /** A user whose every change (a field set or removed) marks it for the next save. */
+  const track = (user: StoredUser): StoredUser => {
+    if (tracked.has(user)) return user;
+    const proxy = new Proxy(user, {
+      set(target, key, value) {
+        const previous = target.user_id;
+        const done = Reflect.set(target, key, value);
+        if (key === 'user_id' && previous) dirtyUsers.add(previous);
+        markUser(target);
+        return done;
+      },
+      deleteProperty(target, key) {
+        const done = Reflect.deleteProperty(target, key);
+        markUser(target);
+        return done;
+      },
+    });
+    tracked.add(proxy);
+    return proxy;
+  };
+  /** The users list: an element set (push, splice, index) is tracked; the list replaced marks who left. */
+  const trackList = (list: StoredUser[]): StoredUser[] =>
+    new Proxy(list.map(track), {
+      set(target, key, value, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key) && typeof value === 'object' && value !== null) {
+          const user = track(value as StoredUser);
+          markUser(user);
+          return Reflect.set(target, key, user, receiver);
+        }
+        return Reflect.set(target, key, value, receiver);
+      },
+    });
+  let users = trackList(state.users);
+  Object.defineProperty(state, 'users', {
+    enumerable: true,
+    configurable: true,
+    get: () => users,
+    set: (next: StoredUser[]) => {
+      const kept = new Set(next.map((user) => user.user_id));
+      for (const user of users) if (!kept.has(user.user_id)) dirtyUsers.add(user.user_id);
+      for (const user of next) if (!tracked.has(user)) markUser(user);
+      users = trackList(next);
+    },
+  });
+  const current = state;
+  /** Where each user was last seen in the list: a hint, checked before it is used. */
+  const positions = new Map<string, number>();
+  const userById = (id: string): StoredUser | undefined => {
+    const hint = positions.get(id);
+    if (hint !== undefined && users[hint]?.user_id === id) return users[hint];
+    const index = users.findIndex((candidate) => candidate.user_id === id);
+    if (index < 0) {
+      positions.delete(id);
+      return undefined;
+    }
+    positions.set(id, index);
+    return users[index];
+  };
+
+  const statements = {
+    meta: db.prepare('INSERT INTO meta (key, json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json'),
+    metaDelete: db.prepare('DELETE FROM meta WHERE key = ?'),
+    userUpsert: db.prepare('INSERT INTO users (user_id, connection, email_key, json) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET connection = excluded.connection, email_key = excluded.email_key, json = excluded.json'),
+    userDelete: db.prepare('DELETE FROM users WHERE user_id = ?'),
+    userRow: db.prepare('SELECT json FROM users WHERE user_id = ?'),
+    identitiesDelete: db.prepare('DELETE FROM identities WHERE user_id = ?'),
+    identityInsert: db.prepare('INSERT INTO identities (connection, provider_user_id, user_id) VALUES (?, ?, ?)'),
+    logInsert: db.prepare('INSERT OR IGNORE INTO logs (log_id, date, json) VALUES (?, ?, ?)'),
+    logPrune: db.prepare(`DELETE FROM logs WHERE log_id NOT IN (SELECT log_id FROM logs ORDER BY date DESC LIMIT ${MAX_LOGS})`),
+    oidcUpsert: db.prepare('INSERT INTO oidc (model, id, json) VALUES (?, ?, ?) ON CONFLICT (model, id) DO UPDATE SET json = excluded.json'),
+    oidcDelete: db.prepare('DELETE FROM oidc WHERE model = ? AND id = ?'),
+  };
+  const collection = Object.fromEntries(COLLECTIONS.map(({ table, key, unique }) => [table, {
+    upsert: db.prepare(`INSERT INTO ${table} (${key}, ${unique ? `${unique}, ` : ''}position, json) VALUES (?, ${unique ? '?, ' : ''}?, ?) ON CONFLICT (${key}) DO UPDATE SET ${unique ? `${unique} = excluded.${unique}, ` : ''}position = excluded.position, json = excluded.json`),
+    remove: db.prepare(`DELETE FROM ${table} WHERE ${key} = ?`),
+  }]));
+
+  /** The tenant's configuration (settings and collections): compared with what was written, item by item. */
+  const writeConfig = () => {
+    for (const field of META_FIELDS) {
+      const value = (current as unknown as Record<string, unknown>)[field];
+      const text = value === undefined ? undefined : JSON.stringify(value);
+      if (text === written.get(`meta:${field}`)) continue;
+      if (text === undefined) statements.metaDelete.run(field);
+      else statements.meta.run(field, text);
+      if (text === undefined) written.delete(`meta:${field}`);
+      else written.set(`meta:${field}`, text);
+    }
+    for (const { field, table, key, unique } of COLLECTIONS) {
+      const items = current[field] as unknown as Array<Record<string, unknown>>;
+      const seen = new Set<string>();
+      // Names move between items (a rename, a delete then a create): free them first.
+      for (const [memo] of written) {
+        if (!memo.startsWith(`${table}:`)) continue;
+        const id = memo.slice(table.length + 1);
+        if (!items.some((item) => String(item[key]) === id)) {
+          collection[table]?.remove.run(id);
+          written.delete(memo);
+        }
+      }
+      items.forEach((item, position) => {
+        const id = String(item[key]);
+        seen.add(id);
+        const text = JSON.stringify(item);
+        const memo = `${table}:${id}`;
+        if (written.get(memo) === `${position}:${text}`) return;
+        const args = unique ? [id, String(item[unique]), position, text] : [id, position, text];
+        collection[table]?.upsert.run(...args);
+        written.set(memo, `${position}:${text}`);
+      });
+    }
+  };
+
+  /** What logins change: the users marked changed, new log events, oidc-provider's changed entries. */
+  const writeActivity = () => {
+    // Users that left and identities that move (account linking) are cleared before anything is written.
+    const changed: StoredUser[] = [];
+    // Many changed users at once (an import, a seeded tenant): one pass over the list finds them all.
+    if (dirtyUsers.size > 1) users.forEach((user, index) => positions.set(user.user_id, index));
+    for (const id of dirtyUsers) {
+      statements.identitiesDelete.run(id);
+      const user = userById(id);
+      if (user) changed.push(user);
+      else statements.userDelete.run(id);
+    }
+    for (const user of changed) {
+      statements.userUpsert.run(user.user_id, user.identities[0]?.connection ?? '', emailKey(user, current.connections), JSON.stringify(user));
+      for (const identity of user.identities) statements.identityInsert.run(identity.connection, identity.user_id, user.user_id);
+    }
+    for (const log of current.logs ?? []) {
+      if (persistedLogs.has(log)) continue;
+      statements.logInsert.run(log.log_id, log.date, JSON.stringify(log));
+      persistedLogs.add(log);
+      logInserts++;
+    }
+    if (logInserts > 500) {
+      statements.logPrune.run();
+      logInserts = 0;
+    }
+    for (const [memo, entry] of dirtyOidc) {
+      const cut = memo.indexOf('\u0000');
+      const [model, id] = [memo.slice(0, cut), memo.slice(cut + 1)];
+      if (entry === undefined) statements.oidcDelete.run(model, id);
+      else statements.oidcUpsert.run(model, id, JSON.stringify(entry));
+    }
+  };
+  const writeAll = db.transaction(() => {
+    writeConfig();
+    writeActivity();
+  });
+  const writeActivityOnly = db.transaction(writeActivity);
+
+  const saveWith = (write: () => void) => {
+    try {
+      write();
+    } catch (error) {
+      // Nothing of this save was written: users that were new leave memory, changed ones go back to what is
+      // stored — so one refused change never keeps every later save failing.
+      for (const id of dirtyUsers) {
+        const row = statements.userRow.get(id) as { json: string } | undefined;
+        const index = users.findIndex((user) => user.user_id === id);
+        if (index < 0) continue;
+        if (row) users.splice(index, 1, JSON.parse(row.json) as StoredUser);
+        else users.splice(index, 1);
+      }
+      dirtyUsers.clear();
+      throw isUnique(error) ? new HttpError(409, 'The user already exists.', 'user_exists') : error;
+    }
+    dirtyUsers.clear();
+    dirtyOidc.clear();
+  };
+  const save = () => saveWith(writeAll);
+
+  // Everything loaded counts as written; a fresh or migrated state is written whole.
+  if (!migrated && readState(db)) {
+    for (const field of META_FIELDS) {
+      const value = (current as unknown as Record<string, unknown>)[field];
+      if (value !== undefined) written.set(`meta:${field}`, JSON.stringify(value));
+    }
+    for (const { field, table, key } of COLLECTIONS) {
+      (current[field] as unknown as Array<Record<string, unknown>>).forEach((item, position) => written.set(`${table}:${String(item[key])}`, `${position}:${JSON.stringify(item)}`));
+    }
+    for (const log of current.logs ?? []) persistedLogs.add(log);
+  } else {
+    for (const user of users) markUser(user);
+    for (const [model, entries] of Object.entries(current.oidc ?? {})) for (const [id, entry] of Object.entries(entries)) dirtyOidc.set(`${model}\u0000${id}`, entry);
+  }
+  save();
+  if (migrated) rmSync(legacyFile, { force: true });
+
+  return {
+    file,
+    state: current,
+    save,
+    saveActivity: () => saveWith(writeActivityOnly),
+    addUser(user) {
+      users.push(user);
+      return users[users.length - 1] as StoredUser;
+    },
+    oidc: {
+      set(model, id, entry) {
+        const entries = ((current.oidc ??= {})[model] ??= {});
+        if (entry === undefined) delete entries[id];
+        else entries[id] = entry;
+        dirtyOidc.set(`${model}\u0000${id}`, entry);
+      },
+    },
+    close() {
+      if (db.open) db.close();
+      unlock();
+    },
+  };
+}
