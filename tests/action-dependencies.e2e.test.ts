@@ -119,11 +119,11 @@ describe('Actions with npm dependencies on the local tenant', () => {
   });
 
   it('runs them at login: axios reached the HTTPS service, ipaddr.js classified the IP, the auth0 SDK changed the name through the Management API', async () => {
-    const clientId = tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
+    const { client_id: clientId, client_secret: clientSecret } = tenant.state().clients.find((client) => client.name === 'Default App')!;
     const post = (route: string, body: object) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const signup = await post('/dbconnections/signup', { client_id: clientId, connection: 'Username-Password-Authentication', email: 'ada@example.com', password: PASSWORD, user_metadata: { full_name: 'Ada Lovelace' } });
     expect(signup.status).toBe(200);
-    const login = () => post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username: 'ada@example.com', password: PASSWORD, realm: 'Username-Password-Authentication', scope: 'openid profile email' });
+    const login = () => post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, client_secret: clientSecret, username: 'ada@example.com', password: PASSWORD, realm: 'Username-Password-Authentication', scope: 'openid profile email' });
 
     // A role given through the Management API reaches post-login as event.authorization.roles.
     const userId = `auth0|${(signup.body as { _id: string })._id}`;

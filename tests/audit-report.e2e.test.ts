@@ -14,7 +14,7 @@ import { deployedWorkspace } from './support/deployed';
 import type { Workspace } from './support/workspace';
 import { launchChromium } from './support/chromium';
 import { commandEnv } from './support/project-copy';
-import { defaultClientOf, postJson, spaceCli, withSpaceTenant } from './support/space-cli';
+import { defaultAppOf, defaultClientOf, postJson, spaceCli, withSpaceTenant } from './support/space-cli';
 
 jest.setTimeout(240_000);
 
@@ -40,9 +40,9 @@ beforeAll(async () => {
   space = await deployedWorkspace();
   await withSpaceTenant(space, async (api, tenant) => {
     const client = defaultClientOf(tenant);
-    for (const id of ['g-1', 'g-2']) await postJson(tenant, '/local/upstream-login', { client_id: client, connection: 'google-oauth2', profile: { user_id: id, name: `Google ${id}`, given_name: 'Google', picture: `https://lh3.googleusercontent.com/a/${id}` } });
+    for (const id of ['g-1', 'g-2']) await postJson(tenant, '/local/upstream-login', { client_id: client, client_secret: defaultAppOf(tenant).client_secret, connection: 'google-oauth2', profile: { user_id: id, name: `Google ${id}`, given_name: 'Google', picture: `https://lh3.googleusercontent.com/a/${id}` } });
     await postJson(tenant, '/dbconnections/signup', { client_id: client, connection: 'Username-Password-Authentication', email: 'fine@example.com', password: 'a long enough password', name: 'Fine Person' });
-    await postJson(tenant, '/local/upstream-login', { client_id: client, connection: 'corp-oidc', profile: { user_id: 'e-1', name: 'Corp Person', given_name: 'Corp', family_name: 'Person' } });
+    await postJson(tenant, '/local/upstream-login', { client_id: client, client_secret: defaultAppOf(tenant).client_secret, connection: 'corp-oidc', profile: { user_id: 'e-1', name: 'Corp Person', given_name: 'Corp', family_name: 'Person' } });
     // A signup the pre-user-registration Action denies (a logged denial), and a user without a record breaking a value rule.
     await postJson(tenant, '/dbconnections/signup', { client_id: client, connection: 'Username-Password-Authentication', email: 'spam@example.com', password: 'a long enough password', name: 'Visit www.spam.example.com' });
     await api.call('POST', '/api/v2/users', { connection: 'Username-Password-Authentication', email: 'norecord@example.com', password: 'a long enough password', name: 'Visit www.spam.example.com' });

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { type TenantProcess as LocalTenant, type ManagementApi } from '@auth0-root-attributes/local-tenant';
 import { deployedWorkspace } from './support/deployed';
 import type { Workspace } from './support/workspace';
-import { defaultClientOf, postJson, spaceCli, withSpaceTenant } from './support/space-cli';
+import { defaultAppOf, defaultClientOf, postJson, spaceCli, withSpaceTenant } from './support/space-cli';
 
 jest.setTimeout(240_000);
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
   await withTenant(async (api, tenant) => {
     const client = clientOf(tenant);
     // Users that keep to the policy.
-    await post(tenant, '/local/upstream-login', { client_id: client, connection: 'google-oauth2', profile: { user_id: 'good-1', name: 'Good One', picture: 'https://lh3.googleusercontent.com/a/1' } });
+    await post(tenant, '/local/upstream-login', { client_id: client, client_secret: defaultAppOf(tenant).client_secret, connection: 'google-oauth2', profile: { user_id: 'good-1', name: 'Good One', picture: 'https://lh3.googleusercontent.com/a/1' } });
     await post(tenant, '/dbconnections/signup', { client_id: client, connection: 'Username-Password-Authentication', email: 'fine@example.com', password: 'a long enough password', name: 'Fine Person' });
     // Planted: two signups the pre-user-registration Action denies, one that is refused before it.
     for (const email of ['spam1@example.com', 'spam2@example.com']) await post(tenant, '/dbconnections/signup', { client_id: client, connection: 'Username-Password-Authentication', email, password: 'a long enough password', name: 'Visit www.spam.example.com' });
@@ -35,7 +35,7 @@ beforeAll(async () => {
     // Planted: a user with no provenance record whose name breaks a value rule.
     await api.call('POST', '/api/v2/users', { connection: 'Username-Password-Authentication', email: 'norecord@example.com', password: 'a long enough password', name: 'Visit www.spam.example.com' });
     // Planted: a record edited by hand to claim a source corp-oidc does not allow.
-    await post(tenant, '/local/upstream-login', { client_id: client, connection: 'corp-oidc', profile: { user_id: 'tampered', name: 'Tam Pered', given_name: 'Tam', family_name: 'Pered' } });
+    await post(tenant, '/local/upstream-login', { client_id: client, client_secret: defaultAppOf(tenant).client_secret, connection: 'corp-oidc', profile: { user_id: 'tampered', name: 'Tam Pered', given_name: 'Tam', family_name: 'Pered' } });
     const user = tenant.state().users.find((candidate) => candidate.user_id === 'oidc|corp-oidc|tampered')!;
     const record = structuredClone(user.app_metadata.root_attributes) as { attributes: { name: { source: string } } };
     record.attributes.name.source = 'management_api';
@@ -130,7 +130,7 @@ describe('npm run users', () => {
     const run = cli('users.ts', ['update', userId, '--set', 'name=Fine Person Renamed', '--set', 'nickname=fine']);
     expect(run.stdout).toContain(`updated name, nickname of ${userId} (Username-Password-Authentication); provenance management_api recorded in the same write`);
     await withTenant(async (_api, tenant) => {
-      const login = await post(tenant, '/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientOf(tenant), username: 'fine@example.com', password: 'a long enough password', realm: 'Username-Password-Authentication', scope: 'openid' });
+      const login = await post(tenant, '/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientOf(tenant), client_secret: defaultAppOf(tenant).client_secret, username: 'fine@example.com', password: 'a long enough password', realm: 'Username-Password-Authentication', scope: 'openid' });
       const claims = JSON.parse(Buffer.from((login.body as { id_token: string }).id_token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
       expect(claims['https://example.com/root_attribute_sources']).toMatchObject({ name: 'management_api', nickname: 'management_api', picture: 'signup' });
     });
@@ -198,7 +198,7 @@ describe('npm run users', () => {
       const user = tenant.state().users.find((candidate) => candidate.email === 'imported@example.com')!;
       expect(user.app_metadata.root_attributes).toMatchObject({ attributes: { name: { source: 'import' } } });
       await api.call('PATCH', `/api/v2/users/${encodeURIComponent(user.user_id)}`, { password: 'a long enough password' });
-      const login = await post(tenant, '/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientOf(tenant), username: 'imported@example.com', password: 'a long enough password', realm: 'Username-Password-Authentication', scope: 'openid' });
+      const login = await post(tenant, '/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientOf(tenant), client_secret: defaultAppOf(tenant).client_secret, username: 'imported@example.com', password: 'a long enough password', realm: 'Username-Password-Authentication', scope: 'openid' });
       const claims = JSON.parse(Buffer.from((login.body as { id_token: string }).id_token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
       expect(claims['https://example.com/root_attribute_sources']).toEqual({ name: 'import', given_name: 'import', family_name: 'import' });
     });

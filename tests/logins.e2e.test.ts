@@ -19,6 +19,7 @@ const PASSWORD = 'correct horse battery staple';
 let tenant: LocalTenant;
 let api: ManagementApi;
 let clientId: string;
+let clientSecret: string;
 let verify: (token: string) => Promise<JWTPayload>;
 
 beforeAll(async () => {
@@ -27,7 +28,7 @@ beforeAll(async () => {
   if (deployed.status !== 0) throw new Error(`deploy failed:\n${deployed.stdout}\n${deployed.stderr}`);
   tenant = await spawnLocalTenant({ stateDir: space.stateDir });
   api = await managementApi(tenant);
-  clientId = tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
+  ({ client_id: clientId, client_secret: clientSecret } = tenant.state().clients.find((client) => client.name === 'Default App')!);
   const jwks = createRemoteJWKSet(new URL(`https://${tenant.domain}/.well-known/jwks.json`), { agent: new Agent({ ca: tenant.ca }) });
   verify = async (token) => (await jwtVerify(token, jwks, { issuer: `https://${tenant.domain}/`, audience: clientId, algorithms: ['RS256'] })).payload;
 });
@@ -36,8 +37,8 @@ afterAll(() => tenant?.close());
 const post = (route: string, body: object) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const signup = (body: object) => post('/dbconnections/signup', { client_id: clientId, connection: 'Username-Password-Authentication', password: PASSWORD, ...body });
 const passwordLogin = (email: string, password = PASSWORD) =>
-  post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username: email, password, realm: 'Username-Password-Authentication', scope: 'openid profile email' });
-const upstream = (connection: string, profile: object) => post('/local/upstream-login', { client_id: clientId, connection, profile });
+  post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, client_secret: clientSecret, username: email, password, realm: 'Username-Password-Authentication', scope: 'openid profile email' });
+const upstream = (connection: string, profile: object) => post('/local/upstream-login', { client_id: clientId, client_secret: clientSecret, connection, profile });
 const idToken = async (answer: { status: number; body: unknown }) => {
   expect(answer.status).toBe(200);
   return verify((answer.body as { id_token: string }).id_token);
@@ -136,9 +137,9 @@ describe('passwordless email', () => {
     const outbox = (await api.call('GET', '/local/outbox?email=kat%40example.com')).body as { messages: Array<{ code: string }> };
     const code = outbox.messages.at(-1)?.code ?? '';
     expect(code).toMatch(/^\d{6}$/);
-    const wrong = await post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', client_id: clientId, username: 'kat@example.com', otp: '000000' === code ? '111111' : '000000', realm: 'email', scope: 'openid profile email' });
+    const wrong = await post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', client_id: clientId, client_secret: clientSecret, username: 'kat@example.com', otp: '000000' === code ? '111111' : '000000', realm: 'email', scope: 'openid profile email' });
     expect(wrong).toMatchObject({ status: 403, body: { error: 'invalid_grant' } });
-    const claims = await idToken(await post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', client_id: clientId, username: 'kat@example.com', otp: code, realm: 'email', scope: 'openid profile email' }));
+    const claims = await idToken(await post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', client_id: clientId, client_secret: clientSecret, username: 'kat@example.com', otp: code, realm: 'email', scope: 'openid profile email' }));
     expect(claims).toMatchObject({ email: 'kat@example.com', email_verified: true });
     expect(claims[SOURCES]).toMatchObject({ name: 'signup', nickname: 'signup' });
     const users = (await api.call('GET', '/api/v2/users?q=identities.connection:"email"')).body as Array<{ logins_count: number }>;

@@ -123,9 +123,9 @@ describe('users by e-mail, identities, delete, roles', () => {
 
 describe('GET /api/v2/logs', () => {
   it('keeps log events as Auth0 does for logins, signups and Management API writes, searchable by q=, without a password or attribute value', async () => {
-    const clientId = tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
+    const { client_id: clientId, client_secret: clientSecret } = tenant.state().clients.find((client) => client.name === 'Default App')!;
     const post = (route: string, body: object) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json', 'user-agent': 'logs-test' }, body: JSON.stringify(body) });
-    const login = (username: string, password: string) => post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username, password, realm: 'Username-Password-Authentication', scope: 'openid' });
+    const login = (username: string, password: string) => post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, client_secret: clientSecret, username, password, realm: 'Username-Password-Authentication', scope: 'openid' });
     const signup = (email: string, password: string) => post('/dbconnections/signup', { client_id: clientId, connection: 'Username-Password-Authentication', email, password, name: 'Secret Name Value' });
     expect((await signup('logged@example.com', 'a long enough password 1!')).status).toBe(200);
     expect((await signup('weak@example.com', 'short')).status).toBe(400);

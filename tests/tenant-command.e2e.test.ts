@@ -83,7 +83,7 @@ it('prints each Action\'s console output prefixed by trigger and action, and nam
   await deployAction(api, { name: 'chatty', trigger: 'post-login', code: "exports.onExecutePostLogin = async (event) => { console.log('hello from chatty', event.stats.logins_count); };" });
   await deployAction(api, { name: 'thrower', trigger: 'post-login', code: "exports.onExecutePostLogin = async () => { throw new Error('nope'); };" });
   expect((await api.call('PATCH', '/api/v2/actions/triggers/post-login/bindings', { bindings: ['chatty', 'thrower'].map((value) => ({ ref: { type: 'action_name', value } })) })).status).toBe(200);
-  const clientId = seeded.state().clients.find((client) => client.name === 'Default App')!.client_id;
+  const { client_id: clientId, client_secret: clientSecret } = seeded.state().clients.find((client) => client.name === 'Default App')!;
   await seeded.close();
 
   let answer: Awaited<ReturnType<typeof raw>> | undefined;
@@ -91,7 +91,7 @@ it('prints each Action\'s console output prefixed by trigger and action, and nam
     const port = Number(domain.split(':')[1]);
     answer = await raw({ port, ca: readFileSync(path.join(stateDir, 'ca.pem'), 'utf8') }, {
       method: 'POST', path: '/oauth/token', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username: 'log@example.com', password: 'a long enough password', realm: 'Username-Password-Authentication', scope: 'openid' }),
+      body: JSON.stringify({ grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, client_secret: clientSecret, username: 'log@example.com', password: 'a long enough password', realm: 'Username-Password-Authentication', scope: 'openid' }),
     });
   });
   expect(answer).toMatchObject({ status: 403, body: { error: 'access_denied', error_description: 'nope (Action "thrower")' } });

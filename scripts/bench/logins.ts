@@ -52,7 +52,9 @@ async function managementToken(tenant: TenantProcess): Promise<string> {
 
 export interface LoadTenant {
   tenant: TenantProcess;
+  /** The Default App, which signs users in by password-realm with its secret. */
   clientId: string;
+  clientSecret: string;
   emails: string[];
 }
 
@@ -89,8 +91,8 @@ export async function seedLoadTenant(stateDir: string, background: number, loggi
     ...(i < loggingIn ? { password: PASSWORD } : {}),
   })));
   const tenant = await spawnLocalTenant({ stateDir });
-  const clientId = tenant.state().clients.find((client) => client.name === 'Default App')?.client_id ?? '';
-  return { tenant, clientId, emails };
+  const app = tenant.state().clients.find((client) => client.name === 'Default App');
+  return { tenant, clientId: app?.client_id ?? '', clientSecret: app?.client_secret ?? '', emails };
 }
 
 export interface LoginLoad {
@@ -116,7 +118,7 @@ export async function loginsUnderLoad(load: LoadTenant, rounds: number): Promise
     }
     await Promise.all(load.emails.map(async (username) => {
       const started = process.hrtime.bigint();
-      const answer = await send(load.tenant, 'POST', '/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: load.clientId, username, password: PASSWORD, realm: CONNECTION, scope: 'openid profile' });
+      const answer = await send(load.tenant, 'POST', '/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: load.clientId, client_secret: load.clientSecret, username, password: PASSWORD, realm: CONNECTION, scope: 'openid profile' });
       latencies.push(Number(process.hrtime.bigint() - started));
       if (answer.status !== 200) {
         failed++;

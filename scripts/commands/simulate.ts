@@ -54,7 +54,7 @@ void runCommand(async () => {
     if (!connection) throw new ProjectError('usage', `the local tenant has no connection "${values.connection}"`, { hint: `one of ${tenant.store.state.connections.map((c) => c.name).join(', ')}` });
     const app = tenant.store.state.clients.find((client) => client.name === 'Default App');
     if (!app) throw new Error('the local tenant has no Default App');
-    const client = loginClient(tenant.domain, app.client_id);
+    const client = loginClient(tenant.domain, app.client_id, app.client_secret);
 
     const kind = tenantKind(connection);
     let answer: Answer;

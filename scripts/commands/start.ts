@@ -90,7 +90,7 @@ void runCommand(async () => {
     if (!app) throw new Error(`tenant.yaml has no client named "${SAMPLE_APP}" for the story to sign in with`);
     const callback = app.callbacks[0] ?? '';
     const web = await codeFlowApp(`https://${tenant.domain}/`, app.client_id, app.client_secret, callback);
-    const client = loginClient(tenant.domain, app.client_id);
+    const client = loginClient(tenant.domain, app.client_id, app.client_secret);
     const tokens: Array<{ label: string; token: string }> = [];
     const users = () => tenant.store.state.users;
     const sourcesLine = (userId: string) => {

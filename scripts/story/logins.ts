@@ -19,7 +19,8 @@ export interface LoginClient {
   verify(idToken: string): Promise<JWTPayload>;
 }
 
-export function loginClient(domain: string, clientId: string): LoginClient {
+/** An app's side of the Authentication API: a confidential app sends its secret with each token request. */
+export function loginClient(domain: string, clientId: string, clientSecret?: string): LoginClient {
   const base = `https://${domain}`;
   const post = async (path: string, body: object): Promise<Answer> => {
     const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -34,16 +35,17 @@ export function loginClient(domain: string, clientId: string): LoginClient {
   };
   const jwks = createRemoteJWKSet(new URL(`${base}/.well-known/jwks.json`));
   const scope = 'openid profile email';
+  const app = { client_id: clientId, ...(clientSecret ? { client_secret: clientSecret } : {}) };
   return {
     signup: (connection, profile) => post('/dbconnections/signup', { client_id: clientId, connection, ...profile }),
     passwordLogin: (connection, email, password) =>
-      post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username: email, password, realm: connection, scope }),
-    upstreamLogin: (connection, profile) => post('/local/upstream-login', { client_id: clientId, connection, profile, scope }),
+      post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', ...app, username: email, password, realm: connection, scope }),
+    upstreamLogin: (connection, profile) => post('/local/upstream-login', { ...app, connection, profile, scope }),
     async passwordlessLogin(connection, email, outbox) {
       const started = await post('/passwordless/start', { client_id: clientId, connection, email, send: 'code' });
       if (started.status !== 200) return started;
       const code = await outbox(email);
-      return post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', client_id: clientId, username: email, otp: code ?? '', realm: connection, scope });
+      return post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', ...app, username: email, otp: code ?? '', realm: connection, scope });
     },
     verify: async (idToken) => (await jwtVerify(idToken, jwks, { issuer: `${base}/`, audience: clientId, algorithms: ['RS256'] })).payload,
   };

@@ -25,4 +25,10 @@ export async function withSpaceTenant<T>(space: Workspace, fn: (api: ManagementA
 export const postJson = (tenant: TenantProcess, route: string, body: object) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /** The client id of the tenant's Default App (every Auth0 tenant has one). */
-export const defaultClientOf = (tenant: TenantProcess) => tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
+export const defaultClientOf = (tenant: TenantProcess) => defaultAppOf(tenant).client_id;
+
+/** The Default App's credentials, as a confidential app sends them with a token request. */
+export const defaultAppOf = (tenant: TenantProcess) => {
+  const app = tenant.state().clients.find((client) => client.name === 'Default App')!;
+  return { client_id: app.client_id, client_secret: app.client_secret };
+};

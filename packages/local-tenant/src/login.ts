@@ -9,9 +9,7 @@ import { declaredDependencies, type ActionsRuntime, type DeployedAction, type Fl
 import { isSocialStrategy, tenantKind, type TenantKind } from './strategies';
 import type { Outbox } from './outbox';
 import type { Reply } from './http';
-import { signIdToken } from './id-token';
 import { newId, type StateStore, type StoredClient, type StoredConnection, type StoredUser } from './state';
-import { issueAccessToken, ACCESS_TOKEN_LIFETIME_S } from './tokens';
 import { recordLog } from './logs';
 import { isBlocked, recordFailure, recordSuccess } from './brute-force';
 
@@ -336,41 +334,4 @@ export function profileClaims(user: StoredUser, scopes: ReadonlySet<string>): Re
   }
   if (scopes.has('phone') && user.phone_number !== undefined) claims.phone_number = user.phone_number;
   return claims;
-}
-
-export interface LoginRequest {
-  user: StoredUser;
-  connection: StoredConnection;
-  client: StoredClient;
-  method: 'pwd' | 'federated' | 'email';
-  scope: string;
-  audience: string | undefined;
-  headers: Record<string, string | string[] | undefined>;
-  body: Record<string, unknown>;
-}
-
-/** Auth0's token-endpoint logins (password-realm, passwordless/otp, the local upstream login): post-login, then tokens or the denial. */
-export async function completeLogin(context: LoginContext, login: LoginRequest): Promise<Reply> {
-  const { store } = context;
-  const { user, connection, client } = login;
-  const protocol = login.method === 'pwd' ? 'oauth2-password' : login.method === 'email' ? 'oauth2-password' : 'oidc-basic-profile';
-  const result = await runPostLogin(context, {
-    user, connection, client,
-    request: requestInfo(login.headers, {}),
-    transaction: { protocol, requested_scopes: login.scope.split(' ').filter(Boolean) },
-    methods: [{ name: login.method, timestamp: new Date().toISOString() }],
-  });
-  if (result.outcome === 'failed') return authError(403, 'access_denied', failureDescription(result));
-  if (result.outcome === 'denied') return authError(403, 'access_denied', result.denied?.reason ?? 'Access denied');
-  // These grants have no browser to send anywhere (Auth0: redirects work in interactive logins only).
-  if (result.outcome === 'redirected') return authError(403, 'access_denied', `The ${result.redirect?.action ?? ''} Action redirects, which this grant cannot do`);
-  const subject = primaryUserOf(store, user, result);
-  if ('refused' in subject) return authError(403, 'access_denied', subject.refused);
-
-  const issuer = `https://${context.domain()}/`;
-  const claims = { ...profileClaims(subject, new Set(login.scope.split(' '))), ...allowedCustomClaims(result.idTokenClaims) };
-  const idToken = await signIdToken(store.state, claims, { issuer, audience: client.client_id, subject: subject.user_id });
-  const audience = login.audience === undefined ? `${issuer}userinfo` : [login.audience, `${issuer}userinfo`];
-  const accessToken = await issueAccessToken(store.state, { iss: issuer, sub: subject.user_id, aud: audience, azp: client.client_id, scope: login.scope, gty: login.method === 'pwd' ? 'password' : undefined });
-  return { status: 200, body: { access_token: accessToken, id_token: idToken, scope: login.scope, expires_in: ACCESS_TOKEN_LIFETIME_S, token_type: 'Bearer' } };
 }

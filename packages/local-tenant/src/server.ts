@@ -10,10 +10,8 @@ import { clientRoutes } from './api/clients';
 import { resourceServerRoutes } from './api/resource-servers';
 import { jobRoutes } from './api/jobs';
 import { connectionRoutes } from './api/connections';
-import { oauthRoutes } from './api/oauth';
 import { passwordlessRoutes } from './api/passwordless';
 import { signupRoutes } from './api/signup';
-import { upstreamRoutes } from './api/upstream';
 import { userRoutes } from './api/users';
 import { logRoutes, recordLog } from './logs';
 import { roleRoutes } from './api/roles';
@@ -23,7 +21,7 @@ import { compileRoutes, dispatch, errorBody, readBody, send, sendError, type OnM
 import { carriesJwt, jwtUserinfo } from './oidc/userinfo';
 import { createOidc, servesOidc, type Oidc } from './oidc/provider';
 import { loginPath, pageRoutes } from './pages/routes';
-import { grantTypeOf, withBody } from './oidc/token-endpoint';
+import { asTokenRequest, isTokenRequest } from './oidc/token-endpoint';
 import { ActionsRuntime } from '@auth0-root-attributes/actions-runtime';
 import type { LoginContext } from './login';
 import { openState, type StateStore } from './state';
@@ -56,17 +54,14 @@ export interface LocalTenant extends TenantReady {
   close(): Promise<void>;
 }
 
-type Area = 'oauth' | 'signup' | 'passwordless' | 'upstream' | 'pages' | 'actions' | 'clients' | 'resourceServers' | 'connections' | 'users' | 'jobs' | 'logs' | 'roles' | 'userBlocks';
+type Area = 'signup' | 'passwordless' | 'pages' | 'actions' | 'clients' | 'resourceServers' | 'connections' | 'users' | 'jobs' | 'logs' | 'roles' | 'userBlocks';
 
 /** Every API area of the local tenant, by name: one left out fails to compile. */
 function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionBuilder): Record<Area, Route[]> {
   const { store, domain } = context;
-  const passwordless = passwordlessRoutes(context);
   return {
-    oauth: oauthRoutes(context, passwordless.verify),
     signup: signupRoutes(context),
-    passwordless: passwordless.routes,
-    upstream: upstreamRoutes(context),
+    passwordless: passwordlessRoutes(context),
     pages: pageRoutes(context, oidc),
     actions: actionRoutes(store, build),
     clients: clientRoutes(store, domain),
@@ -125,6 +120,14 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
     }
     const method = (request.method ?? 'GET').toUpperCase();
     const pathname = (request.url ?? '/').split('?')[0] ?? '/';
+    // Every grant is oidc-provider's to decide (oidc/grants.ts), whatever the body's format; the local
+    // upstream login is a token request of its own grant.
+    if (method === 'POST' && isTokenRequest(pathname)) {
+      readBody(request)
+        .then(async (body) => (await oidc()).handle(asTokenRequest(request, pathname, body), response))
+        .catch((error: unknown) => sendError(response, error, onError));
+      return;
+    }
     if (!servesOidc(pathname)) {
       void dispatch(compiled, authorize, request, response, onError, undefined, onCall);
       return;
@@ -134,18 +137,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
       jwtUserinfo(context, request.headers.authorization ?? '').then((reply) => send(response, reply), (error: unknown) => sendError(response, error, onError));
       return;
     }
-    if (method !== 'POST' || pathname !== '/oauth/token') {
-      oidc().then((provider) => provider.handle(request, response), (error: unknown) => sendError(response, error, onError));
-      return;
-    }
-    // One token endpoint: the code and refresh grants are oidc-provider's, Auth0's others are ours.
-    readBody(request)
-      .then(async (body) => {
-        const grant = grantTypeOf(body, request.headers['content-type']);
-        if (grant === 'authorization_code' || grant === 'refresh_token') (await oidc()).handle(withBody(request, body), response);
-        else void dispatch(compiled, authorize, request, response, onError, body, onCall);
-      })
-      .catch((error: unknown) => sendError(response, error, onError));
+    oidc().then((provider) => provider.handle(request, response), (error: unknown) => sendError(response, error, onError));
   });
   // What Node's HTTP parser refuses (a malformed request, headers too large) is answered in JSON too.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {

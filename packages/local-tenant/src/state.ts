@@ -224,7 +224,8 @@ function initialState(): TenantState {
     client_secret: token(48),
     name: 'Default App',
     app_type: 'regular_web',
-    grant_types: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials', 'password', 'http://auth0.com/oauth/grant-type/password-realm'],
+    // Auth0's Default App, plus the grants that sign users in without a browser (what `npm run simulate` uses).
+    grant_types: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials', 'password', 'http://auth0.com/oauth/grant-type/password-realm', 'http://auth0.com/oauth/grant-type/passwordless/otp'],
     callbacks: ['http://localhost:3000/callback'],
     is_first_party: true,
   };

@@ -15,6 +15,7 @@ jest.setTimeout(60_000);
 let tenant: LocalTenant;
 let api: ManagementApi;
 let appClientId: string;
+let appClientSecret: string;
 let userId: string;
 const PASSWORD = 'a long enough password';
 
@@ -38,7 +39,7 @@ const concrete = (route: string) => route.replace(':trigger', 'post-login').repl
 beforeAll(async () => {
   tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'authorization-')) });
   api = await managementApi(tenant);
-  appClientId = tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
+  ({ client_id: appClientId, client_secret: appClientSecret } = tenant.state().clients.find((client) => client.name === 'Default App')!);
   expect((await api.call('POST', '/api/v2/connections', { name: 'db', strategy: 'auth0', options: {} })).status).toBe(201);
   expect((await api.call('PATCH', `/api/v2/connections/${tenant.state().connections[0]!.id}/clients`, [{ client_id: appClientId, status: true }])).status).toBe(204);
   const signup = await json('POST', '/dbconnections/signup', { client_id: appClientId, connection: 'db', email: 'mallory@example.com', password: PASSWORD });
@@ -51,7 +52,7 @@ afterAll(() => tenant?.close());
 async function userTokens(): Promise<Array<[string, string]>> {
   const audience = `https://${tenant.domain}/api/v2/`;
   const answer = await raw(tenant, form({
-    grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: appClientId, username: 'mallory@example.com',
+    grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: appClientId, client_secret: appClientSecret, username: 'mallory@example.com',
     password: PASSWORD, realm: 'db', scope: 'openid read:users update:users update:users_app_metadata', audience,
   }));
   expect(answer.status).toBe(200);

@@ -56,11 +56,12 @@ describe('bad input', () => {
 describe('hostile input at the edge', () => {
   let tenant: LocalTenant;
   let clientId: string;
+  let clientSecret: string;
   beforeAll(async () => {
     tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'edge-')) });
     const api = await managementApi(tenant);
     await api.call('POST', '/api/v2/connections', { name: 'db', strategy: 'auth0', options: {} });
-    clientId = tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
+    ({ client_id: clientId, client_secret: clientSecret } = tenant.state().clients.find((client) => client.name === 'Default App')!);
   });
   afterAll(() => tenant.close());
 
@@ -130,7 +131,7 @@ describe('hostile input at the edge', () => {
     const api = await managementApi(tenant);
     expect((await api.call('POST', '/api/v2/connections', { name: 'guarded', strategy: 'auth0', options: { brute_force_protection: true } })).status).toBe(201);
     expect((await api.call('POST', '/api/v2/users', { connection: 'guarded', email: 'target@example.com', password: 'the right password here' })).status).toBe(201);
-    const login = (password: string, username = 'target@example.com') => json('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username, password, realm: 'guarded', scope: 'openid' });
+    const login = (password: string, username = 'target@example.com') => json('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, client_secret: clientSecret, username, password, realm: 'guarded', scope: 'openid' });
     for (let i = 0; i < 10; i++) expect((await login(`wrong ${i}`)).status).toBe(403);
     const blocked = await login('the right password here');
     expect(blocked).toMatchObject({ status: 429, body: { error: 'too_many_attempts', error_description: expect.stringContaining('blocked after multiple consecutive login attempts') } });
@@ -149,7 +150,7 @@ describe('hostile input at the edge', () => {
     const api = await managementApi(tenant);
     await api.call('POST', '/api/v2/connections', { name: 'email', strategy: 'email', options: {} });
     const start = () => json('/passwordless/start', { client_id: clientId, connection: 'email', email: 'otp@example.com', send: 'code' });
-    const verify = (otp: string) => json('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', client_id: clientId, username: 'otp@example.com', otp, realm: 'email', scope: 'openid' });
+    const verify = (otp: string) => json('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', client_id: clientId, client_secret: clientSecret, username: 'otp@example.com', otp, realm: 'email', scope: 'openid' });
     const codes = async () => ((await api.call('GET', '/local/outbox?email=otp%40example.com')).body as { messages: Array<{ code: string }> }).messages.map((message) => message.code);
     await start();
     const [first] = await codes();
@@ -172,7 +173,7 @@ describe('hostile input at the edge', () => {
     await api.call('POST', '/api/v2/users', { connection: 'db', email: 'timing@example.com', password: 'a long enough password' });
     const time = async (username: string) => {
       const started = process.hrtime.bigint();
-      await json('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username, password: 'not the password', realm: 'db', scope: 'openid' });
+      await json('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, client_secret: clientSecret, username, password: 'not the password', realm: 'db', scope: 'openid' });
       return Number(process.hrtime.bigint() - started) / 1e6;
     };
     const known: number[] = [];
@@ -256,7 +257,7 @@ describe('faults', () => {
       const action = (await api.call('POST', '/api/v2/actions/actions', { name: 'slow', code: 'exports.onExecutePreUserRegistration = async () => { await new Promise((r) => setTimeout(r, 30)); };', supported_triggers: [{ id: 'pre-user-registration', version: 'v2' }] })).body as { id: string };
       await api.call('POST', `/api/v2/actions/actions/${action.id}/deploy`);
       await api.call('PATCH', '/api/v2/actions/triggers/pre-user-registration/bindings', { bindings: [{ ref: { type: 'action_name', value: 'slow' } }] });
-      const clientId = tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
+      const { client_id: clientId, client_secret: clientSecret } = tenant.state().clients.find((client) => client.name === 'Default App')!;
       const post = (route: string, value: object) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
 
       const signups = await Promise.all(Array.from({ length: 50 }, () => post('/dbconnections/signup', { client_id: clientId, connection: 'db', email: 'once@example.com', password: 'a long enough password' })));
@@ -268,7 +269,7 @@ describe('faults', () => {
       await post('/passwordless/start', { client_id: clientId, connection: 'email', email: 'code@example.com' });
       const outbox = (await api.call('GET', '/local/outbox?email=code%40example.com')).body as { messages: Array<{ code: string }> };
       const otp = outbox.messages.at(-1)?.code;
-      const logins = await Promise.all(Array.from({ length: 5 }, () => post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', client_id: clientId, username: 'code@example.com', otp, realm: 'email', scope: 'openid' })));
+      const logins = await Promise.all(Array.from({ length: 5 }, () => post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', client_id: clientId, client_secret: clientSecret, username: 'code@example.com', otp, realm: 'email', scope: 'openid' })));
       expect(logins.map((answer) => answer.status).sort()).toEqual([200, 403, 403, 403, 403]);
       expect(tenant.state().users.filter((user) => user.email === 'code@example.com')).toHaveLength(1);
 
@@ -291,10 +292,10 @@ describe('faults', () => {
       const action = (await api.call('POST', '/api/v2/actions/actions', { name: 'mark', code: "exports.onExecutePostLogin = async (event, api) => { await new Promise((r) => setTimeout(r, 20)); api.user.setAppMetadata('login_' + event.transaction.id.replace(/-/g, ''), event.stats.logins_count); };", supported_triggers: [{ id: 'post-login', version: 'v3' }] })).body as { id: string };
       await api.call('POST', `/api/v2/actions/actions/${action.id}/deploy`);
       await api.call('PATCH', '/api/v2/actions/triggers/post-login/bindings', { bindings: [{ ref: { type: 'action_name', value: 'mark' } }] });
-      const clientId = tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
+      const { client_id: clientId, client_secret: clientSecret } = tenant.state().clients.find((client) => client.name === 'Default App')!;
       const post = (route: string, value: object) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
       await post('/dbconnections/signup', { client_id: clientId, connection: 'db', email: 'many@example.com', password: 'a long enough password' });
-      const logins = await Promise.all(Array.from({ length: 25 }, () => post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username: 'many@example.com', password: 'a long enough password', realm: 'db', scope: 'openid' })));
+      const logins = await Promise.all(Array.from({ length: 25 }, () => post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, client_secret: clientSecret, username: 'many@example.com', password: 'a long enough password', realm: 'db', scope: 'openid' })));
       expect(logins.map((answer) => answer.status)).toEqual(Array(25).fill(200));
       const user = tenant.state().users.find((candidate) => candidate.email === 'many@example.com')!;
       expect(Object.keys(user.app_metadata).filter((key) => key.startsWith('login_'))).toHaveLength(25);

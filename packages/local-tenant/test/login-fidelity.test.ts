@@ -14,6 +14,7 @@ jest.setTimeout(60_000);
 let tenant: LocalTenant;
 let api: ManagementApi;
 let clientId: string;
+let clientSecret: string;
 
 async function deployAction(name: string, trigger: 'post-login' | 'pre-user-registration', body: string, secrets: Array<{ name: string; value: string }> = []): Promise<void> {
   const handler = trigger === 'post-login' ? 'onExecutePostLogin' : 'onExecutePreUserRegistration';
@@ -23,13 +24,13 @@ async function deployAction(name: string, trigger: 'post-login' | 'pre-user-regi
 
 const bind = (trigger: string, names: string[]) => api.call('PATCH', `/api/v2/actions/triggers/${trigger}/bindings`, { bindings: names.map((value) => ({ ref: { type: 'action_name', value } })) });
 const post = (route: string, body: object) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const login = (email: string) => post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, username: email, password: 'long enough password', realm: 'db', scope: 'openid' });
+const login = (email: string) => post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: clientId, client_secret: clientSecret, username: email, password: 'long enough password', realm: 'db', scope: 'openid' });
 const claimsOf = (answer: { body: unknown }) => JSON.parse(Buffer.from((answer.body as { id_token: string }).id_token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 
 beforeAll(async () => {
   tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'fidelity-')), actionsTimeoutMs: 4_000 });
   api = await managementApi(tenant);
-  clientId = tenant.state().clients.find((client) => client.name === 'Default App')!.client_id;
+  ({ client_id: clientId, client_secret: clientSecret } = tenant.state().clients.find((client) => client.name === 'Default App')!);
   await api.call('POST', '/api/v2/connections', { name: 'db', strategy: 'auth0', options: {} });
   await api.call('POST', '/api/v2/connections', { name: 'email', strategy: 'email', options: {} });
   await api.call('POST', '/api/v2/connections', { name: 'social', strategy: 'github', options: {} });
@@ -67,7 +68,7 @@ describe('pre-user-registration', () => {
   it('keeps no metadata for a passwordless user, as Auth0 does', async () => {
     await post('/passwordless/start', { client_id: clientId, connection: 'email', email: 'pl@example.com', send: 'code' });
     const { messages } = (await api.call('GET', '/local/outbox?email=pl%40example.com')).body as { messages: Array<{ code: string }> };
-    const answer = await post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', client_id: clientId, username: 'pl@example.com', otp: messages[0]?.code, realm: 'email', scope: 'openid' });
+    const answer = await post('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', client_id: clientId, client_secret: clientSecret, username: 'pl@example.com', otp: messages[0]?.code, realm: 'email', scope: 'openid' });
     expect(answer.status).toBe(200);
     const metadata = (await user('pl@example.com'))?.app_metadata;
     expect(metadata).not.toHaveProperty('stamped');
@@ -75,7 +76,7 @@ describe('pre-user-registration', () => {
   });
 
   it('does not run for an upstream login', async () => {
-    const answer = await post('/local/upstream-login', { client_id: clientId, connection: 'social', profile: { user_id: '7', name: 'Octo Cat' } });
+    const answer = await post('/local/upstream-login', { client_id: clientId, client_secret: clientSecret, connection: 'social', profile: { user_id: '7', name: 'Octo Cat' } });
     expect(answer.status).toBe(200);
     const social = (await api.call('GET', '/api/v2/users/github%7C7')).body as { app_metadata: Record<string, unknown> };
     expect(social.app_metadata).toEqual({ order: ['first', 'second'], third: true });

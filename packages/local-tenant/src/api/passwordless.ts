@@ -6,9 +6,9 @@
  * `GET /local/outbox` is local-only: it stands for the user's mailbox (Management API token required).
  */
 import { randomBytes } from 'node:crypto';
-import type { Reply, Route } from '../http';
+import type { Route } from '../http';
 import { LOCAL_OUTBOX_SCOPE } from '../scopes';
-import { auth0Defaults, userByEmail, authError, completeLogin, failureDescription, findClient, findConnection, newUser, preRegistrationEvent, runTrigger, tenantKind, type LoginContext } from '../login';
+import { auth0Defaults, userByEmail, authError, failureDescription, findClient, findConnection, newUser, preRegistrationEvent, runTrigger, type LoginContext } from '../login';
 import type { StoredClient, StoredConnection, StoredUser } from '../state';
 import { isEmailAddress } from '../email';
 import { BLOCKED_MESSAGE, isBlocked, recordFailure, recordSuccess } from '../brute-force';
@@ -78,17 +78,5 @@ export function passwordlessRoutes(context: LoginContext) {
     },
   ];
 
-  /** The token endpoint's `passwordless/otp` grant. */
-  async function verify(fields: Record<string, string>, headers: Record<string, string | string[] | undefined>, ip: string): Promise<Reply> {
-    const client = findClient(store, fields.client_id);
-    if (!client) return authError(401, 'access_denied', 'Unauthorized');
-    const connection = findConnection(store, fields.realm);
-    if (!connection || tenantKind(connection) !== 'passwordless') return authError(400, 'invalid_request', 'realm must be a passwordless connection');
-    const email = (fields.username ?? '').trim().toLowerCase();
-    const outcome = await passwordlessLogin(context, connection, client, email, fields.otp, headers, ip);
-    if (!outcome.ok) return authError(outcome.status, outcome.error, outcome.description);
-    return completeLogin(context, { user: outcome.user, connection, client, method: 'email', scope: fields.scope ?? 'openid', audience: fields.audience, headers, body: fields });
-  }
-
-  return { routes, verify };
+  return routes;
 }

@@ -22,6 +22,22 @@ export function findResourceServer(store: StateStore, identifier: string): Store
   return resourceServers(store).find((server) => server.identifier === identifier);
 }
 
+/**
+ * The scopes a user's access token may carry for the tenant's Management API (Auth0's "Get Management API
+ * tokens for single-page applications"); no Management API route here accepts a user's token.
+ */
+const CURRENT_USER_SCOPES = [
+  'read:current_user', 'update:current_user_identities', 'create:current_user_metadata', 'update:current_user_metadata',
+  'delete:current_user_metadata', 'create:current_user_device_credentials', 'delete:current_user_device_credentials',
+];
+
+/** The API an `audience` at a user login names — one tenant.yaml registered, or the tenant's Management API — or undefined. */
+export function findAudience(store: StateStore, identifier: string, domain: string): StoredResourceServer | undefined {
+  if (identifier !== `https://${domain}/${MANAGEMENT_API_PATH}`) return findResourceServer(store, identifier);
+  const { is_system: _system, ...management } = managementApi(domain);
+  return { ...management, scopes: CURRENT_USER_SCOPES.map((value) => ({ value })), fields: {} };
+}
+
 function publicServer(server: StoredResourceServer) {
   const { fields, ...rest } = server;
   return { ...fields, ...rest, is_system: false };

@@ -1,23 +1,22 @@
 /**
- * LOCAL ONLY — `POST /local/upstream-login` stands for a login through an upstream identity provider
- * (social, enterprise, custom DB with an external store), which a local tenant cannot reach. The body is
- * what the IdP would return: `{ client_id, connection, profile: { user_id, email, name, given_name,
- * family_name, nickname, picture } }`. It applies the connection's `set_user_root_attributes` as Auth0 does:
+ * A login through an upstream identity provider (social, enterprise, custom DB with an external store),
+ * which a local tenant cannot reach: its IdP stand-in page, or LOCAL ONLY `POST /local/upstream-login`
+ * (oidc/grants.ts), gives the profile the IdP would return (`{ user_id, email, name, given_name,
+ * family_name, nickname, picture }`). The connection's `set_user_root_attributes` applies as Auth0 applies it:
  * - `on_each_login`: creates the user if needed and overwrites the five synced attributes at each login;
  * - `on_first_login`: creates the user with them, and leaves them alone afterwards;
  * - `never_on_login`: creates no user, and never sets them.
- * Then it runs post-login and answers like the token endpoint.
+ * Then post-login runs, as after any login.
  */
 import { isSocialStrategy } from '../strategies';
-import type { Route } from '../http';
 import type { StoredConnection, StoredUser } from '../state';
-import { authError, completeLogin, effectiveSync, findClient, findConnection, newUser, SYNCED_ATTRIBUTES, tenantKind, type LoginContext } from '../login';
+import { effectiveSync, newUser, SYNCED_ATTRIBUTES, type LoginContext } from '../login';
 
 export type UpstreamOutcome = { ok: true; user: StoredUser } | { ok: false; status: number; error: string; description: string };
 
 /**
  * What a login through an upstream IdP does to the tenant's users, given the profile the IdP returned:
- * the connection's `set_user_root_attributes` applied as Auth0 applies it. From `/local/upstream-login`
+ * the connection's `set_user_root_attributes` applied as Auth0 applies it. From the local upstream grant
  * and from the IdP stand-in page.
  */
 export function upstreamLogin(context: LoginContext, connection: StoredConnection, profile: Record<string, unknown>): UpstreamOutcome {
@@ -49,26 +48,4 @@ export function upstreamLogin(context: LoginContext, connection: StoredConnectio
   }
   store.save();
   return { ok: true, user };
-}
-
-export function upstreamRoutes(context: LoginContext): Route[] {
-  const { store } = context;
-  return [
-    {
-      method: 'POST',
-      path: '/local/upstream-login',
-      public: true,
-      handler: async ({ body, headers }) => {
-        const fields = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
-        const client = findClient(store, fields.client_id);
-        if (!client) return authError(401, 'access_denied', 'Unauthorized');
-        const connection = findConnection(store, fields.connection);
-        if (!connection || tenantKind(connection) !== 'upstream') return authError(400, 'invalid_request', 'connection must name an upstream connection (social, enterprise, or custom DB with an external store)');
-        const profile = (typeof fields.profile === 'object' && fields.profile !== null && !Array.isArray(fields.profile) ? fields.profile : {}) as Record<string, unknown>;
-        const outcome = upstreamLogin(context, connection, profile);
-        if (!outcome.ok) return authError(outcome.status, outcome.error, outcome.description);
-        return completeLogin(context, { user: outcome.user, connection, client, method: 'federated', scope: typeof fields.scope === 'string' ? fields.scope : 'openid profile email', audience: undefined, headers, body: fields });
-      },
-    },
-  ];
 }

@@ -1,7 +1,7 @@
 /**
  * The login protocol of the local tenant, on panva's certified OpenID Provider (oidc-provider 9),
- * configured with Auth0's routes and shapes: issuer `https://DOMAIN/`, `/authorize`, `/oauth/token`
- * (authorization_code and refresh_token here; Auth0's own grants stay in api/oauth.ts), `/userinfo`,
+ * configured with Auth0's routes and shapes: issuer `https://DOMAIN/`, `/authorize`, `/oauth/token` (every
+ * grant: oidc-provider's authorization_code and refresh_token, Auth0's own registered in grants.ts), `/userinfo`,
  * `/.well-known/*`, `/oidc/logout`, `/oauth/revoke`. The hosted pages (pages/) authenticate; the
  * post-login Actions run in an interaction-policy check, once per authorization, so a deny reaches the
  * app as `access_denied` in the request's response mode, as Auth0 does.
@@ -17,7 +17,8 @@ import type { FlowResult } from '@auth0-root-attributes/actions-runtime';
 import { allowedCustomClaims, failureDescription, primaryUserOf, profileClaims, requestInfo, resolveUser, runPostLogin, type LoginContext } from '../login';
 import type { StoredClient, StoredUser } from '../state';
 import { stateAdapter } from './adapter';
-import { findResourceServer } from '../api/resource-servers';
+import { findAudience } from '../api/resource-servers';
+import { AUTH0_GRANTS, LOCAL_UPSTREAM, registerAuth0Grants, resourceServerInfo } from './grants';
 
 type OidcModule = typeof import('oidc-provider');
 
@@ -52,7 +53,7 @@ const AUTH0_DISCOVERY = {
   scopes_supported: ['openid', 'profile', 'offline_access', 'name', 'given_name', 'family_name', 'nickname', 'email', 'email_verified', 'picture', 'created_at', 'identities', 'phone', 'address'],
   claims_supported: ['aud', 'auth_time', 'created_at', 'email', 'email_verified', 'exp', 'family_name', 'given_name', 'iat', 'identities', 'iss', 'name', 'nickname', 'phone_number', 'picture', 'sub'],
   // The grants this tenant answers at /oauth/token: oidc-provider's and Auth0's own.
-  grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'http://auth0.com/oauth/grant-type/password-realm', 'http://auth0.com/oauth/grant-type/passwordless/otp'],
+  grant_types_supported: ['authorization_code', 'refresh_token', ...AUTH0_GRANTS],
   request_parameter_supported: false,
   request_uri_parameter_supported: false,
 };
@@ -73,24 +74,28 @@ function validUrl(value: string): boolean {
   }
 }
 
+/** The grants oidc-provider answers for a client: its own two, and Auth0's registered in grants.ts. */
+const SUPPORTED_GRANTS = new Set<string>(['authorization_code', 'refresh_token', ...AUTH0_GRANTS]);
+
 /**
- * A client as oidc-provider sees it, or undefined for clients that cannot sign users in by the
- * authorization code flow (machine-to-machine ones). Callbacks and logout URLs come from the client
- * a0deploy deployed; a public client (SPA, native) uses PKCE without a secret.
+ * Every client as oidc-provider sees it, so that one token endpoint authenticates each and checks its
+ * `grant_types`: those of Auth0's this tenant answers (the code flow only with a callback to return to).
+ * Callbacks and logout URLs come from the client a0deploy deployed; a public client (SPA, native) uses
+ * PKCE without a secret. A client that may use the code flow may also use the local IdP stand-in's grant.
  */
-export function oidcClient(client: StoredClient): ClientMetadata | undefined {
-  if (!client.grant_types.includes('authorization_code')) return undefined;
+export function oidcClient(client: StoredClient): ClientMetadata {
   const redirects = client.callbacks.filter(validUrl);
-  if (redirects.length === 0) return undefined;
+  const codeFlow = client.grant_types.includes('authorization_code') && redirects.length > 0;
+  const grants = client.grant_types.filter((grant) => SUPPORTED_GRANTS.has(grant) && (grant !== 'authorization_code' || codeFlow));
   const method = authMethod(client);
   return {
     client_id: client.client_id,
     ...(method === 'none' ? {} : { client_secret: client.client_secret }),
     client_name: client.name,
-    redirect_uris: redirects,
+    redirect_uris: codeFlow ? redirects : [],
     post_logout_redirect_uris: (client.allowed_logout_urls ?? []).filter(validUrl),
-    grant_types: ['authorization_code', ...(client.grant_types.includes('refresh_token') ? ['refresh_token'] : [])],
-    response_types: ['code'],
+    grant_types: [...new Set([...grants, ...(codeFlow ? [LOCAL_UPSTREAM] : [])])],
+    response_types: codeFlow ? ['code'] : [],
     token_endpoint_auth_method: method as ClientMetadata['token_endpoint_auth_method'],
     web_origins: (client.web_origins ?? []).filter(validUrl),
   };
@@ -133,6 +138,32 @@ function transactionOf(ctx: KoaContextWithOIDC) {
  * (the tests run on 20), so that line is left out of every command's output: `npm run tenant` and
  * the README say it once, in their words.
  */
+/**
+ * Two token-endpoint refusals answered as Auth0 answers them, not as oidc-provider does: a client that did
+ * not authenticate (no secret, a wrong one) gets 401 `access_denied` "Unauthorized" (node-auth0 issues #582
+ * and #682 show it for the password and client-credentials grants), and a client using a grant its
+ * `grant_types` lacks gets 403 `unauthorized_client` (auth0-java issue #165).
+ */
+function auth0TokenError(ctx: KoaContextWithOIDC): void {
+  const body = ctx.body as { error?: unknown } | undefined;
+  if (ctx.status === 401 && body?.error === 'invalid_client') {
+    ctx.body = { error: 'access_denied', error_description: 'Unauthorized' };
+    return;
+  }
+  const grant = ctx.oidc?.params?.grant_type;
+  const client = ctx.oidc?.client;
+  // A Basic header oidc-provider cannot read (400 before any client is known) is a failed authentication too.
+  if (ctx.status === 400 && body?.error === 'invalid_request' && !client && ctx.get('authorization') !== '') {
+    ctx.status = 401;
+    ctx.body = { error: 'access_denied', error_description: 'Unauthorized' };
+    return;
+  }
+  if (ctx.status === 400 && body?.error === 'invalid_request' && client && typeof grant === 'string' && SUPPORTED_GRANTS.has(grant) && !client.grantTypeAllowed(grant)) {
+    ctx.status = 403;
+    ctx.body = { error: 'unauthorized_client', error_description: `Grant type '${grant}' not allowed for the client.`, error_uri: 'https://auth0.com/docs/clients/client-grant-types' };
+  }
+}
+
 async function importProvider(): Promise<OidcModule> {
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
@@ -154,6 +185,16 @@ export async function createOidc(context: LoginContext, issuer: string, interact
   // spa-js never sends; Auth0 issues a refresh token whenever the client may have one.
   const offlineInteractions = new Set<string>();
   const askedOffline = (ctx: KoaContextWithOIDC) => ctx.state.offlineAccess === true || offlineInteractions.has(ctx.oidc.entities.Interaction?.uid ?? '');
+
+  async function findAccount(_ctx: unknown, sub: string): Promise<Account | undefined> {
+    const user = userById(context, sub);
+    if (!user) return undefined;
+    return {
+      accountId: sub,
+      // A login whose identity was linked into another user speaks for that (primary) user.
+      claims: async (_use, scope) => ({ sub: user.user_id, ...profileClaims(userById(context, sub) ?? user, new Set((scope ?? '').split(' '))) }),
+    };
+  }
 
   const privateJwk = createPrivateKey(store.state.idTokenKey.privatePem).export({ format: 'jwk' });
 
@@ -238,17 +279,9 @@ export async function createOidc(context: LoginContext, issuer: string, interact
   const configuration: Configuration = {
     adapter: stateAdapter(store, (id) => {
       const client = store.state.clients.find((candidate) => candidate.client_id === id);
-      return client && (oidcClient(client) as Record<string, unknown> | undefined);
+      return client && (oidcClient(client) as Record<string, unknown>);
     }) as unknown as Configuration['adapter'],
-    async findAccount(_ctx, sub): Promise<Account | undefined> {
-      const user = userById(context, sub);
-      if (!user) return undefined;
-      return {
-        accountId: sub,
-        // A login whose identity was linked into another user speaks for that (primary) user.
-        claims: async (_use, scope) => ({ sub: user.user_id, ...profileClaims(userById(context, sub) ?? user, new Set((scope ?? '').split(' '))) }),
-      };
-    },
+    findAccount,
     jwks: { keys: [{ ...privateJwk, kid: store.state.idTokenKey.kid, alg: 'RS256', use: 'sig' } as never] },
     cookies: { keys: [store.state.signingSecret] },
     claims: CLAIMS,
@@ -273,15 +306,9 @@ export async function createOidc(context: LoginContext, issuer: string, interact
         defaultResource: (ctx) => (typeof ctx.oidc.params?.audience === 'string' ? ctx.oidc.params.audience : undefined) as string,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator) => {
-          const server = findResourceServer(store, indicator);
+          const server = findAudience(store, indicator, context.domain());
           if (!server) throw new errors.InvalidTarget(`Service not found: ${indicator}`);
-          return {
-            scope: server.scopes.map((scope) => scope.value).join(' '),
-            audience: indicator,
-            accessTokenTTL: server.token_lifetime,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
-          };
+          return resourceServerInfo(server);
         },
       },
       rpInitiatedLogout: {
@@ -357,7 +384,9 @@ export async function createOidc(context: LoginContext, issuer: string, interact
         jwt: (ctx, _token, jwt) => {
           const { client_id: clientId, jti: _jti, ...payload } = jwt.payload as Record<string, unknown>;
           const source = ctx?.oidc.entities.AuthorizationCode ?? ctx?.oidc.entities.RefreshToken;
-          const openid = String(source?.scope ?? '').split(' ').filter((scope) => scope in CLAIMS || scope === 'offline_access');
+          // Auth0's own grants (grants.ts) have no code or refresh token to read the OpenID scopes from.
+          const granted = source?.scope ?? (typeof ctx?.state.grantedOidcScope === 'string' ? ctx.state.grantedOidcScope : '');
+          const openid = String(granted).split(' ').filter((scope) => scope in CLAIMS || scope === 'offline_access');
           const scopes = [...new Set([...openid, ...String(payload.scope ?? '').split(' ').filter(Boolean)])];
           const audience = payload.aud;
           jwt.header = { typ: 'JWT' };
@@ -386,6 +415,7 @@ export async function createOidc(context: LoginContext, issuer: string, interact
   };
 
   const provider = new Provider(issuer, configuration);
+  registerAuth0Grants(provider, context, errors, findAccount);
 
   provider.use(async (ctx, next) => {
     if (ctx.path === '/.well-known/openid-configuration') {
@@ -394,6 +424,11 @@ export async function createOidc(context: LoginContext, issuer: string, interact
         const body = ctx.body as Record<string, unknown>;
         ctx.body = { ...body, ...AUTH0_DISCOVERY, claims_supported: [...new Set([...AUTH0_DISCOVERY.claims_supported, ...((body.claims_supported as string[] | undefined) ?? [])])] };
       }
+      return;
+    }
+    if (ctx.path === ROUTES.token) {
+      await next();
+      auth0TokenError(ctx as KoaContextWithOIDC);
       return;
     }
     if (ctx.path === ROUTES.authorization) {
