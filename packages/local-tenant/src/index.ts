@@ -25,3 +25,6 @@ export { auth0Defaults } from './login';
 export { isEmailAddress, EMAIL_MAX_LENGTH, EMAIL_LOCAL_MAX_LENGTH } from './email';
 export { tenantKind, type TenantKind } from './strategies';
 export { DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE } from './scopes';
+
+/** The password hash the tenant computes at every login (scrypt, on libuv's pool): a login's floor, for benchmarks. */
+export { hashPassword } from './login';
