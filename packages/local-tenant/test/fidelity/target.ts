@@ -92,10 +92,14 @@ export async function fidelityTarget(): Promise<FidelityTarget> {
     // The SDK checks ID tokens against the JWKS through Node's https: this process trusts the CA, as
     // NODE_EXTRA_CA_CERTS would make a team's service trust it — until the suite ends (a jest worker runs
     // other suites after it, with tenants of their own).
+    // (Node's agent spreads its own options over each request's, so even an undefined `ca` left behind
+    // would override the CA other suites pass per request: the key goes as it came.)
+    const had = Object.prototype.hasOwnProperty.call(globalAgent.options, 'ca');
     const trusted = globalAgent.options.ca;
     globalAgent.options.ca = ca;
     close = async () => {
-      globalAgent.options.ca = trusted;
+      if (had) globalAgent.options.ca = trusted;
+      else delete globalAgent.options.ca;
       await tenant.close();
     };
   }
