@@ -9,13 +9,23 @@ type Payload = Record<string, unknown>;
 
 const now = () => Math.floor(Date.now() / 1000);
 
-/** Removes what has expired, at most once a minute. */
+/**
+ * Removes what has expired, at most once a minute: oidc-provider's entries past their lifetime, the Actions'
+ * claims of grants that no longer exist (a grant expires, or a code replay revokes it), and logins that
+ * waited for the browser (a redirect Action, a second factor) longer than their interaction lives.
+ */
 function sweep(store: StateStore, last: { at: number }): void {
   if (now() - last.at < 60) return;
   last.at = now();
   for (const [model, entries] of Object.entries(store.state.oidc ?? {})) {
     for (const [id, entry] of Object.entries(entries)) if (entry.expiresAt !== undefined && entry.expiresAt <= now()) store.oidc.set(model, id, undefined);
   }
+  const grants = store.state.oidc?.Grant ?? {};
+  const outcomes = Object.keys(store.state.loginOutcomes ?? {}).filter((grantId) => !(grantId in grants));
+  const pending = Object.entries(store.state.pendingLogins ?? {}).filter(([, login]) => login.expiresAt <= Date.now()).map(([uid]) => uid);
+  for (const grantId of outcomes) delete store.state.loginOutcomes?.[grantId];
+  for (const uid of pending) delete store.state.pendingLogins?.[uid];
+  if (outcomes.length + pending.length > 0) store.save();
 }
 
 /** The adapter class oidc-provider constructs once per model name. */
