@@ -24,45 +24,35 @@ export interface AttemptRecord {
 const keyOf = (connection: string, identifier: string, ip: string) => `${connection}\u0000${identifier}\u0000${ip}`;
 const protects = (connection: StoredConnection) => connection.options.brute_force_protection === true;
 
-function attempts(store: StateStore): Record<string, AttemptRecord> {
-  return (store.state.bruteForce ??= {});
-}
+const attempt = (store: StateStore, key: string) => store.records.get<AttemptRecord>('attempt', key);
 
 export function isBlocked(store: StateStore, connection: StoredConnection, identifier: string, ip: string): boolean {
-  return protects(connection) && attempts(store)[keyOf(connection.name, identifier, ip)]?.blocked_at !== undefined;
+  return protects(connection) && attempt(store, keyOf(connection.name, identifier, ip))?.blocked_at !== undefined;
 }
 
 /** Counts a failed attempt; the tenth in a row blocks the identifier for that IP. */
 export function recordFailure(store: StateStore, connection: StoredConnection, identifier: string, ip: string): void {
   if (!protects(connection) || identifier === '') return;
   const key = keyOf(connection.name, identifier, ip);
-  const record = (attempts(store)[key] ??= { connection: connection.name, identifier, ip, failures: 0 });
+  const record = attempt(store, key) ?? { connection: connection.name, identifier, ip, failures: 0 };
   record.failures += 1;
   if (record.failures >= BRUTE_FORCE_THRESHOLD && record.blocked_at === undefined) {
     record.blocked_at = new Date().toISOString();
     recordLog(store, 'limit_wc', { connection }, `${BRUTE_FORCE_THRESHOLD} failed attempts: blocked for this IP address`);
+    store.saveActivity();
   }
-  store.save();
+  store.records.put('attempt', key, record);
 }
 
 /** A successful login: the count starts again. */
 export function recordSuccess(store: StateStore, connection: StoredConnection, identifier: string, ip: string): void {
   const key = keyOf(connection.name, identifier, ip);
-  if (attempts(store)[key] === undefined) return;
-  delete attempts(store)[key];
-  store.save();
+  if (attempt(store, key) !== undefined) store.records.delete('attempt', key);
 }
 
 /** Removes every block and count of an identifier (an administrator's unblock, or a password change). */
 export function unblock(store: StateStore, identifiers: readonly string[]): void {
-  const table = attempts(store);
-  let changed = false;
-  for (const [key, record] of Object.entries(table)) {
-    if (!identifiers.includes(record.identifier)) continue;
-    delete table[key];
-    changed = true;
-  }
-  if (changed) store.save();
+  for (const { key, value } of store.records.list<AttemptRecord>('attempt')) if (identifiers.includes(value.identifier)) store.records.delete('attempt', key);
 }
 
 /** The identifiers a user logs in with: e-mail and username. */
@@ -73,7 +63,7 @@ function identifiersOf(store: StateStore, userId: string): string[] {
 }
 
 const blocksOf = (store: StateStore, identifiers: readonly string[]) =>
-  Object.values(attempts(store)).filter((record) => record.blocked_at !== undefined && identifiers.includes(record.identifier)).map(({ identifier, ip, connection }) => ({ identifier, ip, connection }));
+  store.records.list<AttemptRecord>('attempt').map(({ value }) => value).filter((record) => record.blocked_at !== undefined && identifiers.includes(record.identifier)).map(({ identifier, ip, connection }) => ({ identifier, ip, connection }));
 
 function identifierQuery(query: URLSearchParams): string {
   const identifier = query.get('identifier');

@@ -14,6 +14,8 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import * as path from 'node:path';
 import { HttpError } from './http';
 import type { StoredLog } from './logs';
+import { Outbox, OUTBOX_SCHEMA } from './outbox';
+import { RECORDS_SCHEMA, recordsOn, type RecordArea, type Records } from './records';
 import type { StoredAction, StoredClient, StoredConnection, StoredOidcEntry, StoredUser, TenantState } from './state';
 
 export const DATABASE_FILE = 'tenant.db';
@@ -53,10 +55,19 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS connections (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, position INTEGER NOT NULL, json TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS logs (log_id TEXT PRIMARY KEY, date TEXT NOT NULL, json TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS oidc (model TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (model, id));
+  ${RECORDS_SCHEMA}
+  ${OUTBOX_SCHEMA}
 `;
 
 /** The fields kept as one JSON row each in `meta`. */
-const META_FIELDS = ['version', 'signingSecret', 'managementClientId', 'idTokenKey', 'clientGrants', 'resourceServers', 'bindings', 'roles', 'userRoles', 'loginOutcomes', 'pendingLogins', 'bruteForce'] as const;
+const META_FIELDS = ['version', 'signingSecret', 'managementClientId', 'idTokenKey', 'clientGrants', 'resourceServers', 'bindings', 'roles', 'userRoles'] as const;
+
+/** Fields an older checkout kept as one JSON row each, now records of their own (records.ts), moved once. */
+const MOVED_TO_RECORDS: ReadonlyArray<{ field: string; area: RecordArea; expiresAt?: (value: Record<string, unknown>) => number | undefined }> = [
+  { field: 'loginOutcomes', area: 'loginOutcome' },
+  { field: 'pendingLogins', area: 'pendingLogin', expiresAt: (value) => (typeof value.expiresAt === 'number' ? value.expiresAt : undefined) },
+  { field: 'bruteForce', area: 'attempt' },
+];
 
 /** The small collections with a table and a unique key each. */
 const COLLECTIONS = [
@@ -127,6 +138,10 @@ export interface Persistence {
   oidc: {
     set(model: string, id: string, entry: StoredOidcEntry | undefined): void;
   };
+  /** The login side's short-lived records, each written as it changes (records.ts). */
+  records: Records;
+  /** The one-time codes the tenant would e-mail (outbox.ts). */
+  outbox: Outbox;
   close(): void;
 }
 
@@ -406,6 +421,20 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
   save();
   if (migrated) rmSync(legacyFile, { force: true });
 
+  const records = recordsOn(db);
+  // What an older checkout kept in one JSON row each: moved into records once (the legacy state.json too).
+  const moving = db.transaction((source: Record<string, unknown>) => {
+    for (const { field, area, expiresAt } of MOVED_TO_RECORDS) {
+      const value = source[field];
+      if (typeof value !== 'object' || value === null) continue;
+      for (const [key, record] of Object.entries(value as Record<string, Record<string, unknown>>)) records.put(area, key, record, expiresAt?.(record));
+      statements.metaDelete.run(field);
+    }
+  });
+  const legacyMeta = Object.fromEntries((db.prepare('SELECT key, json FROM meta').all() as Array<{ key: string; json: string }>).map((row) => [row.key, JSON.parse(row.json) as unknown]));
+  moving({ ...(current as unknown as Record<string, unknown>), ...legacyMeta });
+  for (const { field } of MOVED_TO_RECORDS) delete (current as unknown as Record<string, unknown>)[field];
+
   return {
     file,
     state: current,
@@ -415,6 +444,8 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
       users.push(user);
       return users[users.length - 1] as StoredUser;
     },
+    records,
+    outbox: new Outbox(db),
     oidc: {
       set(model, id, entry) {
         const entries = ((current.oidc ??= {})[model] ??= {});

@@ -9,7 +9,7 @@ import { declaredDependencies, type ActionsRuntime, type DeployedAction, type Fl
 import { isSocialStrategy, tenantKind, type TenantKind } from './strategies';
 import type { Outbox } from './outbox';
 import type { Reply } from './http';
-import { newId, type StateStore, type StoredClient, type StoredConnection, type StoredUser } from './state';
+import { newId, type LoginOutcome, type StateStore, type StoredClient, type StoredConnection, type StoredUser } from './state';
 import { recordLog } from './logs';
 import { isBlocked, recordFailure, recordSuccess } from './brute-force';
 
@@ -222,6 +222,12 @@ const RESTRICTED_CLAIMS = new Set([
 /** The custom claims Auth0 would add to a token: restricted names left out. */
 export function allowedCustomClaims(claims: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(claims).filter(([name]) => !RESTRICTED_CLAIMS.has(name)));
+}
+
+/** Keeps the claims a grant's latest login got from its Actions, for the tokens made from that grant. */
+export function recordLoginOutcome(store: StateStore, grantId: string, result: FlowResult): void {
+  const outcome: LoginOutcome = { idTokenClaims: allowedCustomClaims(result.idTokenClaims), accessTokenClaims: allowedCustomClaims(result.accessTokenClaims), at: Date.now() };
+  store.records.put('loginOutcome', grantId, outcome);
 }
 
 export interface PostLoginRun {

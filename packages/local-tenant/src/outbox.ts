@@ -2,9 +2,11 @@
  * The local tenant's outbox: one-time codes it would e-mail (passwordless logins, second factors). A
  * local tenant sends no mail; `GET /local/outbox` (its own scope) stands for the user's mailbox. A code
  * is good once, for five minutes; only the latest one sent for a purpose counts, and after two wrong
- * tries a third ends it, as Auth0's "You've reached the maximum number of attempts".
+ * tries a third ends it, as Auth0's "You've reached the maximum number of attempts". The codes live in the
+ * state database (a restart keeps them), the newest thousand kept.
  */
 import { randomInt } from 'node:crypto';
+import type Database from 'better-sqlite3';
 
 const CODE_LIFETIME_MS = 300_000;
 const KEPT = 1000;
@@ -26,14 +28,45 @@ export interface OutboxMessage {
   wrong: number;
 }
 
+export const OUTBOX_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT NULL, connection TEXT NOT NULL, purpose TEXT NOT NULL,
+    code TEXT NOT NULL, sent_at TEXT NOT NULL, expires INTEGER NOT NULL, wrong INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX IF NOT EXISTS outbox_latest ON outbox (recipient, connection, purpose, id);
+`;
+
+interface Row {
+  id: number;
+  recipient: string;
+  connection: string;
+  purpose: Purpose;
+  code: string;
+  sent_at: string;
+  expires: number;
+  wrong: number;
+}
+
 export class Outbox {
-  private readonly messages: OutboxMessage[] = [];
+  private readonly statements;
+
+  constructor(db: Database.Database) {
+    this.statements = {
+      insert: db.prepare('INSERT INTO outbox (recipient, connection, purpose, code, sent_at, expires) VALUES (?, ?, ?, ?, ?, ?)'),
+      prune: db.prepare(`DELETE FROM outbox WHERE id <= (SELECT max(id) FROM outbox) - ${KEPT}`),
+      latest: db.prepare('SELECT * FROM outbox WHERE recipient = ? AND connection = ? AND purpose = ? ORDER BY id DESC LIMIT 1'),
+      wrong: db.prepare('UPDATE outbox SET wrong = ? WHERE id = ?'),
+      remove: db.prepare('DELETE FROM outbox WHERE id = ?'),
+      all: db.prepare('SELECT * FROM outbox ORDER BY id'),
+      to: db.prepare('SELECT * FROM outbox WHERE recipient = ? ORDER BY id'),
+    };
+  }
 
   /** Sends a fresh six-digit code; returns nothing (the code reaches only the outbox). */
   send(to: string, connection: string, purpose: Purpose): void {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    this.messages.push({ to, connection, purpose, code, sent_at: new Date().toISOString(), expires: Date.now() + CODE_LIFETIME_MS, wrong: 0 });
-    if (this.messages.length > KEPT) this.messages.shift();
+    this.statements.insert.run(to, connection, purpose, code, new Date().toISOString(), Date.now() + CODE_LIFETIME_MS);
+    this.statements.prune.run();
   }
 
   /**
@@ -41,21 +74,23 @@ export class Outbox {
    * wrong code counts against it, and the try after the second wrong one ends it (`exhausted`).
    */
   take(to: string, connection: string, purpose: Purpose, code: unknown): TakeOutcome {
-    const index = this.messages.findLastIndex((message) => message.to === to && message.connection === connection && message.purpose === purpose);
-    const latest = this.messages[index];
+    const latest = this.statements.latest.get(to, connection, purpose) as Row | undefined;
     if (!latest || latest.expires <= Date.now()) return 'wrong';
     if (latest.code === code) {
-      this.messages.splice(index, 1);
+      this.statements.remove.run(latest.id);
       return 'ok';
     }
-    latest.wrong += 1;
-    if (latest.wrong <= WRONG_TRIES) return 'wrong';
-    this.messages.splice(index, 1);
+    if (latest.wrong + 1 <= WRONG_TRIES) {
+      this.statements.wrong.run(latest.wrong + 1, latest.id);
+      return 'wrong';
+    }
+    this.statements.remove.run(latest.id);
     return 'exhausted';
   }
 
   /** The messages, for the mailbox stand-in. */
   list(to: string | null): Array<Omit<OutboxMessage, 'expires' | 'wrong'>> {
-    return this.messages.filter((message) => to === null || message.to === to).map(({ expires: _expires, wrong: _wrong, ...message }) => message);
+    const rows = (to === null ? this.statements.all.all() : this.statements.to.all(to)) as Row[];
+    return rows.map((row) => ({ to: row.recipient, connection: row.connection, purpose: row.purpose, code: row.code, sent_at: row.sent_at }));
   }
 }

@@ -7,7 +7,8 @@ import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { openDatabase } from './database';
 import { DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, MANAGEMENT_API_PATH } from './scopes';
 import type { StoredLog } from './logs';
-import type { AttemptRecord } from './brute-force';
+import type { Outbox } from './outbox';
+import type { Records } from './records';
 
 export interface StoredSecret {
   name: string;
@@ -166,18 +167,12 @@ export interface TenantState {
   userRoles?: Record<string, string[]>;
   /** Log events, oldest first (logs.ts). */
   logs?: StoredLog[];
-  /** Failed attempts and blocks by connection, identifier and IP (brute-force.ts). */
-  bruteForce?: Record<string, AttemptRecord>;
   connections: StoredConnection[];
   users: StoredUser[];
   /** RS256 key that signs ID tokens; the public half is served as the JWKS. */
   idTokenKey: { kid: string; privatePem: string };
   /** What oidc-provider keeps (sessions, grants, codes, refresh tokens…), by model and id (oidc/adapter.ts). */
   oidc?: Record<string, Record<string, StoredOidcEntry>>;
-  /** The post-login outcome of each grant's latest login: the claims the Actions added to its tokens. */
-  loginOutcomes?: Record<string, LoginOutcome>;
-  /** Logins waiting for the browser, by oidc-provider interaction: back from a redirect Action, or a second factor. */
-  pendingLogins?: Record<string, PendingLogin>;
 }
 
 export type PendingLogin =
@@ -259,6 +254,13 @@ export interface StateStore {
   addUser(user: StoredUser): StoredUser;
   /** oidc-provider's entries: set (or removed, with undefined) one at a time. */
   oidc: { set(model: string, id: string, entry: StoredOidcEntry | undefined): void };
+  /**
+   * The login side's short-lived records, each written as it changes: post-login outcomes by grant
+   * (`LoginOutcome`), logins waiting for the browser by interaction (`PendingLogin`), brute-force attempts.
+   */
+  records: Records;
+  /** The one-time codes the tenant would e-mail. */
+  outbox: Outbox;
   /** Closes the database and gives the state folder up. */
   close(): void;
 }

@@ -20,12 +20,9 @@ function sweep(store: StateStore, last: { at: number }): void {
   for (const [model, entries] of Object.entries(store.state.oidc ?? {})) {
     for (const [id, entry] of Object.entries(entries)) if (entry.expiresAt !== undefined && entry.expiresAt <= now()) store.oidc.set(model, id, undefined);
   }
+  store.records.sweep();
   const grants = store.state.oidc?.Grant ?? {};
-  const outcomes = Object.keys(store.state.loginOutcomes ?? {}).filter((grantId) => !(grantId in grants));
-  const pending = Object.entries(store.state.pendingLogins ?? {}).filter(([, login]) => login.expiresAt <= Date.now()).map(([uid]) => uid);
-  for (const grantId of outcomes) delete store.state.loginOutcomes?.[grantId];
-  for (const uid of pending) delete store.state.pendingLogins?.[uid];
-  if (outcomes.length + pending.length > 0) store.save();
+  for (const { key } of store.records.list('loginOutcome')) if (!(key in grants)) store.records.delete('loginOutcome', key);
 }
 
 /** The adapter class oidc-provider constructs once per model name. */

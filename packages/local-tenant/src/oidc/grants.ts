@@ -14,7 +14,7 @@ import { findAudience, findResourceServer } from '../api/resource-servers';
 import { passwordlessLogin } from '../api/passwordless';
 import { upstreamLogin } from '../api/upstream';
 import { BLOCKED_MESSAGE } from '../brute-force';
-import { allowedCustomClaims, authenticatePassword, failureDescription, findConnection, primaryUserOf, requestInfo, roleNames, runPostLogin, tenantKind, type LoginContext } from '../login';
+import { authenticatePassword, failureDescription, findConnection, primaryUserOf, recordLoginOutcome, requestInfo, roleNames, runPostLogin, tenantKind, type LoginContext } from '../login';
 import type { StoredClient, StoredConnection, StoredResourceServer, StoredUser } from '../state';
 import { ACCESS_TOKEN_LIFETIME_S, issueAccessToken } from '../tokens';
 
@@ -130,9 +130,7 @@ export function registerAuth0Grants(provider: ProviderType, context: LoginContex
     grant.addOIDCScope(oidcScope.join(' '));
     if (api) grant.addResourceScope(api.server.identifier, api.scopes.join(' '));
     const grantId = await grant.save();
-    store.state.loginOutcomes ??= {};
-    store.state.loginOutcomes[grantId] = { idTokenClaims: allowedCustomClaims(result.idTokenClaims), accessTokenClaims: allowedCustomClaims(result.accessTokenClaims), at: Date.now() };
-    store.save();
+    recordLoginOutcome(store, grantId, result);
     ctx.oidc.entity('Grant', grant);
     const account = await findAccount(ctx, subject.user_id);
     if (!account) throw fail(403, 'access_denied', 'the user no longer exists');

@@ -14,8 +14,8 @@ import type { default as ProviderType, Configuration, KoaContextWithOIDC, Client
 import { authMethod } from '../api/clients';
 import { escape, page } from '../pages/html';
 import type { FlowResult } from '@auth0-root-attributes/actions-runtime';
-import { allowedCustomClaims, failureDescription, primaryUserOf, profileClaims, requestInfo, resolveUser, runPostLogin, type LoginContext } from '../login';
-import type { StoredClient, StoredUser } from '../state';
+import { failureDescription, primaryUserOf, profileClaims, recordLoginOutcome, requestInfo, resolveUser, runPostLogin, type LoginContext } from '../login';
+import type { LoginOutcome, PendingLogin, StoredClient, StoredUser } from '../state';
 import { stateAdapter } from './adapter';
 import { findAudience } from '../api/resource-servers';
 import { AUTH0_GRANTS, LOCAL_UPSTREAM, registerAuth0Grants, resourceServerInfo } from './grants';
@@ -183,8 +183,8 @@ export async function createOidc(context: LoginContext, issuer: string, interact
 
   // Asked for offline_access in this request: oidc-provider keeps it only with prompt=consent, which
   // spa-js never sends; Auth0 issues a refresh token whenever the client may have one.
-  const offlineInteractions = new Set<string>();
-  const askedOffline = (ctx: KoaContextWithOIDC) => ctx.state.offlineAccess === true || offlineInteractions.has(ctx.oidc.entities.Interaction?.uid ?? '');
+  // Kept with the interaction (a record that expires with it), so the login pages' later requests see it.
+  const askedOffline = (ctx: KoaContextWithOIDC) => ctx.state.offlineAccess === true || store.records.get('offlineAccess', ctx.oidc.entities.Interaction?.uid ?? '') !== undefined;
 
   async function findAccount(_ctx: unknown, sub: string): Promise<Account | undefined> {
     const user = userById(context, sub);
@@ -204,12 +204,9 @@ export async function createOidc(context: LoginContext, issuer: string, interact
       { name: 'post_login', requestable: false },
       new interactionPolicy.Check('actions', 'the post-login Actions', 'interaction_required', async (ctx) => {
         const uid = ctx.oidc.entities.Interaction?.uid;
-        const pending = uid ? store.state.pendingLogins?.[uid] : undefined;
+        const pending = uid ? store.records.get<PendingLogin>('pendingLogin', uid) : undefined;
         const back = ctx.oidc.result?.post_login as { continued?: boolean; request?: Record<string, unknown>; mfa?: boolean } | undefined;
-        if (pending && uid) {
-          delete store.state.pendingLogins?.[uid];
-          store.save();
-        }
+        if (pending && uid) store.records.delete('pendingLogin', uid);
         // Back from a second factor: the Actions already ran.
         if (pending?.kind === 'mfa' && back?.mfa === true) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
         const outcome = await postLogin(ctx, {
@@ -268,11 +265,7 @@ export async function createOidc(context: LoginContext, issuer: string, interact
     if ('refused' in primary) throw new errors.AccessDenied(primary.refused);
     if (result.outcome === 'denied') throw new errors.AccessDenied(result.denied?.reason ?? 'Access denied');
     if (result.outcome === 'redirected' && login.refresh) throw new errors.AccessDenied(`The ${result.redirect?.action ?? ''} Action redirects, which a refresh-token exchange cannot do`);
-    if (login.grantId) {
-      store.state.loginOutcomes ??= {};
-      store.state.loginOutcomes[login.grantId] = { idTokenClaims: allowedCustomClaims(result.idTokenClaims), accessTokenClaims: allowedCustomClaims(result.accessTokenClaims), at: Date.now() };
-      store.save();
-    }
+    if (login.grantId) recordLoginOutcome(store, login.grantId, result);
     return result;
   }
 
@@ -328,16 +321,14 @@ export async function createOidc(context: LoginContext, issuer: string, interact
         // A redirect Action sends the browser to its site with the login's state; a second factor to its page.
         const pending = ctx.state.pendingLogin as { kind: 'redirect'; action: string; url: string; query: Record<string, string> } | { kind: 'mfa'; email: string } | undefined;
         if (interaction.prompt.name !== 'post_login' || !pending) return interactionUrl(interaction.uid);
-        const expiresAt = Date.now() + 3_600_000;
-        store.state.pendingLogins ??= {};
+        // As long as the interaction it waits in lives.
+        const expiresAt = (interaction.exp ?? Math.floor(Date.now() / 1000) + 3_600) * 1000;
         if (pending.kind === 'mfa') {
           const user = userById(context, interaction.session?.accountId ?? '');
-          store.state.pendingLogins[interaction.uid] = { kind: 'mfa', email: pending.email, connection: user?.identities[0]?.connection ?? '', attempts: 0, expiresAt };
-          store.save();
+          store.records.put('pendingLogin', interaction.uid, { kind: 'mfa', email: pending.email, connection: user?.identities[0]?.connection ?? '', attempts: 0, expiresAt } satisfies PendingLogin, expiresAt);
           return `/u/mfa?state=${encodeURIComponent(interaction.uid)}`;
         }
-        store.state.pendingLogins[interaction.uid] = { kind: 'redirect', action: pending.action, expiresAt };
-        store.save();
+        store.records.put('pendingLogin', interaction.uid, { kind: 'redirect', action: pending.action, expiresAt } satisfies PendingLogin, expiresAt);
         const target = new URL(pending.url);
         for (const [name, value] of Object.entries(pending.query)) target.searchParams.set(name, value);
         target.searchParams.set('state', interaction.uid);
@@ -375,7 +366,7 @@ export async function createOidc(context: LoginContext, issuer: string, interact
       const grantId = (token as { grantId?: string }).grantId;
       const refresh = ctx?.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'refresh_token' && token.kind === 'AccessToken';
       if (refresh) await postLogin(ctx, { accountId: (token as { accountId?: string }).accountId, grantId, refresh: true });
-      return grantId ? store.state.loginOutcomes?.[grantId]?.accessTokenClaims : undefined;
+      return grantId ? store.records.get<LoginOutcome>('loginOutcome', grantId)?.accessTokenClaims : undefined;
     },
     formats: {
       customizers: {
@@ -440,8 +431,8 @@ export async function createOidc(context: LoginContext, issuer: string, interact
   // A 5xx from oidc-provider is a bug of this tenant: say what failed (messages carry no secret).
   provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) => console.error('local tenant: login side error', error));
   provider.on('interaction.started', (ctx: KoaContextWithOIDC) => {
-    const uid = ctx.oidc.entities.Interaction?.uid;
-    if (uid && ctx.state.offlineAccess === true) offlineInteractions.add(uid);
+    const interaction = ctx.oidc.entities.Interaction;
+    if (interaction?.uid && ctx.state.offlineAccess === true) store.records.put('offlineAccess', interaction.uid, true, (interaction.exp ?? Math.floor(Date.now() / 1000) + 3_600) * 1000);
   });
 
   // Custom claims of the grant's latest login: into the ID token (restricted names left out, as Auth0 does).
@@ -450,7 +441,7 @@ export async function createOidc(context: LoginContext, issuer: string, interact
     const claims = (await originalPayload.call(this)) as Record<string, unknown>;
     const entities = this.ctx?.oidc.entities;
     const grantId = entities?.AuthorizationCode?.grantId ?? entities?.RefreshToken?.grantId ?? entities?.Grant?.jti;
-    const outcome = grantId ? store.state.loginOutcomes?.[grantId] : undefined;
+    const outcome = grantId ? store.records.get<LoginOutcome>('loginOutcome', grantId) : undefined;
     return outcome ? { ...claims, ...outcome.idTokenClaims } : claims;
   } as typeof originalPayload;
 

@@ -13,7 +13,7 @@ import type { Oidc } from '../oidc/provider';
 import { ROOT_FIELDS, signUp, type SignupRefusal } from '../api/signup';
 import { upstreamLogin } from '../api/upstream';
 import { passwordlessLogin, sendPasswordlessCode } from '../api/passwordless';
-import type { StoredClient, StoredConnection } from '../state';
+import type { PendingLogin, StoredClient, StoredConnection } from '../state';
 import { alert, escape, field, hidden, page } from './html';
 import { signupAttributes } from './signup-fields';
 import { isEmailAddress } from '../email';
@@ -181,7 +181,7 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
   /** The second factor a login waits for. */
   async function mfaOf(state: string | null | undefined) {
     const { interaction } = await interactionOf(state);
-    const pending = store.state.pendingLogins?.[interaction.uid];
+    const pending = store.records.get<PendingLogin>('pendingLogin', interaction.uid);
     if (pending?.kind !== 'mfa') throw new PageError(400, 'This sign-in link has expired', 'Go back to the application and sign in again.');
     return { interaction, pending };
   }
@@ -298,7 +298,7 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
       const fields = form(request);
       const state = request.query.get('state') ?? fields.state;
       const interaction = state ? await (await oidc()).provider.Interaction.find(state) : undefined;
-      const pending = state ? store.state.pendingLogins?.[state] : undefined;
+      const pending = state ? store.records.get<PendingLogin>('pendingLogin', state) : undefined;
       if (!interaction || pending?.kind !== 'redirect') throw new PageError(400, 'invalid_request', 'The state parameter is missing, or this login has already continued or expired.');
       const query = Object.fromEntries(request.query.entries());
       const hostname = String(request.headers.host ?? '');
@@ -316,10 +316,9 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
       const { interaction, pending } = await mfaOf(fields.state);
       if (context.outbox.take(pending.email, pending.connection, 'mfa', fields.code) !== 'ok') {
         pending.attempts += 1;
-        store.save();
+        store.records.put('pendingLogin', interaction.uid, pending, pending.expiresAt);
         if (pending.attempts >= MFA_ATTEMPTS) {
-          delete store.state.pendingLogins?.[interaction.uid];
-          store.save();
+          store.records.delete('pendingLogin', interaction.uid);
           interaction.result = { error: 'access_denied', error_description: 'Too many wrong codes for the second factor' };
           await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
           return redirect(interaction.returnTo);

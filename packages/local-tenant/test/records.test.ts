@@ -1,0 +1,76 @@
+/**
+ * The login side's short-lived state lives in rows of its own in the state database: written as it changes,
+ * kept across a restart, swept when its time has passed, and bounded — never one JSON row rewritten at
+ * every save, never only in memory.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { openState } from '../src/state';
+
+const fresh = () => mkdtempSync(path.join(tmpdir(), 'records-'));
+
+describe('records', () => {
+  it('keeps a record across a restart, hides it once expired, and sweeps it', () => {
+    const dir = fresh();
+    const store = openState(dir);
+    store.records.put('pendingLogin', 'live', { kind: 'redirect', action: 'a', expiresAt: Date.now() + 60_000 }, Date.now() + 60_000);
+    store.records.put('pendingLogin', 'gone', { kind: 'redirect', action: 'b', expiresAt: Date.now() - 1 }, Date.now() - 1);
+    store.close();
+    const again = openState(dir);
+    expect(again.records.get('pendingLogin', 'live')).toMatchObject({ action: 'a' });
+    expect(again.records.get('pendingLogin', 'gone')).toBeUndefined();
+    expect(again.records.sweep()).toBe(1);
+    expect(again.records.list('pendingLogin').map((record) => record.key)).toEqual(['live']);
+    again.close();
+  });
+
+  it('moves the JSON rows an older checkout kept (brute-force counts, login outcomes, waiting logins) into records once', () => {
+    const dir = fresh();
+    openState(dir).close();
+    const db = new Database(path.join(dir, 'tenant.db'));
+    const put = db.prepare('INSERT INTO meta (key, json) VALUES (?, ?)');
+    put.run('bruteForce', JSON.stringify({ 'db\u0000eve@example.com\u0000127.0.0.1': { connection: 'db', identifier: 'eve@example.com', ip: '127.0.0.1', failures: 3 } }));
+    put.run('loginOutcomes', JSON.stringify({ grant1: { idTokenClaims: { a: 1 }, accessTokenClaims: {}, at: 1 } }));
+    put.run('pendingLogins', JSON.stringify({ uid1: { kind: 'redirect', action: 'x', expiresAt: Date.now() + 60_000 } }));
+    db.close();
+    const store = openState(dir);
+    expect(store.records.list('attempt')).toEqual([{ key: 'db\u0000eve@example.com\u0000127.0.0.1', value: expect.objectContaining({ failures: 3 }) }]);
+    expect(store.records.get('loginOutcome', 'grant1')).toMatchObject({ idTokenClaims: { a: 1 } });
+    expect(store.records.get('pendingLogin', 'uid1')).toMatchObject({ action: 'x' });
+    store.close();
+    const meta = new Database(path.join(dir, 'tenant.db'), { readonly: true }).prepare("SELECT key FROM meta WHERE key IN ('bruteForce', 'loginOutcomes', 'pendingLogins')").all();
+    expect(meta).toEqual([]);
+  });
+});
+
+describe('the outbox', () => {
+  it('keeps codes across a restart, counts only the latest, and ends a code after two wrong tries', () => {
+    const dir = fresh();
+    const store = openState(dir);
+    store.outbox.send('kim@example.com', 'email', 'passwordless');
+    store.outbox.send('kim@example.com', 'email', 'passwordless');
+    const [first, latest] = store.outbox.list('kim@example.com');
+    store.close();
+    const again = openState(dir);
+    expect(again.outbox.take('kim@example.com', 'email', 'passwordless', first?.code === latest?.code ? 'nope' : first?.code)).toBe('wrong');
+    expect(again.outbox.take('kim@example.com', 'email', 'passwordless', 'nope')).toBe('wrong');
+    expect(again.outbox.take('kim@example.com', 'email', 'passwordless', 'nope')).toBe('exhausted');
+    expect(again.outbox.take('kim@example.com', 'email', 'passwordless', latest?.code)).toBe('wrong');
+    again.outbox.send('kim@example.com', 'email', 'mfa');
+    const code = again.outbox.list('kim@example.com').at(-1)?.code;
+    expect(again.outbox.take('kim@example.com', 'email', 'mfa', code)).toBe('ok');
+    expect(again.outbox.take('kim@example.com', 'email', 'mfa', code)).toBe('wrong');
+    again.close();
+  });
+
+  it('keeps the newest thousand messages, however many are sent', () => {
+    const store = openState(fresh());
+    for (let i = 0; i < 1_200; i++) store.outbox.send(`user-${i}@example.com`, 'email', 'passwordless');
+    const messages = store.outbox.list(null);
+    expect(messages).toHaveLength(1_000);
+    expect(messages[0]?.to).toBe('user-200@example.com');
+    store.close();
+  });
+});
