@@ -1,5 +1,5 @@
 /**
- * The login side's short-lived records, each in its own row of the state database and written the moment
+ * The tenant's short-lived records, each in its own row of the state database and written the moment
  * it changes (one statement, atomic): what a later request needs and no single save of the tenant should
  * rewrite whole. Every record that expires is swept once its time has passed.
  *
@@ -10,10 +10,11 @@
  * - `attempt` — failed logins of one identifier from one IP (brute-force protection), by connection,
  *   identifier and IP.
  * - `offlineAccess` — an interaction whose `/authorize` asked for offline_access, by interaction id.
+ * - `job`, `export` — a Management API job's status, and a users export's file, for a day.
  */
 import type Database from 'better-sqlite3';
 
-export type RecordArea = 'loginOutcome' | 'pendingLogin' | 'attempt' | 'offlineAccess';
+export type RecordArea = 'loginOutcome' | 'pendingLogin' | 'attempt' | 'offlineAccess' | 'job' | 'export';
 
 export interface Records {
   /** The record, unless it has expired. */

@@ -12,6 +12,8 @@ import { object, string } from './validate';
 import { isEmailAddress } from '../email';
 
 const IMPORT_LIMIT_BYTES = 500 * 1024;
+/** How long a job's status and an export's file are kept (Auth0 keeps a job for a day and more). */
+const JOB_LIFETIME_MS = 24 * 3_600_000;
 const IMPORT_FIELDS = ['email', 'email_verified', 'user_id', 'username', 'given_name', 'family_name', 'name', 'nickname', 'picture', 'blocked', 'password_hash', 'custom_password_hash', 'app_metadata', 'user_metadata', 'mfa_factors', 'phone_number', 'phone_verified'];
 
 interface Job {
@@ -69,8 +71,18 @@ function importUser(store: StateStore, connectionName: string, record: Record<st
 }
 
 export function jobRoutes(store: StateStore, domain: () => string): Route[] {
-  const jobs = new Map<string, Job>();
-  const exports = new Map<string, Buffer>();
+  // Jobs and export files are records that expire (records.ts): a restart keeps them, nothing piles up.
+  const jobs = {
+    get: (id: string) => store.records.get<Job>('job', id),
+    set: (id: string, job: Job) => store.records.put('job', id, job, Date.now() + JOB_LIFETIME_MS),
+  };
+  const exports = {
+    get: (id: string) => {
+      const file = store.records.get<string>('export', id);
+      return file === undefined ? undefined : Buffer.from(file, 'base64');
+    },
+    set: (id: string, file: Buffer) => store.records.put('export', id, file.toString('base64'), Date.now() + JOB_LIFETIME_MS),
+  };
 
   return [
     {
