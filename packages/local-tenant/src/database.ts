@@ -360,8 +360,11 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
       statements.userUpsert.run(user.user_id, user.identities[0]?.connection ?? '', emailKey(user, current.connections), JSON.stringify(user));
       for (const identity of user.identities) statements.identityInsert.run(identity.connection, identity.user_id, user.user_id);
     }
-    for (const log of current.logs ?? []) {
-      if (persistedLogs.has(log)) continue;
+    // New log events are at the end of the list (logs.ts appends): walk back to the first one already written.
+    const logs = current.logs ?? [];
+    let first = logs.length;
+    while (first > 0 && !persistedLogs.has(logs[first - 1] as object)) first--;
+    for (const log of logs.slice(first)) {
       statements.logInsert.run(log.log_id, log.date, JSON.stringify(log));
       persistedLogs.add(log);
       logInserts++;

@@ -33,6 +33,21 @@ export function stateAdapter(store: StateStore, findClient: (id: string) => Payl
     return (store.state.oidc[model] ??= {});
   };
   const live = (entry: StoredOidcEntry | undefined) => (entry && (entry.expiresAt === undefined || entry.expiresAt > now()) ? entry.payload : undefined);
+  /**
+   * Sessions are found by uid at every request that carries the session cookie: an index from uid to id
+   * (built from the stored entries the first time, kept as entries are written; an entry gone or changed
+   * since is checked for, so the index can only be stale, never wrong).
+   */
+  const uids = new Map<string, Map<string, string>>();
+  const uidIndex = (model: string): Map<string, string> => {
+    let index = uids.get(model);
+    if (!index) {
+      index = new Map();
+      for (const [id, entry] of Object.entries(entries(model))) if (typeof entry.payload.uid === 'string') index.set(entry.payload.uid, id);
+      uids.set(model, index);
+    }
+    return index;
+  };
 
   return class StateAdapter {
     constructor(private readonly model: string) {}
@@ -40,6 +55,7 @@ export function stateAdapter(store: StateStore, findClient: (id: string) => Payl
     async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
       sweep(store, lastSweep);
       store.oidc.set(this.model, id, { payload, ...(expiresIn ? { expiresAt: now() + expiresIn } : {}) });
+      if (typeof payload.uid === 'string') uidIndex(this.model).set(payload.uid, id);
       store.saveActivity();
     }
 
@@ -49,7 +65,9 @@ export function stateAdapter(store: StateStore, findClient: (id: string) => Payl
     }
 
     async findByUid(uid: string): Promise<Payload | undefined> {
-      return Object.values(entries(this.model)).map(live).find((payload) => payload?.uid === uid);
+      const id = uidIndex(this.model).get(uid);
+      const payload = id === undefined ? undefined : live(entries(this.model)[id]);
+      return payload?.uid === uid ? payload : undefined;
     }
 
     async findByUserCode(userCode: string): Promise<Payload | undefined> {
