@@ -91,11 +91,11 @@ interface Grant {
 const GRANTS: Grant[] = [
   { name: 'password-realm', user: true, succeedsOnAuth0: true, fields: async () => ({ grant_type: PASSWORD_REALM, username: email, password: PASSWORD, realm: connection }) },
   {
-    name: 'password', user: true, succeedsOnAuth0: 'needs the tenant\'s default directory to be this run\'s connection',
+    name: 'password', user: true, succeedsOnAuth0: 'the password grant needs the tenant\'s default directory to be this run\'s connection',
     fields: async () => ({ grant_type: 'password', username: email, password: PASSWORD }),
   },
   {
-    name: 'passwordless/otp', user: true, succeedsOnAuth0: 'reads the one-time code from the local outbox',
+    name: 'passwordless/otp', user: true, succeedsOnAuth0: 'passwordless/otp reads the one-time code from the local outbox',
     fields: async (refusal) => {
       if (refusal) return { grant_type: PASSWORDLESS_OTP, username: email, otp: '000000', realm: 'email' };
       const started = await target.post('/passwordless/start', { client_id: app.client_id, client_secret: app.client_secret, connection: 'email', email, send: 'code' });
