@@ -15,7 +15,7 @@ import { passwordlessLogin } from '../api/passwordless';
 import { upstreamLogin } from '../api/upstream';
 import { BLOCKED_MESSAGE } from '../brute-force';
 import { authenticatePassword, failureDescription, findConnection, primaryUserOf, recordLoginOutcome, requestInfo, roleNames, runPostLogin, tenantKind, type LoginContext } from '../login';
-import type { StoredClient, StoredConnection, StoredResourceServer, StoredUser } from '../state';
+import type { StateStore, StoredClient, StoredConnection, StoredResourceServer, StoredUser } from '../state';
 import { ACCESS_TOKEN_LIFETIME_S, issueAccessToken } from '../tokens';
 
 type OidcErrors = typeof import('oidc-provider')['errors'];
@@ -42,6 +42,19 @@ export function resourceServerInfo(server: StoredResourceServer) {
     accessTokenFormat: 'jwt' as const,
     jwt: { sign: { alg: 'RS256' as const } },
   };
+}
+
+/**
+ * The scopes of an API a user may be granted: those asked for that the API defines, and with RBAC on
+ * (`enforce_policies`), only those the user's roles hold — for every grant and the code flow alike.
+ */
+export function grantableScopes(store: StateStore, server: StoredResourceServer, userId: string, asked: Iterable<string>): string[] {
+  const defined = new Set(server.scopes.map((scope) => scope.value));
+  const scopes = [...asked].filter((scope) => defined.has(scope));
+  if (server.fields.enforce_policies !== true) return scopes;
+  const roles = new Set(roleNames(store, userId));
+  const held = new Set((store.state.roles ?? []).filter((role) => roles.has(role.name)).flatMap((role) => role.permissions.filter((permission) => permission.resource_server_identifier === server.identifier).map((permission) => permission.permission_name)));
+  return scopes.filter((scope) => held.has(scope));
 }
 
 /** Auth0's token-endpoint errors: `{ error, error_description }` with its status (oidc-provider's default is 400). */
@@ -81,24 +94,13 @@ export function registerAuth0Grants(provider: ProviderType, context: LoginContex
     return ctx.oidc.client;
   };
 
-  /**
-   * The API an `audience` names, with the scopes this login may have of it: those asked for that the API
-   * defines, and with RBAC on (`enforce_policies`), only those the user's roles hold. Auth0 refuses an
-   * audience it does not know ("Service not found").
-   */
-  function apiAccess(ctx: KoaContextWithOIDC, user: StoredUser | undefined, asked: readonly string[]) {
+  /** The API an `audience` names, with the scopes this login may have of it; Auth0 refuses an audience it does not know. */
+  function apiAccess(ctx: KoaContextWithOIDC, user: StoredUser, asked: readonly string[]) {
     const audience = text(ctx, 'audience');
     if (audience === undefined || audience === '') return undefined;
     const server = findAudience(store, audience, context.domain());
     if (!server) throw fail(403, 'access_denied', `Service not found: ${audience}`);
-    const defined = new Set(server.scopes.map((scope) => scope.value));
-    let scopes = asked.filter((scope) => defined.has(scope));
-    if (server.fields.enforce_policies === true && user) {
-      const roles = new Set(roleNames(store, user.user_id));
-      const held = new Set((store.state.roles ?? []).filter((role) => roles.has(role.name)).flatMap((role) => role.permissions.filter((permission) => permission.resource_server_identifier === audience).map((permission) => permission.permission_name)));
-      scopes = scopes.filter((scope) => held.has(scope));
-    }
-    return { server, scopes };
+    return { server, scopes: grantableScopes(store, server, user.user_id, asked) };
   }
 
   /**

@@ -18,7 +18,7 @@ import { failureDescription, primaryUserOf, profileClaims, recordLoginOutcome, r
 import type { LoginOutcome, PendingLogin, StoredClient, StoredUser } from '../state';
 import { stateAdapter } from './adapter';
 import { findAudience } from '../api/resource-servers';
-import { AUTH0_GRANTS, LOCAL_UPSTREAM, registerAuth0Grants, resourceServerInfo } from './grants';
+import { AUTH0_GRANTS, grantableScopes, LOCAL_UPSTREAM, registerAuth0Grants, resourceServerInfo } from './grants';
 
 type OidcModule = typeof import('oidc-provider');
 
@@ -351,8 +351,9 @@ export async function createOidc(context: LoginContext, issuer: string, interact
       const claims = oidc.requestParamClaims ? [...oidc.requestParamClaims] : [];
       if (claims.length) grant.addOIDCClaims(claims);
       const asked = oidc.requestParamScopes;
-      for (const [indicator, server] of Object.entries(oidc.resourceServers ?? {})) {
-        const allowed = String(server.scope ?? '').split(' ').filter((scope) => asked.has(scope));
+      for (const indicator of Object.keys(oidc.resourceServers ?? {})) {
+        const server = findAudience(store, indicator, context.domain());
+        const allowed = server ? grantableScopes(store, server, accountId, asked) : [];
         if (allowed.length) grant.addResourceScope(indicator, allowed.join(' '));
       }
       await grant.save();

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { spawnLocalTenant } from '../../src/index';
+import { managementApi, spawnLocalTenant } from '../../src/index';
 
 export interface Reply {
   status: number;
@@ -37,6 +37,17 @@ export interface FidelityTarget {
 }
 
 const REAL = ['AUTH0_FIDELITY_DOMAIN', 'AUTH0_FIDELITY_CLIENT_ID', 'AUTH0_FIDELITY_CLIENT_SECRET'] as const;
+
+/**
+ * The Management API scopes the suite's client needs, as FIDELITY.md lists them. Against the local tenant
+ * the suite makes such a client with exactly these, so a scope missing here fails locally first.
+ */
+export const FIDELITY_SCOPES = [
+  'read:clients', 'create:clients', 'delete:clients', 'read:resource_servers', 'create:resource_servers', 'delete:resource_servers',
+  'create:client_grants', 'delete:client_grants', 'read:connections', 'create:connections', 'update:connections', 'delete:connections',
+  'create:users', 'create:roles', 'update:roles', 'delete:roles', 'create:role_members',
+  'read:actions', 'create:actions', 'delete:actions', 'read:triggers', 'update:triggers',
+] as const;
 
 /** True when the suite runs against a real tenant (all three variables set). */
 export const againstAuth0 = REAL.every((name) => (process.env[name] ?? '') !== '');
@@ -85,7 +96,13 @@ export async function fidelityTarget(): Promise<FidelityTarget> {
     clientSecret = process.env.AUTH0_FIDELITY_CLIENT_SECRET ?? '';
   } else {
     const tenant = await spawnLocalTenant({ stateDir: mkdtempSync(path.join(tmpdir(), 'fidelity-')) });
-    ({ domain, clientId, clientSecret } = tenant);
+    domain = tenant.domain;
+    // A machine-to-machine app with exactly the scopes FIDELITY.md asks a team to grant.
+    const cli = await managementApi(tenant);
+    const app = (await cli.call('POST', '/api/v2/clients', { name: 'Fidelity suite', app_type: 'non_interactive', grant_types: ['client_credentials'] })).body as { client_id: string; client_secret: string };
+    const granted = await cli.call('POST', '/api/v2/client-grants', { client_id: app.client_id, audience: `https://${domain}/api/v2/`, scope: [...FIDELITY_SCOPES, 'read:local_outbox'] });
+    if (granted.status !== 201) throw new Error(`could not grant the fidelity client: ${JSON.stringify(granted.body)}`);
+    ({ client_id: clientId, client_secret: clientSecret } = app);
     const ca = [...rootCertificates, new X509Certificate(tenant.ca).toString()];
     const dispatcher = new Agent({ connect: { ca } });
     fetch = ((input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof globalThis.fetch;

@@ -5,7 +5,9 @@
  * for Auth0's own grants (password-realm, password, passwordless/otp, client credentials) as for the code
  * flow, with JSON and form bodies alike. Runs against a real tenant too (target.ts).
  */
-import { fidelityTarget, localOnly, type FidelityTarget, type Reply } from './target';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { FIDELITY_SCOPES, fidelityTarget, localOnly, type FidelityTarget, type Reply } from './target';
 
 jest.setTimeout(120_000);
 
@@ -20,6 +22,8 @@ const created: Array<[string, string]> = [];
 let app: { client_id: string; client_secret: string };
 let other: { client_id: string; client_secret: string };
 let api: string;
+/** An API with RBAC on (`enforce_policies`), whose read permission the user holds through a role. */
+let rbacApi: string;
 let connection: string;
 let email: string;
 let restoreBindings: unknown[] | undefined;
@@ -47,7 +51,14 @@ beforeAll(async () => {
   const db = await create('/connections', { name: connection, strategy: 'auth0', options: {} });
   created.push(['/connections', String(db.id)]);
   expect((await target.management('PATCH', `/connections/${String(db.id)}/clients`, [{ client_id: app.client_id, status: true }, { client_id: other.client_id, status: true }])).status).toBe(204);
-  await create('/users', { connection, email, password: PASSWORD });
+  const user = await create('/users', { connection, email, password: PASSWORD });
+  rbacApi = `https://${target.unique('rbac')}.fidelity.example/`;
+  const rbac = await create('/resource-servers', { name: target.unique('Fidelity RBAC API'), identifier: rbacApi, scopes: [{ value: 'read:things' }, { value: 'write:things' }], enforce_policies: true });
+  created.push(['/resource-servers', String(rbac.id)]);
+  const role = await create('/roles', { name: target.unique('fidelity-reader') });
+  created.push(['/roles', String(role.id)]);
+  expect((await target.management('POST', `/roles/${String(role.id)}/permissions`, { permissions: [{ resource_server_identifier: rbacApi, permission_name: 'read:things' }] })).status).toBe(201);
+  expect((await target.management('POST', `/users/${encodeURIComponent(String(user.user_id))}/roles`, { roles: [String(role.id)] })).status).toBeLessThan(300);
   if (target.kind === 'local') {
     // The passwordless connection the otp grant signs in with: local only (a real tenant's codes go by e-mail).
     const passwordless = await create('/connections', { name: 'email', strategy: 'email', options: {} });
@@ -165,6 +176,21 @@ describe.each(GRANTS)('the $name grant', (grant) => {
       expect(payloadOf(answer.body.id_token)).toMatchObject({ aud: app.client_id, iss: `https://${target.domain}/` });
     });
   }
+});
+
+describe('an API with RBAC on', () => {
+  it('grants a user only the scopes their roles hold of it', async () => {
+    const answer = await exchange({ grant_type: PASSWORD_REALM, username: email, password: PASSWORD, realm: connection, scope: 'openid read:things write:things', audience: rbacApi, client_id: app.client_id, client_secret: app.client_secret });
+    expect(answer.status).toBe(200);
+    expect(String(payloadOf(answer.body.access_token).scope).split(' ').sort()).toEqual(['openid', 'read:things']);
+  });
+});
+
+describe('FIDELITY.md', () => {
+  it('lists every scope the suite\'s client needs', () => {
+    const text = readFileSync(path.join(__dirname, '..', '..', 'FIDELITY.md'), 'utf8');
+    for (const scope of FIDELITY_SCOPES) expect(text).toContain(`\`${scope}\``);
+  });
 });
 
 describe('refresh tokens of Auth0\'s grants', () => {
