@@ -134,6 +134,8 @@ export interface Persistence {
   saveActivity(): void;
   /** Adds a user; the object returned is the one whose changes are tracked. */
   addUser(user: StoredUser): StoredUser;
+  /** The user with this id (the tracked object), found through where it was last seen rather than a scan. */
+  userById(id: string): StoredUser | undefined;
   /** oidc-provider's entries change through these, so that only the entry that changed is written. */
   oidc: {
     set(model: string, id: string, entry: StoredOidcEntry | undefined): void;
@@ -445,8 +447,10 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
     saveActivity: () => saveWith(writeActivityOnly),
     addUser(user) {
       users.push(user);
+      positions.set(user.user_id, users.length - 1);
       return users[users.length - 1] as StoredUser;
     },
+    userById,
     records,
     outbox: new Outbox(db),
     oidc: {

@@ -305,7 +305,7 @@ export async function runPostLogin(context: LoginContext, run: PostLoginRun): Pr
  * user — the primary user holding it as a secondary identity (`provider|user_id`).
  */
 export function resolveUser(store: StateStore, id: string): StoredUser | undefined {
-  const direct = store.state.users.find((user) => user.user_id === id);
+  const direct = store.userById(id);
   if (direct) return direct;
   const cut = id.indexOf('|');
   const provider = id.slice(0, cut);
@@ -322,7 +322,7 @@ export function primaryUserOf(store: StateStore, loggedIn: StoredUser, result: F
   const primaryId = result.effects?.primaryUser;
   if (!primaryId) return loggedIn;
   const identity = loggedIn.identities[0];
-  const primary = store.state.users.find((user) => user.user_id === primaryId);
+  const primary = primaryId ? store.userById(primaryId) : undefined;
   const linked = primary?.identities.slice(1).some((candidate) => candidate.connection === identity?.connection && candidate.user_id === identity?.user_id);
   return primary && linked ? primary : { refused: 'setPrimaryUser: the identity that logged in is not a secondary identity of that user' };
 }

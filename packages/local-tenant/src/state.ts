@@ -252,6 +252,8 @@ export interface StateStore {
   saveActivity(): void;
   /** Adds a user and gives back the one to change from then on (its changes are saved; the object passed in is not watched). */
   addUser(user: StoredUser): StoredUser;
+  /** The user with this id (the one to change), without a scan of every user. */
+  userById(id: string): StoredUser | undefined;
   /** oidc-provider's entries: set (or removed, with undefined) one at a time. */
   oidc: { set(model: string, id: string, entry: StoredOidcEntry | undefined): void };
   /**

@@ -19,7 +19,7 @@ const UPDATE_FIELDS = ['app_metadata', 'user_metadata', 'blocked', 'email', 'ema
 const ROOT_TEXT = ['name', 'given_name', 'family_name', 'nickname', 'picture', 'username', 'phone_number'] as const;
 
 function findUser(store: StateStore, id: string): StoredUser {
-  const user = store.state.users.find((candidate) => candidate.user_id === id);
+  const user = store.userById(id);
   if (!user) throw notFound('The user does not exist.', 'inexistent_user');
   return user;
 }
@@ -192,7 +192,7 @@ export function userRoutes(store: StateStore): Route[] {
         const id = string(fields, 'user_id', { required: true }) as string;
         const connectionId = string(fields, 'connection_id');
         const secondaryId = id.includes('|') ? id : `${provider}|${id}`;
-        const secondary = state.users.find((user) => user.user_id === secondaryId);
+        const secondary = store.userById(secondaryId);
         if (!secondary) throw notFound('The user to link does not exist.', 'inexistent_user');
         if (secondary === primary) throw badRequest('Main identity and the new one are the same.', 'invalid_body');
         if (connectionId !== undefined && !secondary.identities.some((identity) => findConnection(store, identity.connection)?.id === connectionId)) {

@@ -23,7 +23,7 @@ export async function jwtUserinfo(context: LoginContext, header: string): Promis
   const issuer = `https://${context.domain()}/`;
   try {
     const { payload } = await jwtVerify(header.slice('Bearer '.length), signingKey(context.store.state).publicKey, { issuer, audience: `${issuer}userinfo`, algorithms: ['RS256'] });
-    const user = context.store.state.users.find((candidate) => candidate.user_id === payload.sub);
+    const user = typeof payload.sub === 'string' ? context.store.userById(payload.sub) : undefined;
     if (!user) return invalid('the user no longer exists');
     const scopes = new Set(String(payload.scope ?? '').split(' '));
     return { status: 200, body: { sub: user.user_id, ...profileClaims(user, scopes) } };
