@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { HttpError } from './http';
 import type { StoredLog } from './logs';
 import { Outbox, OUTBOX_SCHEMA } from './outbox';
-import { RECORDS_SCHEMA, recordsOn, type RecordArea, type Records } from './records';
+import { GRANT_LIFETIME_S, RECORDS_SCHEMA, recordsOn, type RecordArea, type Records } from './records';
 import type { StoredAction, StoredClient, StoredConnection, StoredOidcEntry, StoredUser, TenantState } from './state';
 
 export const DATABASE_FILE = 'tenant.db';
@@ -64,7 +64,7 @@ const META_FIELDS = ['version', 'signingSecret', 'managementClientId', 'idTokenK
 
 /** Fields an older checkout kept as one JSON row each, now records of their own (records.ts), moved once. */
 const MOVED_TO_RECORDS: ReadonlyArray<{ field: string; area: RecordArea; expiresAt?: (value: Record<string, unknown>) => number | undefined }> = [
-  { field: 'loginOutcomes', area: 'loginOutcome' },
+  { field: 'loginOutcomes', area: 'loginOutcome', expiresAt: (value) => (typeof value.at === 'number' ? value.at + GRANT_LIFETIME_S * 1000 : undefined) },
   { field: 'pendingLogins', area: 'pendingLogin', expiresAt: (value) => (typeof value.expiresAt === 'number' ? value.expiresAt : undefined) },
   { field: 'bruteForce', area: 'attempt' },
 ];

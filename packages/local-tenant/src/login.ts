@@ -7,8 +7,8 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { declaredDependencies, type ActionsRuntime, type DeployedAction, type FlowResult, type Trigger } from '@auth0-root-attributes/actions-runtime';
 import { isSocialStrategy, tenantKind, type TenantKind } from './strategies';
-import type { Outbox } from './outbox';
 import type { Reply } from './http';
+import { GRANT_LIFETIME_S } from './records';
 import { newId, type LoginOutcome, type StateStore, type StoredClient, type StoredConnection, type StoredUser } from './state';
 import { recordLog } from './logs';
 import { isBlocked, recordFailure, recordSuccess } from './brute-force';
@@ -16,8 +16,6 @@ import { isBlocked, recordFailure, recordSuccess } from './brute-force';
 export interface LoginContext {
   store: StateStore;
   runtime: ActionsRuntime;
-  /** Where the one-time codes go (passwordless, second factors). */
-  outbox: Outbox;
   domain: () => string;
   /** Told about every flow that ran (its logs and outcome), e.g. to print the Actions' log lines. */
   observe?: (trigger: Trigger, result: FlowResult) => void;
@@ -224,10 +222,13 @@ export function allowedCustomClaims(claims: Record<string, unknown>): Record<str
   return Object.fromEntries(Object.entries(claims).filter(([name]) => !RESTRICTED_CLAIMS.has(name)));
 }
 
-/** Keeps the claims a grant's latest login got from its Actions, for the tokens made from that grant. */
+/**
+ * Keeps the claims a grant's latest login got from its Actions, for the tokens made from that grant: a record
+ * that expires with the grant (and goes when the grant is destroyed, oidc/adapter.ts).
+ */
 export function recordLoginOutcome(store: StateStore, grantId: string, result: FlowResult): void {
   const outcome: LoginOutcome = { idTokenClaims: allowedCustomClaims(result.idTokenClaims), accessTokenClaims: allowedCustomClaims(result.accessTokenClaims), at: Date.now() };
-  store.records.put('loginOutcome', grantId, outcome);
+  store.records.put('loginOutcome', grantId, outcome, Date.now() + GRANT_LIFETIME_S * 1000);
 }
 
 export interface PostLoginRun {

@@ -17,15 +17,13 @@ export type TakeOutcome = 'ok' | 'wrong' | 'exhausted';
 
 export type Purpose = 'passwordless' | 'mfa';
 
+/** A message as the mailbox stand-in shows it. */
 export interface OutboxMessage {
   to: string;
   connection: string;
   purpose: Purpose;
   code: string;
   sent_at: string;
-  expires: number;
-  /** Wrong codes tried against this one. */
-  wrong: number;
 }
 
 export const OUTBOX_SCHEMA = `
@@ -36,13 +34,10 @@ export const OUTBOX_SCHEMA = `
   CREATE INDEX IF NOT EXISTS outbox_latest ON outbox (recipient, connection, purpose, id);
 `;
 
-interface Row {
+/** A message as stored: who it went to, when it expires, and the wrong codes tried against it. */
+interface Row extends Omit<OutboxMessage, 'to'> {
   id: number;
   recipient: string;
-  connection: string;
-  purpose: Purpose;
-  code: string;
-  sent_at: string;
   expires: number;
   wrong: number;
 }
@@ -89,7 +84,7 @@ export class Outbox {
   }
 
   /** The messages, for the mailbox stand-in. */
-  list(to: string | null): Array<Omit<OutboxMessage, 'expires' | 'wrong'>> {
+  list(to: string | null): OutboxMessage[] {
     const rows = (to === null ? this.statements.all.all() : this.statements.to.all(to)) as Row[];
     return rows.map((row) => ({ to: row.recipient, connection: row.connection, purpose: row.purpose, code: row.code, sent_at: row.sent_at }));
   }

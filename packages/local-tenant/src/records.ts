@@ -14,6 +14,9 @@
  */
 import type Database from 'better-sqlite3';
 
+/** How long a grant lives (oidc-provider's `ttl.Grant`), and with it the claims its logins got from the Actions. */
+export const GRANT_LIFETIME_S = 30 * 86_400;
+
 export type RecordArea = 'loginOutcome' | 'pendingLogin' | 'attempt' | 'offlineAccess' | 'job' | 'export';
 
 export interface Records {

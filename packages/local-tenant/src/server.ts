@@ -26,7 +26,6 @@ import { ActionsRuntime } from '@auth0-root-attributes/actions-runtime';
 import type { LoginContext } from './login';
 import { openState, type StateStore } from './state';
 import type { TenantReady } from './process';
-import type { Outbox } from './outbox';
 import { MANAGEMENT_API_PATH } from './scopes';
 import { verifyManagementToken } from './tokens';
 
@@ -81,7 +80,7 @@ function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionB
  */
 export function protectedRoutes(): Array<{ method: string; path: string; scopes: readonly string[] }> {
   const unused = { file: '', state: { actions: [] }, save: () => undefined, saveActivity: () => undefined, addUser: (user: unknown) => user, oidc: { set: () => undefined }, close: () => undefined } as unknown as StateStore;
-  const context = { store: unused, runtime: undefined as unknown as ActionsRuntime, outbox: undefined as unknown as Outbox, domain: () => '' };
+  const context = { store: unused, runtime: undefined as unknown as ActionsRuntime, domain: () => '' };
   const all = Object.values(routes(context, () => Promise.reject(new Error('unused')), () => undefined)).flat();
   return all.flatMap((route) => (route.public ? [] : [{ method: route.method, path: route.path, scopes: route.scopes }]));
 }
@@ -95,7 +94,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
   const dependencyCache = path.resolve(options.dependencyCache ?? process.env.ACTIONS_DEPENDENCY_CACHE ?? path.join(stateDir, 'dependencies'));
   // Actions trust the tenant's CA, so the SDKs they bring reach the tenant over HTTPS as they would reach Auth0.
   const runtime = new ActionsRuntime({ timeoutMs: timeout, dependencyCache, caPath: tls.caPath });
-  const context: LoginContext = { store, runtime, outbox: store.outbox, domain: () => domain, observe: options.onFlow };
+  const context: LoginContext = { store, runtime, domain: () => domain, observe: options.onFlow };
   // The login side (oidc-provider) loads at its first request: commands that only deploy or audit never pay for it.
   let oidcLoading: Promise<Oidc> | undefined;
   const oidc = () =>

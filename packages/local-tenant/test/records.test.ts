@@ -7,6 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
+import { recordLoginOutcome } from '../src/login';
+import { GRANT_LIFETIME_S } from '../src/records';
 import { openState } from '../src/state';
 
 const fresh = () => mkdtempSync(path.join(tmpdir(), 'records-'));
@@ -26,13 +28,23 @@ describe('records', () => {
     again.close();
   });
 
+  it('keeps the claims a grant\'s login got from its Actions as long as the grant lives, then sweeps them', () => {
+    const store = openState(fresh());
+    recordLoginOutcome(store, 'grant-1', { idTokenClaims: { 'https://t/a': 1 }, accessTokenClaims: {} } as unknown as Parameters<typeof recordLoginOutcome>[2]);
+    expect(store.records.get('loginOutcome', 'grant-1')).toMatchObject({ idTokenClaims: { 'https://t/a': 1 } });
+    expect(store.records.sweep(Date.now() + GRANT_LIFETIME_S * 1000 - 60_000)).toBe(0);
+    expect(store.records.sweep(Date.now() + GRANT_LIFETIME_S * 1000 + 60_000)).toBe(1);
+    expect(store.records.get('loginOutcome', 'grant-1')).toBeUndefined();
+    store.close();
+  });
+
   it('moves the JSON rows an older checkout kept (brute-force counts, login outcomes, waiting logins) into records once', () => {
     const dir = fresh();
     openState(dir).close();
     const db = new Database(path.join(dir, 'tenant.db'));
     const put = db.prepare('INSERT INTO meta (key, json) VALUES (?, ?)');
     put.run('bruteForce', JSON.stringify({ 'db\u0000eve@example.com\u0000127.0.0.1': { connection: 'db', identifier: 'eve@example.com', ip: '127.0.0.1', failures: 3 } }));
-    put.run('loginOutcomes', JSON.stringify({ grant1: { idTokenClaims: { a: 1 }, accessTokenClaims: {}, at: 1 } }));
+    put.run('loginOutcomes', JSON.stringify({ grant1: { idTokenClaims: { a: 1 }, accessTokenClaims: {}, at: Date.now() } }));
     put.run('pendingLogins', JSON.stringify({ uid1: { kind: 'redirect', action: 'x', expiresAt: Date.now() + 60_000 } }));
     db.close();
     const store = openState(dir);

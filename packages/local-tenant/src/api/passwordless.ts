@@ -23,7 +23,7 @@ export type PasswordlessOutcome = { ok: true; user: StoredUser } | { ok: false; 
 export async function passwordlessLogin(context: LoginContext, connection: StoredConnection, client: StoredClient, email: string, code: unknown, headers: Record<string, string | string[] | undefined>, ip: string): Promise<PasswordlessOutcome> {
   const { store } = context;
   if (isBlocked(store, connection, email, ip)) return { ok: false, status: 429, error: 'too_many_attempts', description: BLOCKED_MESSAGE };
-  const taken = context.outbox.take(email, connection.name, 'passwordless', code);
+  const taken = context.store.outbox.take(email, connection.name, 'passwordless', code);
   if (taken !== 'ok') {
     recordFailure(store, connection, email, ip);
     if (taken === 'exhausted') return { ok: false, status: 403, error: 'invalid_grant', description: 'You\'ve reached the maximum number of attempts. Please try to login again.' };
@@ -49,7 +49,7 @@ export async function passwordlessLogin(context: LoginContext, connection: Store
 
 /** Starts a passwordless login: a code for this e-mail into the outbox. */
 export function sendPasswordlessCode(context: LoginContext, connection: StoredConnection, email: string): void {
-  context.outbox.send(email, connection.name, 'passwordless');
+  context.store.outbox.send(email, connection.name, 'passwordless');
 }
 
 export function passwordlessRoutes(context: LoginContext) {
@@ -74,7 +74,7 @@ export function passwordlessRoutes(context: LoginContext) {
     {
       method: 'GET',
       path: '/local/outbox', scopes: [LOCAL_OUTBOX_SCOPE],
-      handler: ({ query }) => ({ status: 200, body: { messages: context.outbox.list(query.get('email')) } }),
+      handler: ({ query }) => ({ status: 200, body: { messages: context.store.outbox.list(query.get('email')) } }),
     },
   ];
 

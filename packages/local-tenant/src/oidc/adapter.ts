@@ -10,9 +10,9 @@ type Payload = Record<string, unknown>;
 const now = () => Math.floor(Date.now() / 1000);
 
 /**
- * Removes what has expired, at most once a minute: oidc-provider's entries past their lifetime, the Actions'
- * claims of grants that no longer exist (a grant expires, or a code replay revokes it), and logins that
- * waited for the browser (a redirect Action, a second factor) longer than their interaction lives.
+ * Removes what has expired, at most once a minute: oidc-provider's entries past their lifetime, and the
+ * records that expire (records.ts: the Actions' claims of a grant expire with it, a login waiting for the
+ * browser with its interaction).
  */
 function sweep(store: StateStore, last: { at: number }): void {
   if (now() - last.at < 60) return;
@@ -21,8 +21,6 @@ function sweep(store: StateStore, last: { at: number }): void {
     for (const [id, entry] of Object.entries(entries)) if (entry.expiresAt !== undefined && entry.expiresAt <= now()) store.oidc.set(model, id, undefined);
   }
   store.records.sweep();
-  const grants = store.state.oidc?.Grant ?? {};
-  for (const { key } of store.records.list('loginOutcome')) if (!(key in grants)) store.records.delete('loginOutcome', key);
 }
 
 /** The adapter class oidc-provider constructs once per model name. */
@@ -84,6 +82,8 @@ export function stateAdapter(store: StateStore, findClient: (id: string) => Payl
     async destroy(id: string): Promise<void> {
       if (!(id in entries(this.model))) return;
       store.oidc.set(this.model, id, undefined);
+      // A grant revoked (a code replayed, a logout): the claims its logins got from the Actions go with it.
+      if (this.model === 'Grant') store.records.delete('loginOutcome', id);
       store.saveActivity();
     }
 

@@ -17,6 +17,7 @@ import type { FlowResult } from '@auth0-root-attributes/actions-runtime';
 import { failureDescription, primaryUserOf, profileClaims, recordLoginOutcome, requestInfo, resolveUser, runPostLogin, type LoginContext } from '../login';
 import type { LoginOutcome, PendingLogin, StoredClient, StoredUser } from '../state';
 import { stateAdapter } from './adapter';
+import { GRANT_LIFETIME_S } from '../records';
 import { findAudience } from '../api/resource-servers';
 import { AUTH0_GRANTS, grantableScopes, LOCAL_UPSTREAM, registerAuth0Grants, resourceServerInfo } from './grants';
 
@@ -401,7 +402,7 @@ export async function createOidc(context: LoginContext, issuer: string, interact
       IdToken: 36_000,
       Interaction: 3_600,
       Session: 3 * 86_400,
-      Grant: 30 * 86_400,
+      Grant: GRANT_LIFETIME_S,
       RefreshToken: 30 * 86_400,
     },
   };

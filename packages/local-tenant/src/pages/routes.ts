@@ -308,13 +308,13 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
     })),
     pageRoute('GET', '/u/mfa', async ({ query }) => {
       const { interaction, pending } = await mfaOf(query.get('state'));
-      context.outbox.send(pending.email, pending.connection, 'mfa');
+      context.store.outbox.send(pending.email, pending.connection, 'mfa');
       return html(mfaPage(interaction.uid, pending.email));
     }),
     pageRoute('POST', '/u/mfa', async (request) => {
       const fields = form(request);
       const { interaction, pending } = await mfaOf(fields.state);
-      if (context.outbox.take(pending.email, pending.connection, 'mfa', fields.code) !== 'ok') {
+      if (context.store.outbox.take(pending.email, pending.connection, 'mfa', fields.code) !== 'ok') {
         pending.attempts += 1;
         store.records.put('pendingLogin', interaction.uid, pending, pending.expiresAt);
         if (pending.attempts >= MFA_ATTEMPTS) {
