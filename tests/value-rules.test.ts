@@ -71,6 +71,38 @@ describe('name rules', () => {
     expect(codes('given_name', value)).toEqual(['given_name.email-address']);
   });
 
+  it.each(['@example.com jane@example.com', 'a@b @ x@y.io', 'x @ y and z@w.org'])('finds an e-mail address after an @ that starts none in %j', (value) => {
+    expect(codes('given_name', value)).toEqual(['given_name.email-address']);
+  });
+
+  it.each(['name@', '@example.com', 'a@b', 'a @ example.com'])('finds no e-mail address in %j', (value) => {
+    expect(codes('given_name', value)).not.toContain('given_name.email-address');
+  });
+
+  it('reports only the length of a value over it: no other rule reads a value of any length', () => {
+    const huge = `${'a'.repeat(32_000)}@ <b> www.example.com`;
+    expect(codes('name', huge)).toEqual(['name.length']);
+    expect(codes('nickname', `${'x'.repeat(351)}<`)).toEqual(['nickname.length']);
+    // At the limit, every rule still reads it.
+    expect(codes('nickname', `${'x'.repeat(349)}<`)).toEqual(['nickname.markup']);
+  });
+
+  it('looks for e-mail addresses in time linear in the length, also with the length rule off', () => {
+    // `aaaa…@` once cost the square of its length (1.4 s at 32,000 characters) in the e-mail pattern.
+    const lenient = compileValueRules({ name: { disable: ['length'] } });
+    const check = (value: string) => lenient.name(value).map((violation) => violation.code);
+    const time = (value: string) => {
+      const started = process.hrtime.bigint();
+      check(value);
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    expect(check(`${'a'.repeat(32_000)}@`)).toEqual([]);
+    expect(check(`${'a'.repeat(32_000)}@example.com`)).toEqual(['name.email-address']);
+    // The best of three, so a pause of the machine does not count: far below the quadratic 1.4 s.
+    const best = Math.min(...[1, 2, 3].map(() => time(`${'a'.repeat(32_000)}@`)));
+    expect(best).toBeLessThan(100);
+  });
+
   it.each(['<script>alert(1)</script>', '<b>Bold</b>', 'Tom &amp; Jerry', '{{7*7}}', '${jndi:ldap}', 'javascript:alert(1)', '&#60;img&#62;'])(
     'rejects markup or injection in %j',
     (value) => {

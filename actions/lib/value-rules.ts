@@ -211,7 +211,10 @@ function textChecker(attribute: Exclude<RootAttribute, 'picture'>, rules: TextRu
     if (SIMPLE_NAME.test(value) && !INVISIBLE.test(value) && value.length >= options.length.min && value.length <= options.length.max && value.normalize('NFC') === value) return NONE;
     const found: ValueViolation[] = [];
     for (const rule of active) {
-      if (!rule.test(value, options, undefined)) found.push(violation(attribute, rule.id, rule.message(label, options)));
+      if (rule.test(value, options, undefined)) continue;
+      found.push(violation(attribute, rule.id, rule.message(label, options)));
+      // Too long already: no other rule reads it (a value of any length costs no more than its limit).
+      if (rule.id === 'length' && value.length > options.length.max) break;
     }
     return found;
   };
