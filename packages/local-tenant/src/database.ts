@@ -10,11 +10,12 @@
  * at a time (`tenant.pid`); a database that is not a sound SQLite file refuses to start.
  */
 import Database from 'better-sqlite3';
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { HttpError } from './http';
 import type { StoredLog } from './logs';
 import { Outbox, OUTBOX_SCHEMA } from './outbox';
+import { Attempts, ATTEMPTS_SCHEMA, IDENTIFIER_MAX_LENGTH, type AttemptRecord } from './brute-force';
 import { GRANT_LIFETIME_S, RECORDS_SCHEMA, recordsOn, type RecordArea, type Records } from './records';
 import type { StoredAction, StoredClient, StoredConnection, StoredOidcEntry, StoredUser, TenantState } from './state';
 
@@ -57,10 +58,11 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS oidc (model TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (model, id));
   ${RECORDS_SCHEMA}
   ${OUTBOX_SCHEMA}
+  ${ATTEMPTS_SCHEMA}
 `;
 
 /** The fields kept as one JSON row each in `meta`. */
-const META_FIELDS = ['version', 'signingSecret', 'managementClientId', 'idTokenKey', 'clientGrants', 'resourceServers', 'bindings', 'roles', 'userRoles'] as const;
+const META_FIELDS = ['version', 'signingSecret', 'managementClientId', 'idTokenKey', 'clientGrants', 'resourceServers', 'bindings', 'roles', 'userRoles', 'attackProtection'] as const;
 
 /** Fields an older checkout kept as one JSON row each, now records of their own (records.ts), moved once. */
 const MOVED_TO_RECORDS: ReadonlyArray<{ field: string; area: RecordArea; expiresAt?: (value: Record<string, unknown>) => number | undefined }> = [
@@ -144,6 +146,8 @@ export interface Persistence {
   records: Records;
   /** The one-time codes the tenant would e-mail (outbox.ts). */
   outbox: Outbox;
+  /** Failed logins by connection, identifier and IP (brute-force.ts). */
+  attempts: Attempts;
   close(): void;
 }
 
@@ -198,6 +202,10 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
   let db: Database.Database;
   try {
     const existed = existsSync(file);
+    // Created as its owner's alone before SQLite opens it: SQLite gives the -wal and -shm files it makes
+    // the database file's mode. Those of an older checkout are narrowed too.
+    if (!existed) closeSync(openSync(file, 'a', 0o600));
+    for (const name of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(name)) chmodSync(name, 0o600);
     db = new Database(file);
     if (existed) {
       const check = db.pragma('quick_check', { simple: true });
@@ -439,6 +447,14 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
   const legacyMeta = Object.fromEntries((db.prepare('SELECT key, json FROM meta').all() as Array<{ key: string; json: string }>).map((row) => [row.key, JSON.parse(row.json) as unknown]));
   moving({ ...(current as unknown as Record<string, unknown>), ...legacyMeta });
   for (const { field } of MOVED_TO_RECORDS) delete (current as unknown as Record<string, unknown>)[field];
+  // Brute-force counts an older checkout kept as records: into their table, those of identifiers no login can have dropped.
+  const attempts = new Attempts(db);
+  db.transaction(() => {
+    for (const { key, value } of records.list<AttemptRecord>('attempt')) {
+      if (typeof value.identifier === 'string' && value.identifier.length <= IDENTIFIER_MAX_LENGTH) attempts.put(value, true);
+      records.delete('attempt', key);
+    }
+  })();
 
   return {
     file,
@@ -453,6 +469,7 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
     userById,
     records,
     outbox: new Outbox(db),
+    attempts,
     oidc: {
       set(model, id, entry) {
         const entries = ((current.oidc ??= {})[model] ??= {});

@@ -152,8 +152,22 @@ export function sendError(response: ServerResponse, error: unknown, onError: (er
   send(response, { status: 500, body: errorBody(500, 'An internal error occurred in the local tenant', 'internal_error') });
 }
 
+/**
+ * What every answer carries: nothing is sniffed into another type, and nothing is stored by a cache (pages
+ * carry codes and forms, API answers carry secrets).
+ */
+export const BASE_HEADERS: Readonly<Record<string, string>> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+
+/**
+ * What a hosted page carries besides: no other site may frame it (a login page framed by any page on the
+ * machine could be completed by clicks the user never meant), and its address — which holds the login's
+ * state — is never sent on as a Referer.
+ */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = { 'x-frame-options': 'DENY', 'content-security-policy': "frame-ancestors 'none'", 'referrer-policy': 'no-referrer' };
+
 export function send(response: ServerResponse, reply: Reply): void {
-  const headers: Record<string, string> = { 'cache-control': 'no-store', ...reply.headers };
+  const html = /^text\/html\b/.test(reply.headers?.['content-type'] ?? '');
+  const headers: Record<string, string> = { ...BASE_HEADERS, ...(html ? PAGE_HEADERS : {}), ...reply.headers };
   if (reply.raw !== undefined) {
     response.writeHead(reply.status, { 'content-length': String(reply.raw.length), ...headers });
     response.end(reply.raw);

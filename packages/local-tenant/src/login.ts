@@ -11,7 +11,8 @@ import type { Reply } from './http';
 import { GRANT_LIFETIME_S } from './records';
 import { newId, type LoginOutcome, type StateStore, type StoredClient, type StoredConnection, type StoredUser } from './state';
 import { recordLog } from './logs';
-import { isBlocked, recordFailure, recordSuccess } from './brute-force';
+import { IDENTIFIER_MAX_LENGTH, isBlocked, recordFailure, recordSuccess } from './brute-force';
+import { countFailedLogin, loginThrottled } from './throttle';
 
 export interface LoginContext {
   store: StateStore;
@@ -82,38 +83,46 @@ export function userByEmail(store: StateStore, connection: string, email: string
   return store.state.users.find((user) => user.email === email && user.identities.some((identity) => identity.connection === connection));
 }
 
-/** The database user with this e-mail (or username) and password on a connection, or undefined. */
-export async function authenticatePassword(store: StateStore, connection: StoredConnection, username: unknown, password: unknown, attempt?: { client?: StoredClient; headers?: Record<string, string | string[] | undefined>; ip?: string }): Promise<StoredUser | 'blocked' | undefined> {
+/**
+ * The database user with this e-mail (or username) and password on a connection, or undefined; `blocked`
+ * when brute-force protection blocked the identifier for this IP, `throttled` when suspicious IP throttling
+ * holds every login from it.
+ */
+export async function authenticatePassword(store: StateStore, connection: StoredConnection, username: unknown, password: unknown, attempt?: { client?: StoredClient; headers?: Record<string, string | string[] | undefined>; ip?: string }): Promise<StoredUser | 'blocked' | 'throttled' | undefined> {
   const identifier = typeof username === 'string' ? username.trim().toLowerCase() : '';
   const ip = attempt?.ip ?? '';
+  // Longer than any identifier a user can have: no user, nothing to count, no hash to spend.
+  if (identifier.length > IDENTIFIER_MAX_LENGTH) return undefined;
+  if (loginThrottled(store, ip)) return 'throttled';
   if (isBlocked(store, connection, identifier, ip)) {
     // As long as any other attempt: the answer's timing tells nothing.
     await passwordMatches(typeof password === 'string' ? password : '', undefined);
     return 'blocked';
   }
-  const user = await findPasswordUser(store, connection, username, password);
+  const { user, known } = await findPasswordUser(store, connection, identifier, password);
   if (user) {
     recordSuccess(store, connection, identifier, ip);
     return user;
   }
   if (attempt) recordLog(store, 'fp', { client: attempt.client, headers: attempt.headers, connection });
-  recordFailure(store, connection, identifier, ip);
+  recordFailure(store, connection, identifier, ip, known);
+  countFailedLogin(store, ip, { client: attempt?.client, connection });
   return undefined;
 }
 
-async function findPasswordUser(store: StateStore, connection: StoredConnection, username: unknown, password: unknown): Promise<StoredUser | undefined> {
-  const name = typeof username === 'string' ? username.trim().toLowerCase() : '';
+/** The user whose identifier and password these are; `known` whether any user of the connection has the identifier. */
+async function findPasswordUser(store: StateStore, connection: StoredConnection, name: string, password: unknown): Promise<{ user?: StoredUser; known: boolean }> {
   const attempt = typeof password === 'string' ? password : '';
   const own = store.state.users.find((candidate) => (candidate.email === name || candidate.username === name) && candidate.identities[0]?.connection === connection.name);
-  if (own) return (await passwordMatches(attempt, own.password_hash)) && typeof password === 'string' ? own : undefined;
+  if (own) return { user: (await passwordMatches(attempt, own.password_hash)) && typeof password === 'string' ? own : undefined, known: true };
   // A database identity linked into another user keeps its own e-mail and password; the login is the primary user's.
   for (const candidate of store.state.users) {
     const linked = candidate.identities.find((identity, index) => index > 0 && identity.connection === connection.name && (identity.profileData?.email === name || identity.profileData?.username === name));
-    if (linked) return (await passwordMatches(attempt, linked.password_hash)) && typeof password === 'string' ? candidate : undefined;
+    if (linked) return { user: (await passwordMatches(attempt, linked.password_hash)) && typeof password === 'string' ? candidate : undefined, known: true };
   }
   // An unknown user costs one hash too: the answer's timing does not tell which e-mails exist.
   await passwordMatches(attempt, undefined);
-  return undefined;
+  return { known: false };
 }
 
 /** Auth0's defaults for a user it stores: name from the e-mail, nickname its local part, a Gravatar picture. */

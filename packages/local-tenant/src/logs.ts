@@ -14,7 +14,7 @@ import { page } from './api/validate';
 
 export const MAX_LOGS = 5_000;
 
-export type LogType = 's' | 'f' | 'fp' | 'sertft' | 'fertft' | 'ss' | 'fs' | 'sapi' | 'fapi' | 'limit_wc';
+export type LogType = 's' | 'f' | 'fp' | 'sertft' | 'fertft' | 'ss' | 'fs' | 'sapi' | 'fapi' | 'limit_wc' | 'limit_mu';
 
 export interface StoredLog {
   log_id: string;
@@ -45,6 +45,7 @@ const DESCRIPTIONS: Record<LogType, string> = {
   sapi: 'Success API Operation',
   fapi: 'Failed API Operation',
   limit_wc: 'Blocked Account',
+  limit_mu: 'Blocked IP Address',
 };
 
 export interface LogContext {

@@ -7,8 +7,8 @@
  *   with the grant.
  * - `pendingLogin` — a login waiting for the browser (back from a redirect Action, a second factor), by
  *   interaction id; it expires with its interaction.
- * - `attempt` — failed logins of one identifier from one IP (brute-force protection), by connection,
- *   identifier and IP.
+ * - `attempt` — what an older checkout kept of brute-force counts, moved into their own table at start.
+ * - `throttle` — a rate limit's bucket (throttle.ts), by limit and key; it expires when it would be full again.
  * - `offlineAccess` — an interaction whose `/authorize` asked for offline_access, by interaction id.
  * - `job`, `export` — a Management API job's status, and a users export's file, for a day.
  */
@@ -17,7 +17,7 @@ import type Database from 'better-sqlite3';
 /** How long a grant lives (oidc-provider's `ttl.Grant`), and with it the claims its logins got from the Actions. */
 export const GRANT_LIFETIME_S = 30 * 86_400;
 
-export type RecordArea = 'loginOutcome' | 'pendingLogin' | 'attempt' | 'offlineAccess' | 'job' | 'export';
+export type RecordArea = 'loginOutcome' | 'pendingLogin' | 'attempt' | 'offlineAccess' | 'job' | 'export' | 'throttle' | 'mfaPending' | 'mfaFailures' | 'accessToken' | 'browser';
 
 export interface Records {
   /** The record, unless it has expired. */

@@ -16,6 +16,7 @@ import { userRoutes } from './api/users';
 import { logRoutes, recordLog } from './logs';
 import { roleRoutes } from './api/roles';
 import { userBlockRoutes } from './brute-force';
+import { throttleRoutes } from './throttle';
 import { ensureTlsMaterial } from './certificates';
 import { compileRoutes, dispatch, errorBody, readBody, send, sendError, type OnManagementCall, type Route } from './http';
 import { carriesJwt, jwtUserinfo } from './oidc/userinfo';
@@ -28,6 +29,22 @@ import { openState, type StateStore } from './state';
 import type { TenantReady } from './process';
 import { MANAGEMENT_API_PATH } from './scopes';
 import { verifyManagementToken } from './tokens';
+
+/**
+ * How long a connection may take at each stage before it is closed, so that idle or slow connections (any
+ * process on the machine can open them) never pile up: the TLS handshake (Node's default is two minutes),
+ * the request's headers, the whole request, an idle keep-alive connection, and a socket with no traffic at
+ * all. Node checks the header and request limits every `connectionsCheckingInterval`.
+ */
+export const CONNECTION_LIMITS = {
+  handshakeTimeout: 5_000,
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 1_000,
+  connectionsCheckingInterval: 1_000,
+} as const;
+/** A socket with no traffic for this long is closed whatever stage it is in. */
+export const IDLE_SOCKET_MS = 30_000;
 
 export interface LocalTenantOptions {
   /** Where state and TLS material live (created when missing; one process owns it at a time). */
@@ -53,7 +70,7 @@ export interface LocalTenant extends TenantReady {
   close(): Promise<void>;
 }
 
-type Area = 'signup' | 'passwordless' | 'pages' | 'actions' | 'clients' | 'resourceServers' | 'connections' | 'users' | 'jobs' | 'logs' | 'roles' | 'userBlocks';
+type Area = 'signup' | 'passwordless' | 'pages' | 'actions' | 'clients' | 'resourceServers' | 'connections' | 'users' | 'jobs' | 'logs' | 'roles' | 'userBlocks' | 'attackProtection';
 
 /** Every API area of the local tenant, by name: one left out fails to compile. */
 function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionBuilder): Record<Area, Route[]> {
@@ -71,6 +88,7 @@ function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionB
     logs: logRoutes(store),
     roles: roleRoutes(store),
     userBlocks: userBlockRoutes(store),
+    attackProtection: throttleRoutes(store),
   };
 }
 
@@ -112,7 +130,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
     const client = store.state.clients.find((candidate) => candidate.client_id === clientId);
     recordLog(store, status < 400 ? 'sapi' : 'fapi', { client: client ?? (clientId ? { client_id: clientId, name: '' } : undefined), headers, details: { request: { method: method.toLowerCase(), path: route }, response: { statusCode: status } } }, `${method} ${route}`);
   };
-  const server = createServer({ cert: tls.cert, key: tls.key, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 1_000 }, (request, response) => {
+  const server = createServer({ cert: tls.cert, key: tls.key, ...CONNECTION_LIMITS }, (request, response) => {
     const started = Date.now();
     if (options.onRequest) {
       response.once('finish', () => options.onRequest?.(`${request.method ?? ''} ${(request.url ?? '').split('?')[0] ?? ''} ${response.statusCode} ${Date.now() - started}ms`));
@@ -138,6 +156,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
     }
     oidc().then((provider) => provider.handle(request, response), (error: unknown) => sendError(response, error, onError));
   });
+  server.setTimeout(IDLE_SOCKET_MS, (socket) => socket.destroy());
   // What Node's HTTP parser refuses (a malformed request, headers too large) is answered in JSON too.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || error.code === 'ECONNRESET') {

@@ -8,6 +8,8 @@ import { openDatabase } from './database';
 import { DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, MANAGEMENT_API_PATH } from './scopes';
 import type { StoredLog } from './logs';
 import type { Outbox } from './outbox';
+import type { Attempts } from './brute-force';
+import type { SuspiciousIpThrottling } from './throttle';
 import type { Records } from './records';
 
 export interface StoredSecret {
@@ -171,6 +173,8 @@ export interface TenantState {
   users: StoredUser[];
   /** RS256 key that signs ID tokens; the public half is served as the JWKS. */
   idTokenKey: { kid: string; privatePem: string };
+  /** Attack protection settings the Management API changed (throttle.ts has Auth0's defaults). */
+  attackProtection?: { suspiciousIpThrottling?: SuspiciousIpThrottling };
   /** What oidc-provider keeps (sessions, grants, codes, refresh tokens…), by model and id (oidc/adapter.ts). */
   oidc?: Record<string, Record<string, StoredOidcEntry>>;
 }
@@ -263,6 +267,8 @@ export interface StateStore {
   records: Records;
   /** The one-time codes the tenant would e-mail. */
   outbox: Outbox;
+  /** Failed logins by connection, identifier and IP, for brute-force protection. */
+  attempts: Attempts;
   /** Closes the database and gives the state folder up. */
   close(): void;
 }

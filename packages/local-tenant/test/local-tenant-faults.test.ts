@@ -273,6 +273,8 @@ describe('faults', () => {
       expect(logins.map((answer) => answer.status).sort()).toEqual([200, 403, 403, 403, 403]);
       expect(tenant.state().users.filter((user) => user.email === 'code@example.com')).toHaveLength(1);
 
+      // Suspicious IP throttling allows 50 signups from one IP at once, and grants one more every 1.2 s.
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
       await post('/dbconnections/signup', { client_id: clientId, connection: 'db', email: 'other@example.com', password: 'a long enough password' });
       const other = tenant.state().users.find((user) => user.email === 'other@example.com')!;
       const taken = await api.call('PATCH', `/api/v2/users/${encodeURIComponent(other.user_id)}`, { email: 'once@example.com', name: 'Not Applied' });

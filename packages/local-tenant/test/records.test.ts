@@ -38,17 +38,23 @@ describe('records', () => {
     store.close();
   });
 
-  it('moves the JSON rows an older checkout kept (brute-force counts, login outcomes, waiting logins) into records once', () => {
+  it('moves the JSON rows an older checkout kept into records once (login outcomes, waiting logins) and brute-force counts into their table, dropping identifiers no login can have', () => {
     const dir = fresh();
     openState(dir).close();
     const db = new Database(path.join(dir, 'tenant.db'));
     const put = db.prepare('INSERT INTO meta (key, json) VALUES (?, ?)');
-    put.run('bruteForce', JSON.stringify({ 'db\u0000eve@example.com\u0000127.0.0.1': { connection: 'db', identifier: 'eve@example.com', ip: '127.0.0.1', failures: 3 } }));
+    const huge = `${'x'.repeat(900_000)}@example.com`;
+    put.run('bruteForce', JSON.stringify({
+      'db\u0000eve@example.com\u0000127.0.0.1': { connection: 'db', identifier: 'eve@example.com', ip: '127.0.0.1', failures: 3 },
+      [`db\u0000${huge}\u0000127.0.0.1`]: { connection: 'db', identifier: huge, ip: '127.0.0.1', failures: 1 },
+    }));
     put.run('loginOutcomes', JSON.stringify({ grant1: { idTokenClaims: { a: 1 }, accessTokenClaims: {}, at: Date.now() } }));
     put.run('pendingLogins', JSON.stringify({ uid1: { kind: 'redirect', action: 'x', expiresAt: Date.now() + 60_000 } }));
     db.close();
     const store = openState(dir);
-    expect(store.records.list('attempt')).toEqual([{ key: 'db\u0000eve@example.com\u0000127.0.0.1', value: expect.objectContaining({ failures: 3 }) }]);
+    expect(store.attempts.get('db', 'eve@example.com', '127.0.0.1')).toMatchObject({ failures: 3 });
+    expect(store.attempts.ofIdentifier(huge)).toEqual([]);
+    expect(store.records.list('attempt')).toEqual([]);
     expect(store.records.get('loginOutcome', 'grant1')).toMatchObject({ idTokenClaims: { a: 1 } });
     expect(store.records.get('pendingLogin', 'uid1')).toMatchObject({ action: 'x' });
     store.close();
@@ -77,12 +83,48 @@ describe('the outbox', () => {
     again.close();
   });
 
-  it('keeps the newest thousand messages, however many are sent', () => {
+  it('never lets a superseded code work again, once the newer one is used or burned', () => {
     const store = openState(fresh());
+    const codes = () => store.outbox.list('lee@example.com').map((message) => message.code);
+    store.outbox.send('lee@example.com', 'email', 'passwordless');
+    store.outbox.send('lee@example.com', 'email', 'passwordless');
+    const [old, newer] = codes();
+    if (old === newer) return store.close();
+    expect(store.outbox.take('lee@example.com', 'email', 'passwordless', newer)).toBe('ok');
+    expect(store.outbox.take('lee@example.com', 'email', 'passwordless', old)).toBe('wrong');
+    store.outbox.send('lee@example.com', 'email', 'passwordless');
+    const burned = codes().at(-1);
+    for (const guess of ['x', 'y', 'z']) store.outbox.take('lee@example.com', 'email', 'passwordless', guess);
+    expect(store.outbox.take('lee@example.com', 'email', 'passwordless', burned)).toBe('wrong');
+    expect(store.outbox.take('lee@example.com', 'email', 'passwordless', old)).toBe('wrong');
+    store.close();
+  });
+
+  it('keeps the live code of every address however many are sent for others, and of the superseded ones the newest thousand', () => {
+    const store = openState(fresh());
+    store.outbox.send('kept@example.com', 'email', 'passwordless');
+    const live = store.outbox.list('kept@example.com')[0]?.code;
     for (let i = 0; i < 1_200; i++) store.outbox.send(`user-${i}@example.com`, 'email', 'passwordless');
-    const messages = store.outbox.list(null);
-    expect(messages).toHaveLength(1_000);
-    expect(messages[0]?.to).toBe('user-200@example.com');
+    expect(store.outbox.list(null)).toHaveLength(1_201);
+    for (let i = 0; i < 1_200; i++) store.outbox.send('busy@example.com', 'email', 'passwordless');
+    // 2,401 sent: the newest thousand, and the latest of each address older than them.
+    expect(store.outbox.list(null).length).toBeLessThanOrEqual(1_000 + 1_201);
+    expect(store.outbox.list('busy@example.com').length).toBeLessThanOrEqual(1_000);
+    expect(store.outbox.take('kept@example.com', 'email', 'passwordless', live)).toBe('ok');
+    store.close();
+  });
+
+  it('sweeps expired codes as new ones are sent', () => {
+    const store = openState(fresh());
+    store.outbox.send('old@example.com', 'email', 'passwordless');
+    const realNow = Date.now;
+    Date.now = () => realNow() + 301_000;
+    try {
+      store.outbox.send('new@example.com', 'email', 'passwordless');
+      expect(store.outbox.list(null).map((message) => message.to)).toEqual(['new@example.com']);
+    } finally {
+      Date.now = realNow;
+    }
     store.close();
   });
 });

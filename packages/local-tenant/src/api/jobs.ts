@@ -9,6 +9,7 @@ import { badRequest, HttpError, notFound, type Route } from '../http';
 import { mergeMetadata, newUser, publicUser, tenantKind } from '../login';
 import type { StateStore, StoredUser } from '../state';
 import { object, string } from './validate';
+import { attributeOverLimit, PROVIDER_USER_ID_MAX_LENGTH, tooLong } from '../limits';
 import { isEmailAddress } from '../email';
 
 const IMPORT_LIMIT_BYTES = 500 * 1024;
@@ -43,7 +44,10 @@ async function formOf(raw: Buffer, contentType: string): Promise<FormData> {
 function importUser(store: StateStore, connectionName: string, record: Record<string, unknown>, upsert: boolean): 'inserted' | 'updated' | { code: string; message: string } {
   const unknown = Object.keys(record).filter((key) => !IMPORT_FIELDS.includes(key));
   if (unknown.length > 0) return { code: 'ADDITIONAL_PROPERTIES', message: `Additional properties not allowed: ${unknown.join(',')}` };
+  const over = attributeOverLimit(record);
+  if (over) return { code: 'MAX_LENGTH', message: over.message };
   if (!isEmailAddress(record.email)) return { code: 'INVALID_FORMAT', message: 'email is required and must be an e-mail address' };
+  if (typeof record.user_id === 'string' && record.user_id.length > PROVIDER_USER_ID_MAX_LENGTH) return { code: 'MAX_LENGTH', message: tooLong('user_id', record.user_id.length, PROVIDER_USER_ID_MAX_LENGTH) };
   const email = record.email.trim().toLowerCase();
   const connection = store.state.connections.find((candidate) => candidate.name === connectionName);
   if (!connection) return { code: 'CONNECTION_NOT_FOUND', message: 'connection not found' };

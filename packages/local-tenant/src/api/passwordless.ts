@@ -12,6 +12,7 @@ import { auth0Defaults, userByEmail, authError, failureDescription, findClient, 
 import type { StoredClient, StoredConnection, StoredUser } from '../state';
 import { isEmailAddress } from '../email';
 import { BLOCKED_MESSAGE, isBlocked, recordFailure, recordSuccess } from '../brute-force';
+import { countFailedLogin, hasLeft, loginThrottled, PASSWORDLESS_PER_ADDRESS, PASSWORDLESS_PER_IP, SUSPICIOUS_MESSAGE, take } from '../throttle';
 
 export type PasswordlessOutcome = { ok: true; user: StoredUser } | { ok: false; status: number; error: string; description: string };
 
@@ -22,10 +23,12 @@ export type PasswordlessOutcome = { ok: true; user: StoredUser } | { ok: false; 
  */
 export async function passwordlessLogin(context: LoginContext, connection: StoredConnection, client: StoredClient, email: string, code: unknown, headers: Record<string, string | string[] | undefined>, ip: string): Promise<PasswordlessOutcome> {
   const { store } = context;
+  if (loginThrottled(store, ip)) return { ok: false, status: 429, error: 'too_many_attempts', description: SUSPICIOUS_MESSAGE };
   if (isBlocked(store, connection, email, ip)) return { ok: false, status: 429, error: 'too_many_attempts', description: BLOCKED_MESSAGE };
   const taken = context.store.outbox.take(email, connection.name, 'passwordless', code);
   if (taken !== 'ok') {
-    recordFailure(store, connection, email, ip);
+    recordFailure(store, connection, email, ip, userByEmail(store, connection.name, email) !== undefined);
+    countFailedLogin(store, ip, { client, connection });
     if (taken === 'exhausted') return { ok: false, status: 403, error: 'invalid_grant', description: 'You\'ve reached the maximum number of attempts. Please try to login again.' };
     return { ok: false, status: 403, error: 'invalid_grant', description: 'Wrong email or verification code.' };
   }
@@ -47,10 +50,20 @@ export async function passwordlessLogin(context: LoginContext, connection: Store
   return { ok: true, user };
 }
 
-/** Starts a passwordless login: a code for this e-mail into the outbox. */
-export function sendPasswordlessCode(context: LoginContext, connection: StoredConnection, email: string): void {
-  context.store.outbox.send(email, connection.name, 'passwordless');
+/**
+ * Starts a passwordless login: a code for this e-mail into the outbox, within the limits per IP and per
+ * address (throttle.ts); false when a limit refused it.
+ */
+export function sendPasswordlessCode(context: LoginContext, connection: StoredConnection, email: string, ip: string): boolean {
+  const { store } = context;
+  if (!hasLeft(store, `passwordless-address:${email}`, PASSWORDLESS_PER_ADDRESS) || !take(store, `passwordless-ip:${ip}`, PASSWORDLESS_PER_IP)) return false;
+  take(store, `passwordless-address:${email}`, PASSWORDLESS_PER_ADDRESS);
+  store.outbox.send(email, connection.name, 'passwordless');
+  return true;
 }
+
+/** Auth0's answer when a rate limit of the Authentication API refuses a request. */
+export const TOO_MANY_REQUESTS = 'Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers.';
 
 export function passwordlessRoutes(context: LoginContext) {
   const { store } = context;
@@ -60,14 +73,14 @@ export function passwordlessRoutes(context: LoginContext) {
       method: 'POST',
       path: '/passwordless/start',
       public: true,
-      handler: ({ body }) => {
+      handler: ({ body, ip }) => {
         const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
         if (!findClient(store, fields.client_id)) return authError(401, 'unauthorized_client', 'Unknown client.');
         const connection = findConnection(store, fields.connection);
         if (!connection || connection.strategy !== 'email') return authError(400, 'bad.connection', 'The connection must be an email passwordless connection.');
         const email = typeof fields.email === 'string' ? fields.email.trim().toLowerCase() : '';
         if (!isEmailAddress(email)) return authError(400, 'bad.email', 'email is invalid');
-        sendPasswordlessCode(context, connection, email);
+        if (!sendPasswordlessCode(context, connection, email, ip)) return authError(429, 'too_many_requests', TOO_MANY_REQUESTS);
         return { status: 200, body: { _id: randomBytes(12).toString('hex'), email, email_verified: false } };
       },
     },

@@ -10,6 +10,8 @@ import { auth0Defaults, failureDescription, userByEmail, findClient, findConnect
 import { isEmailAddress } from '../email';
 import { recordLog } from '../logs';
 import { checkSignupMetadata } from './metadata';
+import { attributeOverLimit } from '../limits';
+import { SUSPICIOUS_MESSAGE, takeSignupAttempt } from '../throttle';
 
 /** Signup errors have their own shape: `{ name, code, description, statusCode }`. */
 const signupError = (status: number, name: string, code: string, description: string): Reply => ({ status, body: { name, code, description, statusCode: status } });
@@ -42,8 +44,8 @@ const refuse = (status: number, name: string, code: string, description: string,
  * A public signup to a database connection, from `/dbconnections/signup` or the hosted signup page:
  * pre-user-registration runs before the user exists; a denial refuses with the Action's user message.
  */
-export async function signUp(context: LoginContext, fields: Record<string, unknown>, headers: Record<string, string | string[] | undefined>): Promise<SignupOutcome> {
-  const outcome = await attemptSignUp(context, fields, headers);
+export async function signUp(context: LoginContext, fields: Record<string, unknown>, headers: Record<string, string | string[] | undefined>, ip: string): Promise<SignupOutcome> {
+  const outcome = await attemptSignUp(context, fields, headers, ip);
   const client = findClient(context.store, fields.client_id);
   const connection = findConnection(context.store, fields.connection);
   const logContext = { client, connection, headers };
@@ -52,8 +54,11 @@ export async function signUp(context: LoginContext, fields: Record<string, unkno
   return outcome;
 }
 
-async function attemptSignUp(context: LoginContext, fields: Record<string, unknown>, headers: Record<string, string | string[] | undefined>): Promise<SignupOutcome> {
+async function attemptSignUp(context: LoginContext, fields: Record<string, unknown>, headers: Record<string, string | string[] | undefined>, ip: string): Promise<SignupOutcome> {
   const { store } = context;
+  // Auth0's length limits first: nothing longer reaches a check, a hash or an Action.
+  const over = attributeOverLimit(fields);
+  if (over) return refuse(400, 'BadRequestError', 'invalid_signup', over.message, over.field);
   const client = findClient(store, fields.client_id);
   if (!client) return refuse(400, 'BadRequestError', 'invalid_client', 'Unknown client.');
   const connection = findConnection(store, fields.connection);
@@ -69,6 +74,8 @@ async function attemptSignUp(context: LoginContext, fields: Record<string, unkno
   for (const field of ROOT_FIELDS) {
     if (fields[field] !== undefined && typeof fields[field] !== 'string') return refuse(400, 'BadRequestError', 'invalid_body', `${field} must be a string.`, field);
   }
+  // Suspicious IP throttling counts every signup attempt that gets this far.
+  if (!takeSignupAttempt(store, ip)) return refuse(429, 'TooManyAttemptsError', 'too_many_attempts', SUSPICIOUS_MESSAGE);
   const exists = () => userByEmail(store, connection.name, email) !== undefined;
   if (exists()) return refuse(409, 'BadRequestError', 'user_exists', 'The user already exists.');
 
@@ -104,9 +111,9 @@ export function signupRoutes(context: LoginContext): Route[] {
       method: 'POST',
       path: '/dbconnections/signup',
       public: true,
-      handler: async ({ body, headers }) => {
+      handler: async ({ body, headers, ip }) => {
         if (typeof body !== 'object' || body === null || Array.isArray(body)) return signupError(400, 'BadRequestError', 'invalid_body', 'The request body must be a JSON object.');
-        const outcome = await signUp(context, body as Record<string, unknown>, headers);
+        const outcome = await signUp(context, body as Record<string, unknown>, headers, ip);
         if (!outcome.ok) return signupError(outcome.refusal.status, outcome.refusal.name, outcome.refusal.code, outcome.refusal.description);
         const { user } = outcome;
         const supplied = Object.fromEntries(ROOT_FIELDS.filter((field) => typeof (body as Record<string, unknown>)[field] === 'string').map((field) => [field, user[field]]));

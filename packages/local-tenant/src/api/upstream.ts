@@ -11,6 +11,7 @@
 import { isSocialStrategy } from '../strategies';
 import type { StoredConnection, StoredUser } from '../state';
 import { effectiveSync, newUser, SYNCED_ATTRIBUTES, type LoginContext } from '../login';
+import { attributeOverLimit, PROVIDER_USER_ID_MAX_LENGTH, tooLong } from '../limits';
 
 export type UpstreamOutcome = { ok: true; user: StoredUser } | { ok: false; status: number; error: string; description: string };
 
@@ -23,9 +24,13 @@ export function upstreamLogin(context: LoginContext, connection: StoredConnectio
   const { store } = context;
   const subject = typeof profile.user_id === 'string' && profile.user_id !== '' ? profile.user_id : undefined;
   if (!subject) return { ok: false, status: 400, error: 'invalid_request', description: 'profile.user_id (the IdP\'s id of the user) is required' };
+  if (subject.length > PROVIDER_USER_ID_MAX_LENGTH) return { ok: false, status: 400, error: 'invalid_request', description: tooLong('user_id', subject.length, PROVIDER_USER_ID_MAX_LENGTH) };
   for (const key of [...SYNCED_ATTRIBUTES, 'email']) {
     if (profile[key] !== undefined && typeof profile[key] !== 'string') return { ok: false, status: 400, error: 'invalid_request', description: `profile.${key} must be a string` };
   }
+  // What the IdP returned is held to Auth0's limits before it reaches a user or an Action.
+  const over = attributeOverLimit(profile, [...SYNCED_ATTRIBUTES, 'email']);
+  if (over) return { ok: false, status: 400, error: 'invalid_request', description: over.message };
   const synced = Object.fromEntries(SYNCED_ATTRIBUTES.filter((key) => typeof profile[key] === 'string' && profile[key] !== '').map((key) => [key, profile[key] as string]));
   const sync = effectiveSync(connection);
   // Auth0's ids: `google-oauth2|123` for social connections, `oidc|corp-oidc|abc` for enterprise ones.

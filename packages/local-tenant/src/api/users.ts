@@ -13,10 +13,17 @@ import { matchesUser, parseUserQuery } from '../user-search';
 import { listed } from './roles';
 import { unblock } from '../brute-force';
 import { isEmailAddress } from '../email';
+import { ATTRIBUTE_MAX_LENGTH, attributeOverLimit } from '../limits';
 
 const CREATE_FIELDS = ['connection', 'email', 'password', 'name', 'given_name', 'family_name', 'nickname', 'picture', 'username', 'phone_number', 'user_metadata', 'app_metadata', 'email_verified', 'verify_email', 'blocked', 'user_id', 'phone_verified'];
 const UPDATE_FIELDS = ['app_metadata', 'user_metadata', 'blocked', 'email', 'email_verified', 'family_name', 'given_name', 'name', 'nickname', 'password', 'phone_number', 'phone_verified', 'picture', 'username', 'verify_email', 'verify_phone_number', 'connection', 'client_id'];
 const ROOT_TEXT = ['name', 'given_name', 'family_name', 'nickname', 'picture', 'username', 'phone_number'] as const;
+
+/** Auth0's length limits, checked before anything else is done with a body. */
+function refuseOverLimit(fields: Record<string, unknown>): void {
+  const over = attributeOverLimit(fields);
+  if (over) throw badRequest(over.message);
+}
 
 function findUser(store: StateStore, id: string): StoredUser {
   const user = store.userById(id);
@@ -73,6 +80,7 @@ export function userRoutes(store: StateStore): Route[] {
       handler: async ({ body }) => {
         const fields = object(body);
         onlyKeys(fields, CREATE_FIELDS);
+        refuseOverLimit(fields);
         // Hashed first: everything after it, from the checks to the insert, runs without a pause.
         const given = string(fields, 'password');
         const passwordHash = given ? await hashPassword(given) : undefined;
@@ -86,7 +94,7 @@ export function userRoutes(store: StateStore): Route[] {
         if (state.users.some((user) => user.email === email && user.identities.some((identity) => identity.connection === connection.name))) throw conflict('The user already exists.', 'auth0_idp_error');
         const password = string(fields, 'password');
         if (kind === 'database' && !password) throw badRequest('Payload validation error: Missing required property: password');
-        const root = Object.fromEntries(ROOT_TEXT.filter((key) => string(fields, key, { max: key === 'nickname' ? 350 : key === 'picture' ? 2048 : 150 }) !== undefined).map((key) => [key, fields[key] as string]));
+        const root = Object.fromEntries(ROOT_TEXT.filter((key) => string(fields, key, { max: ATTRIBUTE_MAX_LENGTH[key] }) !== undefined).map((key) => [key, fields[key] as string]));
         const user = newUser(connection, kind === 'database' ? 'auth0' : connection.strategy, randomBytes(12).toString('hex'), {
           email,
           email_verified: boolean(fields, 'email_verified') ?? false,
@@ -107,6 +115,7 @@ export function userRoutes(store: StateStore): Route[] {
       method: 'PATCH',
       path: '/api/v2/users/:id', scopes: ['update:users', 'update:users_app_metadata'],
       handler: async ({ params, body }) => {
+        refuseOverLimit(object(body));
         const given = typeof (body as { password?: unknown } | null)?.password === 'string' ? ((body as { password: string }).password) : undefined;
         const passwordHash = given !== undefined ? await hashPassword(given) : undefined;
         const user = findUser(store, params.id ?? '');
@@ -129,7 +138,7 @@ export function userRoutes(store: StateStore): Route[] {
           if (other && other !== user) throw conflict('The specified new email already exists', 'email_exists');
         }
         // Everything is checked before anything changes: a refused PATCH leaves the user as it was.
-        const root = ROOT_TEXT.filter((key) => key in fields).map((key) => [key, fields[key] === null ? null : string(fields, key, { required: true, max: key === 'nickname' ? 350 : key === 'picture' ? 2048 : 150 })] as const);
+        const root = ROOT_TEXT.filter((key) => key in fields).map((key) => [key, fields[key] === null ? null : string(fields, key, { required: true, max: ATTRIBUTE_MAX_LENGTH[key] })] as const);
         const verified = boolean(fields, 'email_verified');
         const blockedFlag = boolean(fields, 'blocked');
         const password = string(fields, 'password');

@@ -1,5 +1,6 @@
 /** Body validation for the Management API routes, failing as Auth0 does: 400 "Payload validation error". */
 import { badRequest } from '../http';
+import { tooLong } from '../limits';
 
 export function object(body: unknown, what = 'body'): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(`Payload validation error: ${what} must be an object`);
@@ -14,7 +15,7 @@ export function string(body: Record<string, unknown>, field: string, options: { 
   }
   if (typeof value !== 'string') throw badRequest(`Payload validation error: Expected type string but found type ${Array.isArray(value) ? 'array' : typeof value} (${field})`);
   if (options.required && value.length === 0) throw badRequest(`Payload validation error: String is too short (0 chars), minimum 1 (${field})`);
-  if (options.max !== undefined && value.length > options.max) throw badRequest(`Payload validation error: String is too long (${value.length} chars), maximum ${options.max} (${field})`);
+  if (options.max !== undefined && value.length > options.max) throw badRequest(tooLong(field, value.length, options.max));
   return value;
 }
 

@@ -9,6 +9,9 @@ type Payload = Record<string, unknown>;
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** Logins waiting at the hosted pages kept at most: a flood of `/authorize` requests cannot grow the state without bound. */
+export const MAX_INTERACTIONS = 10_000;
+
 /**
  * Removes what has expired, at most once a minute: oidc-provider's entries past their lifetime, and the
  * records that expire (records.ts: the Actions' claims of a grant expire with it, a login waiting for the
@@ -52,6 +55,12 @@ export function stateAdapter(store: StateStore, findClient: (id: string) => Payl
 
     async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
       sweep(store, lastSweep);
+      const stored = entries(this.model);
+      // Every `/authorize` (anyone can send one) starts an interaction: past the cap, the oldest tenth go.
+      if (this.model === 'Interaction' && !(id in stored) && Object.keys(stored).length >= MAX_INTERACTIONS) {
+        const oldest = Object.entries(stored).sort(([, a], [, b]) => (a.expiresAt ?? 0) - (b.expiresAt ?? 0)).slice(0, MAX_INTERACTIONS / 10);
+        for (const [old] of oldest) store.oidc.set(this.model, old, undefined);
+      }
       store.oidc.set(this.model, id, { payload, ...(expiresIn ? { expiresAt: now() + expiresIn } : {}) });
       if (typeof payload.uid === 'string') uidIndex(this.model).set(payload.uid, id);
       store.saveActivity();

@@ -14,6 +14,7 @@ import { findAudience, findResourceServer } from '../api/resource-servers';
 import { passwordlessLogin } from '../api/passwordless';
 import { upstreamLogin } from '../api/upstream';
 import { BLOCKED_MESSAGE } from '../brute-force';
+import { SUSPICIOUS_MESSAGE } from '../throttle';
 import { authenticatePassword, failureDescription, findConnection, primaryUserOf, recordLoginOutcome, requestInfo, roleNames, runPostLogin, tenantKind, type LoginContext } from '../login';
 import type { StateStore, StoredClient, StoredConnection, StoredResourceServer, StoredUser } from '../state';
 import { ACCESS_TOKEN_LIFETIME_S, issueAccessToken } from '../tokens';
@@ -126,6 +127,9 @@ export function registerAuth0Grants(provider: ProviderType, context: LoginContex
     if (result.outcome === 'redirected') throw fail(403, 'access_denied', `The ${result.redirect?.action ?? ''} Action redirects, which this grant cannot do`);
     const subject = primaryUserOf(store, login.user, result);
     if ('refused' in subject) throw fail(403, 'access_denied', subject.refused);
+    // A second factor asked for: no token until it is done. Auth0 then hands out an `mfa_token` for its MFA API,
+    // which the local tenant does not have: the error alone says why (FIDELITY.md).
+    if (result.multifactor) throw fail(403, 'mfa_required', 'Multifactor authentication required');
 
     const oidcScope = asked.filter((scope) => OIDC_SCOPES.has(scope));
     const grant = new provider.Grant({ accountId: subject.user_id, clientId: client.client_id });
@@ -184,7 +188,7 @@ export function registerAuth0Grants(provider: ProviderType, context: LoginContex
     const client = storedClient(ctx);
     if (!connection || tenantKind(connection) !== 'database') throw fail(400, 'invalid_request', 'realm must be a database connection');
     const user = await authenticatePassword(store, connection, text(ctx, 'username'), text(ctx, 'password'), { client, headers: headersOf(ctx), ip: ctx.ip });
-    if (user === 'blocked') throw fail(429, 'too_many_attempts', BLOCKED_MESSAGE);
+    if (user === 'blocked' || user === 'throttled') throw fail(429, 'too_many_attempts', user === 'blocked' ? BLOCKED_MESSAGE : SUSPICIOUS_MESSAGE);
     if (!user) throw fail(403, 'invalid_grant', 'Wrong email or password.');
     await issueUserTokens(ctx, { user, connection, method: 'pwd', protocol: 'oauth2-password' });
   }

@@ -12,11 +12,14 @@ import { createPrivateKey } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { default as ProviderType, Configuration, KoaContextWithOIDC, ClientMetadata, Account } from 'oidc-provider';
 import { authMethod } from '../api/clients';
+import { BASE_HEADERS, PAGE_HEADERS } from '../http';
 import { escape, page } from '../pages/html';
 import type { FlowResult } from '@auth0-root-attributes/actions-runtime';
 import { failureDescription, primaryUserOf, profileClaims, recordLoginOutcome, requestInfo, resolveUser, runPostLogin, type LoginContext } from '../login';
 import type { LoginOutcome, PendingLogin, StoredClient, StoredUser } from '../state';
 import { stateAdapter } from './adapter';
+import { rememberGrantOf } from './userinfo';
+import { bindInteraction } from '../pages/binding';
 import { GRANT_LIFETIME_S } from '../records';
 import { findAudience } from '../api/resource-servers';
 import { AUTH0_GRANTS, grantableScopes, LOCAL_UPSTREAM, registerAuth0Grants, resourceServerInfo } from './grants';
@@ -58,6 +61,10 @@ const AUTH0_DISCOVERY = {
   request_parameter_supported: false,
   request_uri_parameter_supported: false,
 };
+
+const SESSION_LIFETIME_S = 3 * 86_400;
+/** How long a login may wait at the hosted pages (each `/authorize` starts one; at most MAX_INTERACTIONS live, adapter.ts). */
+const INTERACTION_LIFETIME_S = 3_600;
 
 const OIDC_PATHS = new Set<string>([...Object.values(ROUTES), '/.well-known/openid-configuration']);
 
@@ -165,6 +172,26 @@ function auth0TokenError(ctx: KoaContextWithOIDC): void {
   }
 }
 
+/**
+ * The one page that must be framed: the `web_message` answer (spa-js's silent login runs in a hidden iframe).
+ * oidc-provider removes the page headers from it; only the application's own origins may frame it — its
+ * Allowed Web Origins and the origin it asked the answer to be posted to (Auth0 checks that one against them).
+ */
+function allowWebMessageFraming(ctx: KoaContextWithOIDC): void {
+  if (ctx.response.get('x-frame-options') !== '' || !ctx.response.is('html')) return;
+  const client = ctx.oidc?.client as unknown as { web_origins?: string[]; redirectUris?: string[] } | undefined;
+  const asked = ctx.oidc?.params?.redirect_uri;
+  const origins = new Set<string>();
+  for (const url of [...(client?.web_origins ?? []), ...(typeof asked === 'string' && (client?.redirectUris ?? []).includes(asked) ? [asked] : [])]) {
+    try {
+      origins.add(new URL(url).origin);
+    } catch {
+      // Not a URL: no origin to allow.
+    }
+  }
+  ctx.set('content-security-policy', `frame-ancestors ${origins.size ? [...origins].join(' ') : "'none'"}`);
+}
+
 async function importProvider(): Promise<OidcModule> {
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
@@ -189,7 +216,8 @@ export async function createOidc(context: LoginContext, issuer: string, interact
 
   async function findAccount(_ctx: unknown, sub: string): Promise<Account | undefined> {
     const user = userById(context, sub);
-    if (!user) return undefined;
+    // A blocked user is no account: `/userinfo` refuses their tokens, a refresh fails.
+    if (!user || user.blocked) return undefined;
     return {
       accountId: sub,
       // A login whose identity was linked into another user speaks for that (primary) user.
@@ -200,6 +228,13 @@ export async function createOidc(context: LoginContext, issuer: string, interact
   const privateJwk = createPrivateKey(store.state.idTokenKey.privatePem).export({ format: 'jwk' });
 
   const policy = interactionPolicy.base();
+  // A session whose login still owes the second factor an Action asked for proves nothing: every
+  // authorization on it — another app's silent one too — asks for the login again (with prompt=none,
+  // `login_required`), until the factor is done (pages/routes.ts clears the mark).
+  policy.get('login')?.checks.add(new interactionPolicy.Check('mfa_pending', 'a second factor is still owed', 'login_required', (ctx) => {
+    const uid = ctx.oidc.session?.uid;
+    return uid && store.records.get('mfaPending', uid) !== undefined ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+  }));
   policy.add(
     new interactionPolicy.Prompt(
       { name: 'post_login', requestable: false },
@@ -223,6 +258,8 @@ export async function createOidc(context: LoginContext, issuer: string, interact
         if (outcome.multifactor) {
           const user = userById(context, ctx.oidc.session?.accountId ?? '');
           if (!user?.email) throw new errors.AccessDenied('multifactor authentication needs an e-mail address for the one-time code');
+          const session = ctx.oidc.session;
+          if (session?.uid) store.records.put('mfaPending', session.uid, { accountId: session.accountId }, Date.now() + SESSION_LIFETIME_S * 1000);
           ctx.state.pendingLogin = { kind: 'mfa', email: user.email };
           return interactionPolicy.Check.REQUEST_PROMPT;
         }
@@ -277,7 +314,9 @@ export async function createOidc(context: LoginContext, issuer: string, interact
     }) as unknown as Configuration['adapter'],
     findAccount,
     jwks: { keys: [{ ...privateJwk, kid: store.state.idTokenKey.kid, alg: 'RS256', use: 'sig' } as never] },
-    cookies: { keys: [store.state.signingSecret] },
+    // The session cookie is SameSite=None, as Auth0's `auth0` cookie is: what POST /authorize needs, and what
+    // lets an http:// app's silent login reach it.
+    cookies: { keys: [store.state.signingSecret], long: { sameSite: 'none' } },
     claims: CLAIMS,
     conformIdTokenClaims: false,
     extraParams: AUTH0_PARAMS,
@@ -323,7 +362,7 @@ export async function createOidc(context: LoginContext, issuer: string, interact
         const pending = ctx.state.pendingLogin as { kind: 'redirect'; action: string; url: string; query: Record<string, string> } | { kind: 'mfa'; email: string } | undefined;
         if (interaction.prompt.name !== 'post_login' || !pending) return interactionUrl(interaction.uid);
         // As long as the interaction it waits in lives.
-        const expiresAt = (interaction.exp ?? Math.floor(Date.now() / 1000) + 3_600) * 1000;
+        const expiresAt = (interaction.exp ?? Math.floor(Date.now() / 1000) + INTERACTION_LIFETIME_S) * 1000;
         if (pending.kind === 'mfa') {
           const user = userById(context, interaction.session?.accountId ?? '');
           store.records.put('pendingLogin', interaction.uid, { kind: 'mfa', email: pending.email, connection: user?.identities[0]?.connection ?? '', attempts: 0, expiresAt } satisfies PendingLogin, expiresAt);
@@ -361,6 +400,8 @@ export async function createOidc(context: LoginContext, issuer: string, interact
       return grant;
     },
     rotateRefreshToken: () => true,
+    // OpenID Connect's authorization endpoint takes POST as well as GET (Core §3.1.2.1).
+    enableHttpPostMethods: true,
     // The Actions' access-token claims, for the grant's latest login (restricted names already left out).
     // At a refresh-token exchange, post-login runs first (oidc-provider has no other hook there: the
     // access token is minted before the ID token, so both carry what the Actions set now).
@@ -374,8 +415,9 @@ export async function createOidc(context: LoginContext, issuer: string, interact
       customizers: {
         // Auth0's access-token profile: typ JWT, azp, no client_id or jti; the OpenID scopes granted are
         // listed beside the API's, and with openid the token reaches /userinfo too.
-        jwt: (ctx, _token, jwt) => {
+        jwt: (ctx, token, jwt) => {
           const { client_id: clientId, jti: _jti, ...payload } = jwt.payload as Record<string, unknown>;
+          rememberGrantOf(store, payload, clientId, (token as { grantId?: string }).grantId);
           const source = ctx?.oidc.entities.AuthorizationCode ?? ctx?.oidc.entities.RefreshToken;
           // Auth0's own grants (grants.ts) have no code or refresh token to read the OpenID scopes from.
           const granted = source?.scope ?? (typeof ctx?.state.grantedOidcScope === 'string' ? ctx.state.grantedOidcScope : '');
@@ -400,8 +442,8 @@ export async function createOidc(context: LoginContext, issuer: string, interact
       AccessToken: 86_400,
       AuthorizationCode: 60,
       IdToken: 36_000,
-      Interaction: 3_600,
-      Session: 3 * 86_400,
+      Interaction: INTERACTION_LIFETIME_S,
+      Session: SESSION_LIFETIME_S,
       Grant: GRANT_LIFETIME_S,
       RefreshToken: 30 * 86_400,
     },
@@ -411,6 +453,14 @@ export async function createOidc(context: LoginContext, issuer: string, interact
   registerAuth0Grants(provider, context, errors, findAccount);
 
   provider.use(async (ctx, next) => {
+    ctx.set({ ...BASE_HEADERS, ...PAGE_HEADERS });
+    if (ctx.path.startsWith(ROUTES.authorization)) {
+      const scope = ctx.path === ROUTES.authorization ? ctx.query.scope : undefined;
+      if (typeof scope === 'string' && scope.split(' ').includes('offline_access')) ctx.state.offlineAccess = true;
+      await next();
+      allowWebMessageFraming(ctx as KoaContextWithOIDC);
+      return;
+    }
     if (ctx.path === '/.well-known/openid-configuration') {
       await next();
       if (ctx.status === 200 && typeof ctx.body === 'object' && ctx.body !== null) {
@@ -424,17 +474,21 @@ export async function createOidc(context: LoginContext, issuer: string, interact
       auth0TokenError(ctx as KoaContextWithOIDC);
       return;
     }
-    if (ctx.path === ROUTES.authorization) {
-      const scope = ctx.method === 'GET' ? ctx.query.scope : undefined;
-      if (typeof scope === 'string' && scope.split(' ').includes('offline_access')) ctx.state.offlineAccess = true;
-    }
     await next();
+    // A method oidc-provider has no route for (GET /oauth/token): answered in JSON as every other refusal.
+    if (ctx.status === 404 && ctx.body === undefined) {
+      ctx.status = 405;
+      ctx.body = { error: 'invalid_request', error_description: `${ctx.method} is not supported on ${ctx.path}` };
+    }
   });
   // A 5xx from oidc-provider is a bug of this tenant: say what failed (messages carry no secret).
   provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) => console.error('local tenant: login side error', error));
   provider.on('interaction.started', (ctx: KoaContextWithOIDC) => {
     const interaction = ctx.oidc.entities.Interaction;
-    if (interaction?.uid && ctx.state.offlineAccess === true) store.records.put('offlineAccess', interaction.uid, true, (interaction.exp ?? Math.floor(Date.now() / 1000) + 3_600) * 1000);
+    if (!interaction?.uid) return;
+    const expiresAt = (interaction.exp ?? Math.floor(Date.now() / 1000) + INTERACTION_LIFETIME_S) * 1000;
+    bindInteraction(store, ctx.cookies, interaction.uid, expiresAt);
+    if (ctx.state.offlineAccess === true) store.records.put('offlineAccess', interaction.uid, true, expiresAt);
   });
 
   // Custom claims of the grant's latest login: into the ID token (restricted names left out, as Auth0 does).

@@ -7,6 +7,31 @@ import { jwtVerify, errors } from 'jose';
 import type { Reply } from '../http';
 import { profileClaims, type LoginContext } from '../login';
 import { signingKey } from '../tokens';
+import type { StateStore } from '../state';
+
+const tokenKey = (payload: Record<string, unknown>, clientId: unknown) => `${String(payload.sub)}\u0000${String(clientId)}\u0000${String(payload.iat)}`;
+
+/**
+ * A JWT access token is not stored (oidc-provider keeps only opaque ones), so the grant it was made from is
+ * remembered beside it until it expires: when that grant is revoked (a code replayed, a logout, a refresh
+ * token revoked), `/userinfo` refuses the token as it refuses the opaque ones.
+ */
+export function rememberGrantOf(store: StateStore, payload: Record<string, unknown>, clientId: unknown, grantId: string | undefined): void {
+  if (!grantId || typeof payload.exp !== 'number') return;
+  const key = tokenKey(payload, clientId);
+  const grants = store.records.get<string[]>('accessToken', key) ?? [];
+  store.records.put('accessToken', key, [...grants, grantId], payload.exp * 1000);
+}
+
+function grantLives(store: StateStore, payload: Record<string, unknown>): boolean {
+  const grants = store.records.get<string[]>('accessToken', tokenKey(payload, payload.azp));
+  if (grants === undefined) return true;
+  const now = Math.floor(Date.now() / 1000);
+  return grants.some((id) => {
+    const entry = store.state.oidc?.Grant?.[id];
+    return entry !== undefined && (entry.expiresAt === undefined || entry.expiresAt > now);
+  });
+}
 
 /** Whether an Authorization header carries a JWT (the tokens oidc-provider issues without an audience are opaque). */
 export function carriesJwt(header: string | undefined): boolean {
@@ -25,6 +50,8 @@ export async function jwtUserinfo(context: LoginContext, header: string): Promis
     const { payload } = await jwtVerify(header.slice('Bearer '.length), signingKey(context.store.state).publicKey, { issuer, audience: `${issuer}userinfo`, algorithms: ['RS256'] });
     const user = typeof payload.sub === 'string' ? context.store.userById(payload.sub) : undefined;
     if (!user) return invalid('the user no longer exists');
+    if (user.blocked) return invalid('the user is blocked');
+    if (!grantLives(context.store, payload)) return invalid('the grant of this token was revoked');
     const scopes = new Set(String(payload.scope ?? '').split(' '));
     return { status: 200, body: { sub: user.user_id, ...profileClaims(user, scopes) } };
   } catch (error) {

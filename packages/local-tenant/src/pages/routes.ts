@@ -15,9 +15,11 @@ import { upstreamLogin } from '../api/upstream';
 import { passwordlessLogin, sendPasswordlessCode } from '../api/passwordless';
 import type { PendingLogin, StoredClient, StoredConnection } from '../state';
 import { alert, escape, field, hidden, page } from './html';
+import { formToken, formTokenMatches, fromBindingBrowser } from './binding';
 import { signupAttributes } from './signup-fields';
 import { isEmailAddress } from '../email';
 import { BLOCKED_MESSAGE } from '../brute-force';
+import { hasLeft, MFA_VERIFY_LIMIT, PASSWORDLESS_PER_ADDRESS, SUSPICIOUS_MESSAGE, take } from '../throttle';
 
 type Interaction = InstanceType<Oidc['provider']['Interaction']>;
 
@@ -66,16 +68,26 @@ function displayName(connection: StoredConnection): string {
 export function pageRoutes(context: LoginContext, oidc: () => Promise<Oidc>): Route[] {
   const { store } = context;
 
-  /** The interaction a page belongs to (its `state`), with its client; a friendly page when it expired. */
-  async function interactionOf(state: string | null | undefined): Promise<{ interaction: Interaction; client: StoredClient }> {
+  /** The state and the form token every form of an interaction carries (binding.ts). */
+  const stateFields = (uid: string) => `${hidden('state', uid)}${hidden('form_token', formToken(store, uid))}`;
+
+  /**
+   * The interaction a page belongs to (its `state`), with its client; a friendly page when it expired. Only the
+   * browser that started it gets it, and a posted form must carry its token.
+   */
+  async function interactionOf(state: string | null | undefined, request: Request): Promise<{ interaction: Interaction; client: StoredClient }> {
     const interaction = state ? await (await oidc()).provider.Interaction.find(state) : undefined;
     const client = interaction && store.state.clients.find((candidate) => candidate.client_id === interaction.params.client_id);
     if (!interaction || !client) throw new PageError(400, 'This sign-in link has expired', 'Go back to the application and sign in again.');
+    if (!fromBindingBrowser(store, interaction.uid, request.headers)) throw new PageError(403, 'This sign-in was started elsewhere', 'Go back to the application and sign in again from this browser.');
+    if (request.method === 'POST' && !formTokenMatches(store, interaction.uid, form(request).form_token)) throw new PageError(403, 'This form has expired', 'Go back to the application and sign in again.');
     return { interaction, client };
   }
 
   /** Ends the interaction as signed in, and sends the browser back to the authorization. */
   async function finish(interaction: Interaction, accountId: string, amr: string[]): Promise<Reply> {
+    // A new login starts over: the post-login Actions decide again whether it owes a second factor.
+    if (interaction.session?.uid) store.records.delete('mfaPending', interaction.session.uid);
     interaction.result = { ...interaction.lastSubmission, login: { accountId, amr, remember: true } };
     await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
     return redirect(interaction.returnTo);
@@ -97,17 +109,17 @@ export function pageRoutes(context: LoginContext, oidc: () => Promise<Oidc>): Ro
       ? `<p class="footer">Don't have an account? <a href="/u/signup?state=${encodeURIComponent(uid)}">Sign up</a></p>` : '';
     const passwordForm = database && !only
       ? `<form method="post" action="/u/login" novalidate>
-${hidden('state', uid)}${hidden('connection', database.name)}
+${stateFields(uid)}${hidden('connection', database.name)}
 ${field({ name: 'username', label: 'Email address', type: 'email', value: values.email, autocomplete: 'username', required: true })}
 ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true })}
 <button type="submit">Continue</button>
 </form>${signup}` : '';
     const passwordless = connections.find((connection) => tenantKind(connection) === 'passwordless' && connection.strategy === 'email');
     const codeForm = passwordless
-      ? `<form method="post" action="/u/passwordless">${hidden('state', uid)}${hidden('connection', passwordless.name)}
+      ? `<form method="post" action="/u/passwordless">${stateFields(uid)}${hidden('connection', passwordless.name)}
 ${field({ name: 'email', label: 'Email address for a sign-in code', type: 'email', autocomplete: 'email', required: true })}
 <button type="submit" class="secondary">Email me a code</button></form>` : '';
-    const buttons = upstream.map((connection) => `<form method="get" action="/u/upstream">${hidden('state', uid)}${hidden('connection', connection.name)}<button type="submit" class="secondary">Continue with ${escape(displayName(connection))}</button></form>`).join('\n');
+    const buttons = upstream.map((connection) => `<form method="get" action="/u/upstream">${stateFields(uid)}${hidden('connection', connection.name)}<button type="submit" class="secondary">Continue with ${escape(displayName(connection))}</button></form>`).join('\n');
     const divider = passwordForm && (buttons || codeForm) ? '<p class="divider">or</p>' : '';
     return page('Log in', `<h1>Welcome</h1>
 <p class="lead">Log in to continue to ${escape(client.name)}.</p>
@@ -126,7 +138,7 @@ ${codeForm}`);
 <p class="lead">Sign up to continue to ${escape(client.name)}.</p>
 ${alert(refusal && !refusal.field ? refusal.description : undefined)}
 <form method="post" action="/u/signup" novalidate>
-${hidden('state', uid)}${hidden('connection', connection.name)}
+${stateFields(uid)}${hidden('connection', connection.name)}
 ${field({ name: 'email', label: 'Email address', type: 'email', value: values.email, autocomplete: 'email', required: true, error: errorOf('email') })}
 ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', required: true, error: errorOf('password') })}
 ${extra}
@@ -139,14 +151,14 @@ ${extra}
     const idp = displayName(connection);
     const known = store.state.users.filter((user) => user.identities.some((identity) => identity.connection === connection.name)).slice(0, 20);
     const saved = known.length === 0 ? '' : `<h2>Sign in as a user ${escape(idp)} knows</h2>
-${known.map((user) => `<form method="post" action="/u/upstream">${hidden('state', uid)}${hidden('connection', connection.name)}${hidden('user_id', idpSubject(connection, user.identities.find((identity) => identity.connection === connection.name)?.user_id ?? ''))}${hidden('saved', 'true')}<button type="submit" class="secondary">${escape(user.email ?? user.identities[0]?.user_id ?? '')}</button></form>`).join('\n')}
+${known.map((user) => `<form method="post" action="/u/upstream">${stateFields(uid)}${hidden('connection', connection.name)}${hidden('user_id', idpSubject(connection, user.identities.find((identity) => identity.connection === connection.name)?.user_id ?? ''))}${hidden('saved', 'true')}<button type="submit" class="secondary">${escape(user.email ?? user.identities[0]?.user_id ?? '')}</button></form>`).join('\n')}
 <p class="divider">or describe the profile ${escape(idp)} returns</p>`;
     return page(`${idp} (stand-in)`, `<h1>${escape(idp)}</h1>
 <p class="lead">A stand-in for ${escape(idp)}, which a local tenant cannot reach: the profile you enter is what the identity provider returns, and the connection's <code>set_user_root_attributes</code> (${escape(String(connection.options.set_user_root_attributes ?? 'on_each_login'))}) decides what reaches the user.</p>
 ${alert(error)}
 ${saved}
 <form method="post" action="/u/upstream" novalidate>
-${hidden('state', uid)}${hidden('connection', connection.name)}
+${stateFields(uid)}${hidden('connection', connection.name)}
 ${field({ name: 'user_id', label: `User id at ${idp}`, value: values.user_id, required: true })}
 ${field({ name: 'email', label: 'Email address', type: 'email', value: values.email, autocomplete: 'email' })}
 ${['name', 'given_name', 'family_name', 'nickname', 'picture'].map((name) => field({ name, label: LABELS[name] ?? name, type: name === 'picture' ? 'url' : 'text', value: values[name] })).join('\n')}
@@ -165,7 +177,7 @@ ${['name', 'given_name', 'family_name', 'nickname', 'picture'].map((name) => fie
 <p class="lead">We sent a six-digit sign-in code to ${escape(maskEmail(email))}.</p>
 ${alert(error)}
 <form method="post" action="/u/passwordless/verify" novalidate>
-${hidden('state', uid)}${hidden('connection', connection.name)}${hidden('email', email)}
+${stateFields(uid)}${hidden('connection', connection.name)}${hidden('email', email)}
 ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-code', required: true })}
 <button type="submit">Continue</button>
 </form>
@@ -179,8 +191,8 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
   }
 
   /** The second factor a login waits for. */
-  async function mfaOf(state: string | null | undefined) {
-    const { interaction } = await interactionOf(state);
+  async function mfaOf(state: string | null | undefined, request: Request) {
+    const { interaction } = await interactionOf(state, request);
     const pending = store.records.get<PendingLogin>('pendingLogin', interaction.uid);
     if (pending?.kind !== 'mfa') throw new PageError(400, 'This sign-in link has expired', 'Go back to the application and sign in again.');
     return { interaction, pending };
@@ -191,7 +203,7 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
 <p class="lead">We sent a six-digit code to ${escape(maskEmail(email))}.</p>
 ${alert(error)}
 <form method="post" action="/u/mfa" novalidate>
-${hidden('state', uid)}
+${stateFields(uid)}
 ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-code', required: true })}
 <button type="submit">Continue</button>
 </form>`);
@@ -212,8 +224,9 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
   });
 
   return [
-    pageRoute('GET', '/u/login', async ({ query }) => {
-      const { interaction, client } = await interactionOf(query.get('state'));
+    pageRoute('GET', '/u/login', async (request) => {
+      const { query } = request;
+      const { interaction, client } = await interactionOf(query.get('state'), request);
       const uid = interaction.uid;
       const params = interaction.params as Record<string, unknown>;
       const requested = typeof params.connection === 'string' ? connectionsFor(context, client).find((connection) => connection.name === params.connection) : undefined;
@@ -225,17 +238,18 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
     }),
     pageRoute('POST', '/u/login', async (request) => {
       const fields = form(request);
-      const { interaction, client } = await interactionOf(fields.state);
+      const { interaction, client } = await interactionOf(fields.state, request);
       const connection = databaseOf(client, fields.connection);
       if (!connection) throw new PageError(400, 'No database connection', 'This application has no connection that signs in with a password.');
       const user = await authenticatePassword(store, connection, fields.username, fields.password, { client, headers: request.headers, ip: request.ip });
-      if (user === 'blocked') return html(loginPage(interaction.uid, client, { email: fields.username, error: BLOCKED_MESSAGE, connection: connection.name }), 429);
+      if (user === 'blocked' || user === 'throttled') return html(loginPage(interaction.uid, client, { email: fields.username, error: user === 'blocked' ? BLOCKED_MESSAGE : SUSPICIOUS_MESSAGE, connection: connection.name }), 429);
       if (!user) return html(loginPage(interaction.uid, client, { email: fields.username, error: 'Wrong email or password.', connection: connection.name }), 400);
       if (user.blocked) return html(loginPage(interaction.uid, client, { email: fields.username, error: 'Your account has been blocked.', connection: connection.name }), 401);
       return finish(interaction, user.user_id, ['pwd']);
     }),
-    pageRoute('GET', '/u/signup', async ({ query }) => {
-      const { interaction, client } = await interactionOf(query.get('state'));
+    pageRoute('GET', '/u/signup', async (request) => {
+      const { query } = request;
+      const { interaction, client } = await interactionOf(query.get('state'), request);
       const params = interaction.params as Record<string, unknown>;
       const connection = databaseOf(client, typeof params.connection === 'string' ? params.connection : undefined);
       if (!connection || connection.options.disable_signup === true) throw new PageError(400, 'Signup is not available', 'This application does not let you create an account.');
@@ -243,25 +257,26 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
     }),
     pageRoute('POST', '/u/signup', async (request) => {
       const fields = form(request);
-      const { interaction, client } = await interactionOf(fields.state);
+      const { interaction, client } = await interactionOf(fields.state, request);
       const connection = databaseOf(client, fields.connection);
       if (!connection) throw new PageError(400, 'Signup is not available', 'This application does not let you create an account.');
       const allowed = new Set<string>(signupAttributes(store, connection.name));
       // Only what the page offers is sent; an empty field is a field left out.
       const supplied = Object.fromEntries(ROOT_FIELDS.filter((name) => allowed.has(name) && (fields[name] ?? '') !== '').map((name) => [name, fields[name]]));
-      const outcome = await signUp(context, { client_id: client.client_id, connection: connection.name, email: fields.email, password: fields.password, ...supplied }, request.headers);
+      const outcome = await signUp(context, { client_id: client.client_id, connection: connection.name, email: fields.email, password: fields.password, ...supplied }, request.headers, request.ip);
       if (!outcome.ok) return html(signupPage(interaction.uid, client, connection, fields, outcome.refusal), outcome.refusal.status);
       return finish(interaction, outcome.user.user_id, ['pwd']);
     }),
-    pageRoute('GET', '/u/upstream', async ({ query }) => {
-      const { interaction, client } = await interactionOf(query.get('state'));
+    pageRoute('GET', '/u/upstream', async (request) => {
+      const { query } = request;
+      const { interaction, client } = await interactionOf(query.get('state'), request);
       const connection = connectionsFor(context, client).find((candidate) => candidate.name === query.get('connection') && tenantKind(candidate) === 'upstream');
       if (!connection) throw new PageError(400, 'Unknown connection', 'This application cannot sign in with that identity provider.');
       return html(upstreamPage(interaction.uid, connection));
     }),
     pageRoute('POST', '/u/upstream', async (request) => {
       const fields = form(request);
-      const { interaction, client } = await interactionOf(fields.state);
+      const { interaction, client } = await interactionOf(fields.state, request);
       const connection = connectionsFor(context, client).find((candidate) => candidate.name === fields.connection && tenantKind(candidate) === 'upstream');
       if (!connection) throw new PageError(400, 'Unknown connection', 'This application cannot sign in with that identity provider.');
       // A saved user signs in again with the profile the tenant last stored for them.
@@ -277,16 +292,16 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
     }),
     pageRoute('POST', '/u/passwordless', async (request) => {
       const fields = form(request);
-      const { interaction, client } = await interactionOf(fields.state);
+      const { interaction, client } = await interactionOf(fields.state, request);
       const connection = passwordlessOf(client, fields.connection);
       const email = (fields.email ?? '').trim().toLowerCase();
       if (!isEmailAddress(email)) return html(loginPage(interaction.uid, client, { error: 'Enter a valid email address to get a code.' }), 400);
-      sendPasswordlessCode(context, connection, email);
+      if (!sendPasswordlessCode(context, connection, email, request.ip)) return html(loginPage(interaction.uid, client, { error: 'Too many codes were sent. Wait a minute, then try again.' }), 429);
       return html(codePage(interaction.uid, connection, email));
     }),
     pageRoute('POST', '/u/passwordless/verify', async (request) => {
       const fields = form(request);
-      const { interaction, client } = await interactionOf(fields.state);
+      const { interaction, client } = await interactionOf(fields.state, request);
       const connection = passwordlessOf(client, fields.connection);
       const email = (fields.email ?? '').trim().toLowerCase();
       const outcome = await passwordlessLogin(context, connection, client, email, fields.code, request.headers, request.ip);
@@ -300,21 +315,31 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
       const interaction = state ? await (await oidc()).provider.Interaction.find(state) : undefined;
       const pending = state ? store.records.get<PendingLogin>('pendingLogin', state) : undefined;
       if (!interaction || pending?.kind !== 'redirect') throw new PageError(400, 'invalid_request', 'The state parameter is missing, or this login has already continued or expired.');
+      // Only the browser that started the login may resume it (whoever learned the state cannot).
+      if (!fromBindingBrowser(store, interaction.uid, request.headers)) throw new PageError(403, 'invalid_request', 'This login was started in another browser.');
       const query = Object.fromEntries(request.query.entries());
       const hostname = String(request.headers.host ?? '');
       interaction.result = { ...interaction.lastSubmission, post_login: { continued: true, request: { ip: '127.0.0.1', method: request.method, hostname, query, body: fields, user_agent: request.headers['user-agent'], language: 'en', geoip: {} } } };
       await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
       return redirect(interaction.returnTo);
     })),
-    pageRoute('GET', '/u/mfa', async ({ query }) => {
-      const { interaction, pending } = await mfaOf(query.get('state'));
+    pageRoute('GET', '/u/mfa', async (request) => {
+      const { query } = request;
+      const { interaction, pending } = await mfaOf(query.get('state'), request);
+      // A page reloaded sends a new code, as often as one address may get codes (throttle.ts).
+      if (!take(store, `mfa-address:${pending.email}`, PASSWORDLESS_PER_ADDRESS)) return html(mfaPage(interaction.uid, pending.email, 'Too many codes were sent. Use the newest one, or wait a minute.'), 429);
       context.store.outbox.send(pending.email, pending.connection, 'mfa');
       return html(mfaPage(interaction.uid, pending.email));
     }),
     pageRoute('POST', '/u/mfa', async (request) => {
       const fields = form(request);
-      const { interaction, pending } = await mfaOf(fields.state);
+      const { interaction, pending } = await mfaOf(fields.state, request);
+      const userId = interaction.session?.accountId ?? '';
+      // Wrong codes are limited per user across logins, as Auth0 limits MFA code verification: a bucket of
+      // 10 attempts, one more every 6 minutes (auth0.com/docs/secure/multi-factor-authentication/authenticate-using-ropg-flow-with-mfa).
+      if (!hasLeft(store, `mfa-user:${userId}`, MFA_VERIFY_LIMIT)) return html(mfaPage(interaction.uid, pending.email, 'Too many wrong codes. Wait a few minutes, then try again.'), 429);
       if (context.store.outbox.take(pending.email, pending.connection, 'mfa', fields.code) !== 'ok') {
+        take(store, `mfa-user:${userId}`, MFA_VERIFY_LIMIT);
         pending.attempts += 1;
         store.records.put('pendingLogin', interaction.uid, pending, pending.expiresAt);
         if (pending.attempts >= MFA_ATTEMPTS) {
@@ -325,6 +350,7 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
         }
         return html(mfaPage(interaction.uid, pending.email, 'That code is not right. Check the newest message and try again.'), 400);
       }
+      if (interaction.session?.uid) store.records.delete('mfaPending', interaction.session.uid);
       interaction.result = { ...interaction.lastSubmission, post_login: { mfa: true } };
       await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
       return redirect(interaction.returnTo);
