@@ -9,10 +9,9 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { protectedRoutes, spawnLocalTenant, type TenantProcess, managementApi, raw, type ManagementApi } from '@auth0-root-attributes/local-tenant';
+import { alertsOf, formsOf, managementApi, protectedRoutes, raw, spawnLocalTenant, UserAgent, type ManagementApi, type Page, type TenantProcess } from '@auth0-root-attributes/local-tenant';
 import { seedProjectTenant } from './support/seed';
 import { RelyingPartyError, startRelyingParty, type RelyingParty } from './support/rp/relying-party';
-import { alertsOf, formsOf, UserAgent, type Page } from '../scripts/story/browser';
 
 jest.setTimeout(120_000);
 

@@ -7,10 +7,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { spawnLocalTenant, type TenantProcess, clientWithScopes, managementApi, type ManagementApi } from '@auth0-root-attributes/local-tenant';
+import { alertsOf, clientWithScopes, formsOf, managementApi, spawnLocalTenant, UserAgent, type ManagementApi, type Page, type TenantProcess } from '@auth0-root-attributes/local-tenant';
 import { seedProjectTenant } from './support/seed';
 import { RelyingPartyError, startRelyingParty, type RelyingParty } from './support/rp/relying-party';
-import { alertsOf, formsOf, UserAgent, type Page } from '../scripts/story/browser';
 
 jest.setTimeout(120_000);
 

@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
-import { spawnLocalTenant, managementApi, raw } from '@auth0-root-attributes/local-tenant';
-import { UserAgent } from '../scripts/story/browser';
+import { managementApi, raw, spawnLocalTenant, UserAgent } from '@auth0-root-attributes/local-tenant';
 import { readFileSync } from 'node:fs';
 import { deployAction } from './support/seed';
 

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { UserAgent } from '../story/browser';
+import { UserAgent } from '@auth0-root-attributes/local-tenant';
 import { codeFlowApp } from '../story/code-flow';
 
 export interface CodeFlowSettings {

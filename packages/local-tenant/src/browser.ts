@@ -1,5 +1,5 @@
 /**
- * A browser without a screen, for the local tenant's hosted pages over plain HTTP: it keeps cookies
+ * A browser without a screen, for the local tenant's hosted pages over plain HTTPS: it keeps cookies
  * (path and expiry honoured), follows redirects until it reaches the application, and fills and submits
  * the forms it finds on a page. It trusts the tenant's CA and nothing else. `npm start` signs its users in
  * with it, and the end-to-end tests drive the pages with it.
