@@ -3,7 +3,7 @@
  * target. One component; one file per API area under api/, registered here.
  */
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
 import { actionBuilder, actionRoutes, type ActionBuilder } from './api/actions';
 import { clientRoutes } from './api/clients';
@@ -33,8 +33,8 @@ import { verifyManagementToken } from './tokens';
 /**
  * How long a connection may take at each stage before it is closed, so that idle or slow connections (any
  * process on the machine can open them) never pile up: the TLS handshake (Node's default is two minutes),
- * the request's headers, the whole request, an idle keep-alive connection, and a socket with no traffic at
- * all. Node checks the header and request limits every `connectionsCheckingInterval`.
+ * the request's headers, the whole request, and an idle keep-alive connection (and FIRST_REQUEST_MS below).
+ * Node checks the header and request limits every `connectionsCheckingInterval`.
  */
 export const CONNECTION_LIMITS = {
   handshakeTimeout: 5_000,
@@ -43,8 +43,12 @@ export const CONNECTION_LIMITS = {
   keepAliveTimeout: 1_000,
   connectionsCheckingInterval: 1_000,
 } as const;
-/** A socket with no traffic for this long is closed whatever stage it is in. */
-export const IDLE_SOCKET_MS = 30_000;
+/**
+ * A connection that completed TLS must start a request within this long. Node's header and request limits
+ * only count once a request has begun, and its idle timeout (`server.setTimeout`) is cleared when TLS
+ * completes: without this, a connection that never sends a byte after the handshake stays open for ever.
+ */
+export const FIRST_REQUEST_MS = 10_000;
 
 export interface LocalTenantOptions {
   /** Where state and TLS material live (created when missing; one process owns it at a time). */
@@ -156,7 +160,26 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
     }
     oidc().then((provider) => provider.handle(request, response), (error: unknown) => sendError(response, error, onError));
   });
-  server.setTimeout(IDLE_SOCKET_MS, (socket) => socket.destroy());
+  // Every socket, so that closing the tenant ends those that never became HTTP connections too.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const served = new WeakSet<object>();
+  server.on('request', (request) => served.add(request.socket));
+  server.on('secureConnection', (socket) => {
+    const timer = setTimeout(() => {
+      if (!served.has(socket)) socket.destroy();
+    }, FIRST_REQUEST_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
+  // A connection whose TLS never got going (the handshake timed out, a client that speaks no TLS) has nothing
+  // to answer in HTTP: it is closed. Node's default hands it to 'clientError', whose answer would wait forever
+  // for a handshake.
+  server.removeAllListeners('tlsClientError');
+  server.on('tlsClientError', (_error, socket) => socket.destroy());
   // What Node's HTTP parser refuses (a malformed request, headers too large) is answered in JSON too.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || error.code === 'ECONNRESET') {
@@ -188,6 +211,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       });
       await runtime.close();
       store.close();

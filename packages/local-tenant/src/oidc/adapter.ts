@@ -27,7 +27,7 @@ function sweep(store: StateStore, last: { at: number }): void {
 }
 
 /** The adapter class oidc-provider constructs once per model name. */
-export function stateAdapter(store: StateStore, findClient: (id: string) => Payload | undefined) {
+export function stateAdapter(store: StateStore, findClient: (id: string) => Payload | undefined, maxInteractions = MAX_INTERACTIONS) {
   const lastSweep = { at: 0 };
   const entries = (model: string): Record<string, StoredOidcEntry> => {
     store.state.oidc ??= {};
@@ -57,8 +57,8 @@ export function stateAdapter(store: StateStore, findClient: (id: string) => Payl
       sweep(store, lastSweep);
       const stored = entries(this.model);
       // Every `/authorize` (anyone can send one) starts an interaction: past the cap, the oldest tenth go.
-      if (this.model === 'Interaction' && !(id in stored) && Object.keys(stored).length >= MAX_INTERACTIONS) {
-        const oldest = Object.entries(stored).sort(([, a], [, b]) => (a.expiresAt ?? 0) - (b.expiresAt ?? 0)).slice(0, MAX_INTERACTIONS / 10);
+      if (this.model === 'Interaction' && !(id in stored) && Object.keys(stored).length >= maxInteractions) {
+        const oldest = Object.entries(stored).sort(([, a], [, b]) => (a.expiresAt ?? 0) - (b.expiresAt ?? 0)).slice(0, Math.ceil(maxInteractions / 10));
         for (const [old] of oldest) store.oidc.set(this.model, old, undefined);
       }
       store.oidc.set(this.model, id, { payload, ...(expiresIn ? { expiresAt: now() + expiresIn } : {}) });

@@ -178,7 +178,7 @@ function auth0TokenError(ctx: KoaContextWithOIDC): void {
  * Allowed Web Origins and the origin it asked the answer to be posted to (Auth0 checks that one against them).
  */
 function allowWebMessageFraming(ctx: KoaContextWithOIDC): void {
-  if (ctx.response.get('x-frame-options') !== '' || !ctx.response.is('html')) return;
+  if (ctx.response.get('x-frame-options') || !ctx.response.is('html')) return;
   const client = ctx.oidc?.client as unknown as { web_origins?: string[]; redirectUris?: string[] } | undefined;
   const asked = ctx.oidc?.params?.redirect_uri;
   const origins = new Set<string>();
