@@ -22,14 +22,16 @@ export const CODE_FLOW: readonly LoginStep[] = [
   },
   {
     id: 'login-page',
-    does: 'Without a session, the login prompt sends the browser to the hosted login page (or straight to the signup page, or to one connection\'s page).',
-    by: [{ file: 'oidc/provider.ts', name: 'interactionUrl' }, { file: 'pages/routes.ts', name: 'loginPage' }],
+    does: 'Without a session (or with one that still owes a second factor), the login prompt sends the browser to the hosted login page (or straight to the signup page, or to one connection\'s page). The interaction is bound to the browser\'s device cookie: only that browser gets its pages, and every form carries a token.',
+    by: [{ file: 'oidc/provider.ts', name: 'interactionUrl' }, { file: 'oidc/provider.ts', name: 'mfa_pending' }, { file: 'pages/binding.ts', name: 'bindInteraction' }, { file: 'pages/routes.ts', name: 'loginPage' }],
   },
   {
     id: 'authenticate',
-    does: 'The user proves who they are: a password (with brute-force protection), a signup (pre-user-registration Actions run before the user exists), the stand-in page of an upstream IdP (the connection\'s sync setting applies), or a one-time code (pre-user-registration at a first passwordless login).',
+    does: 'The user proves who they are, every value held to Auth0\'s length limits first: a password (brute-force protection per identifier and IP, suspicious IP throttling across identifiers), a signup (pre-user-registration Actions run before the user exists), the stand-in page of an upstream IdP (the connection\'s sync setting applies), or a one-time code (pre-user-registration at a first passwordless login).',
     by: [
+      { file: 'limits.ts', name: 'attributeOverLimit' },
       { file: 'login.ts', name: 'authenticatePassword' },
+      { file: 'throttle.ts', name: 'loginThrottled' },
       { file: 'api/signup.ts', name: 'signUp' },
       { file: 'api/upstream.ts', name: 'upstreamLogin' },
       { file: 'api/passwordless.ts', name: 'passwordlessLogin' },
@@ -57,7 +59,7 @@ export const CODE_FLOW: readonly LoginStep[] = [
   },
   {
     id: 'second-factor',
-    does: 'An Action that asks for a second factor sends the browser to the code page; the login goes on once the code is right.',
+    does: 'An Action that asks for a second factor sends the browser to the code page; until the code is right the session counts for no app (any authorization on it asks for the login again), and wrong codes are limited per user.',
     by: [{ file: 'pages/routes.ts', name: '/u/mfa' }],
   },
   {
