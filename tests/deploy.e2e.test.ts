@@ -158,6 +158,17 @@ describe('npm run deploy to the local tenant', () => {
     expect(options).toMatchObject({ set_user_root_attributes: 'on_first_login' });
   });
 
+  it('deletes what tenant.yaml does not list with --allow-delete — on a fresh tenant, its Default App — and keeps its own client', async () => {
+    const plan = deploy('--plan', '--allow-delete');
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).toMatch(/- Default App {2}delete/);
+    const run = deploy('--allow-delete');
+    expect({ status: run.status, stderr: run.stderr }).toMatchObject({ status: 0 });
+    const names = await inspect(async (api) => ((await api.call('GET', '/api/v2/clients')).body as Array<{ name: string }>).map((client) => client.name));
+    expect(names).not.toContain('Default App');
+    expect(names).toContain('auth0-root-attributes CLI');
+  });
+
   it('refuses to deploy a tenant.yaml the checker rejects, and sends nothing', () => {
     writeFileSync(tenantPath, readFileSync(tenantPath, 'utf8').replace('set_user_root_attributes: on_first_login', 'set_user_root_attributes: on_first_logon'));
     const run = deploy();

@@ -20,6 +20,8 @@ export interface Request {
   rawBody?: Buffer;
   /** The client's IP address (the connection's peer). */
   ip: string;
+  /** The scopes of the caller's Management API token (protected routes only). */
+  scopes?: ReadonlySet<string>;
 }
 
 export interface Reply {
@@ -215,8 +217,10 @@ export async function dispatch(
       incoming.resume();
       throw pathMatched ? new HttpError(405, `${method} is not supported on ${url.pathname}`, 'method_not_allowed') : notFound(`Not found: ${method} ${url.pathname} is not implemented by the local tenant`, 'not_implemented');
     }
+    let scopes: ReadonlySet<string> | undefined;
     if (!matched.route.public) {
       const caller = await authorize(incoming.headers.authorization);
+      scopes = caller?.scopes;
       called = { route: matched.route.path, subject: caller?.subject };
       if (!caller) {
         incoming.resume();
@@ -229,7 +233,7 @@ export async function dispatch(
     }
     const raw = preread ?? (await readBody(incoming));
     const body = matched.route.rawBody ? undefined : parseBody(raw, incoming.headers['content-type']);
-    const reply = await matched.route.handler({ method, path: url.pathname, query: url.searchParams, params: matched.params, headers: incoming.headers, body, rawBody: raw, ip: incoming.socket.remoteAddress ?? '' });
+    const reply = await matched.route.handler({ method, path: url.pathname, query: url.searchParams, params: matched.params, headers: incoming.headers, body, rawBody: raw, ip: incoming.socket.remoteAddress ?? '', ...(scopes ? { scopes } : {}) });
     send(response, reply);
   } catch (error) {
     sendError(response, error, onError);

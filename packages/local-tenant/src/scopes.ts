@@ -11,15 +11,17 @@
  */
 export const DEPLOY_CLIENT_SCOPES = [
   // a0deploy: actions, their deployment and trigger bindings
-  'read:actions', 'create:actions', 'update:actions', 'delete:actions', 'read:triggers', 'update:triggers',
+  'read:actions', 'create:actions', 'update:actions', 'read:triggers', 'update:triggers',
   // a0deploy: clients (enabled_clients names, the applications tenant.yaml lists) and their grants
   'read:clients', 'create:clients', 'update:clients', 'read:client_grants', 'create:client_grants', 'update:client_grants',
   // a0deploy: APIs (resource servers) and roles with their permissions
   'read:resource_servers', 'create:resource_servers', 'update:resource_servers',
   'read:roles', 'create:roles', 'update:roles',
   // a0deploy: connections and their options
-  'read:connections', 'create:connections', 'update:connections', 'delete:connections', 'delete:roles',
+  'read:connections', 'create:connections', 'update:connections',
   'read:connections_options', 'update:connections_options',
+  // a0deploy --allow-delete: what tenant.yaml no longer lists (a fresh tenant's Default App among it)
+  'delete:actions', 'delete:clients', 'delete:client_grants', 'delete:resource_servers', 'delete:connections', 'delete:roles',
   // audit (users export, denied logins and signups from the logs), users update (PATCH with the provenance stamp), users import (jobs)
   'read:users', 'create:users', 'update:users', 'update:users_app_metadata', 'read:logs',
 ] as const;

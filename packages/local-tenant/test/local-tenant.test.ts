@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { spawnLocalTenant, type TenantProcess as LocalTenant, managementApi, raw, type ManagementApi } from '../src/index';
+import { clientWithScopes, spawnLocalTenant, type TenantProcess as LocalTenant, managementApi, raw, type ManagementApi } from '../src/index';
 
 // The tenant runs in a process of its own: starting one takes a second or two, more on a busy machine.
 jest.setTimeout(60_000);
@@ -120,6 +120,50 @@ describe('actions and trigger bindings', () => {
     expect(patched.body).toMatchObject({ all_changes_deployed: false });
     const unknownField = await api.call('PATCH', `/api/v2/actions/actions/${list.actions[0]!.id}`, { colour: 'blue' });
     expect(unknownField).toMatchObject({ status: 400, body: { message: 'Payload validation error: Additional properties not allowed: colour' } });
+  });
+});
+
+describe('clients', () => {
+  it('hands an app\'s secret to a token with read:client_keys only, rotates it, and takes a new one by PATCH with update:client_keys', async () => {
+    const created = await api.call('POST', '/api/v2/clients', { name: 'keys-app', app_type: 'regular_web', callbacks: ['https://keys.example/cb'] });
+    const { client_id: id, client_secret: first } = created.body as { client_id: string; client_secret: string };
+    expect((await api.call('GET', `/api/v2/clients/${id}`)).body).not.toHaveProperty('client_secret');
+    const keys = await clientWithScopes(tenant, api, 'key-keeper', ['read:clients', 'read:client_keys', 'update:client_keys', 'update:clients']);
+    expect((await keys.call('GET', `/api/v2/clients/${id}`)).body).toMatchObject({ client_secret: first });
+    expect(((await keys.call('GET', '/api/v2/clients')).body as Array<{ client_id: string; client_secret?: string }>).find((client) => client.client_id === id)?.client_secret).toBe(first);
+
+    const rotated = await keys.call('POST', `/api/v2/clients/${id}/rotate-secret`);
+    const second = (rotated.body as { client_secret: string }).client_secret;
+    expect(rotated.status).toBe(200);
+    expect(second).not.toBe(first);
+    const token = (secret: string) => raw(tenant, { method: 'POST', path: '/oauth/token', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials', client_id: id, client_secret: secret, audience: `https://${tenant.domain}/api/v2/` }) });
+    expect((await token(first)).status).toBe(401);
+
+    const chosen = 'c'.repeat(64);
+    expect((await api.call('PATCH', `/api/v2/clients/${id}`, { client_secret: chosen })).status).toBe(403);
+    expect((await keys.call('PATCH', `/api/v2/clients/${id}`, { client_secret: chosen })).status).toBe(200);
+    expect((await keys.call('GET', `/api/v2/clients/${id}`)).body).toMatchObject({ client_secret: chosen });
+    expect((await token(second)).status).toBe(401);
+  });
+
+  it('filters the list as Auth0 does: is_global, app_type, fields and include_fields', async () => {
+    await api.call('POST', '/api/v2/clients', { name: 'an-api-client', app_type: 'resource_server' });
+    expect((await api.call('GET', '/api/v2/clients?is_global=true')).body).toEqual([]);
+    const servers = (await api.call('GET', '/api/v2/clients?app_type=resource_server')).body as Array<{ name: string; grant_types: string[] }>;
+    expect(servers.map((client) => client.name)).toEqual(['an-api-client']);
+    expect(servers[0]?.grant_types).toEqual(['client_credentials']);
+    const named = (await api.call('GET', '/api/v2/clients?fields=name,client_id&include_fields=true')).body as Array<Record<string, unknown>>;
+    for (const client of named) expect(Object.keys(client).sort()).toEqual(['client_id', 'name']);
+    const without = (await api.call('GET', '/api/v2/clients?fields=callbacks&include_fields=false')).body as Array<Record<string, unknown>>;
+    for (const client of without) expect(client).not.toHaveProperty('callbacks');
+  });
+
+  it('lists every trigger Auth0 has', async () => {
+    const { triggers } = (await api.call('GET', '/api/v2/actions/triggers')).body as { triggers: Array<{ id: string }> };
+    for (const id of ['post-login', 'credentials-exchange', 'pre-user-registration', 'post-user-registration', 'post-change-password', 'send-phone-message', 'password-reset-post-challenge', 'custom-token-exchange', 'login-post-identifier', 'signup-post-identifier', 'custom-email-provider', 'custom-phone-provider', 'event-stream', 'mcp-tool', 'password-hash-migration']) {
+      expect(triggers.map((trigger) => trigger.id)).toContain(id);
+    }
+    expect((await api.call('GET', '/api/v2/actions/triggers/mcp-tool/bindings')).status).toBe(200);
   });
 });
 

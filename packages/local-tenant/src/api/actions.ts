@@ -22,6 +22,11 @@ const TRIGGERS = [
   { id: 'custom-token-exchange', version: 'v1', status: 'CURRENT' },
   { id: 'login-post-identifier', version: 'v1', status: 'CURRENT' },
   { id: 'signup-post-identifier', version: 'v1', status: 'CURRENT' },
+  { id: 'custom-email-provider', version: 'v1', status: 'CURRENT' },
+  { id: 'custom-phone-provider', version: 'v1', status: 'CURRENT' },
+  { id: 'event-stream', version: 'v1', status: 'CURRENT' },
+  { id: 'mcp-tool', version: 'v1', status: 'CURRENT' },
+  { id: 'password-hash-migration', version: 'v1', status: 'CURRENT' },
 ].map((trigger) => ({ ...trigger, runtimes: ['node18-actions', 'node22'], default_runtime: 'node22', binding_policy: 'trigger-bound', compatible_triggers: [] }));
 
 const ACTION_FIELDS = ['name', 'code', 'runtime', 'dependencies', 'secrets', 'supported_triggers', 'modules', 'deploy'];

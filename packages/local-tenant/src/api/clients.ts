@@ -5,15 +5,24 @@
  * token for an API carries.
  */
 import { randomBytes } from 'node:crypto';
-import { badRequest, conflict, notFound, type Route } from '../http';
+import { badRequest, conflict, HttpError, notFound, type Route } from '../http';
+import { insufficientScopeMessage } from '../scopes';
 import { MANAGEMENT_API_PATH } from '../scopes';
 import { newClientId, type StateStore, type StoredClient, type StoredClientGrant } from '../state';
-import { array, boolean, checkpoint, object, page, string } from './validate';
+import { array, boolean, checkpoint, object, page, projection, string } from './validate';
 
-/** A client as the API shows it to a token without read:client_keys: no secret. */
-function publicClient(client: StoredClient) {
-  const { client_secret: _secret, fields, ...rest } = client;
-  return { tenant: 'local', global: false, oidc_conformant: true, ...fields, ...rest, token_endpoint_auth_method: authMethod(client) };
+/** A client as the API shows it: its secret only to a token with read:client_keys (Auth0's rule). */
+function publicClient(client: StoredClient, scopes?: ReadonlySet<string>) {
+  const { client_secret: secret, fields, ...rest } = client;
+  const keys = scopes?.has('read:client_keys') && authMethod(client) !== 'none' ? { client_secret: secret } : {};
+  return { tenant: 'local', global: false, oidc_conformant: true, ...fields, ...rest, token_endpoint_auth_method: authMethod(client), ...keys };
+}
+
+const newSecret = () => randomBytes(48).toString('base64url');
+
+/** A PATCH that sets `client_secret` needs update:client_keys, as on Auth0. */
+function requireKeysScope(scopes: ReadonlySet<string> | undefined): void {
+  if (!scopes?.has('update:client_keys')) throw new HttpError(403, insufficientScopeMessage(['update:client_keys']), 'insufficient_scope');
 }
 
 /** Auth0's defaults by application type. */
@@ -22,6 +31,8 @@ const DEFAULT_GRANTS: Record<string, string[]> = {
   native: ['implicit', 'authorization_code', 'refresh_token'],
   regular_web: ['implicit', 'authorization_code', 'refresh_token', 'client_credentials'],
   non_interactive: ['client_credentials'],
+  // The client Auth0 makes for an API that acts on its own behalf (a0deploy exports it).
+  resource_server: ['client_credentials'],
 };
 const APP_TYPES = Object.keys(DEFAULT_GRANTS);
 const AUTH_METHODS = ['none', 'client_secret_post', 'client_secret_basic'];
@@ -92,53 +103,74 @@ export function clientRoutes(store: StateStore, domain: () => string): Route[] {
   return [
     {
       method: 'GET',
-      path: '/api/v2/clients', scopes: ['read:clients'],
-      handler: ({ query }) => {
+      path: '/api/v2/clients', scopes: ['read:clients', 'read:client_keys'],
+      handler: ({ query, scopes }) => {
         const { page: pageNumber, perPage } = page(query, 50, 100);
-        const clients = store.state.clients.slice(pageNumber * perPage, (pageNumber + 1) * perPage).map(publicClient);
+        // No client here is the global one ("All Applications"): `is_global=true` lists none.
+        const all = query.get('is_global') === 'true' ? [] : store.state.clients;
+        const appTypes = query.get('app_type')?.split(',');
+        const matching = appTypes ? all.filter((client) => appTypes.includes(client.app_type)) : all;
+        const project = projection(query);
+        const clients = matching.slice(pageNumber * perPage, (pageNumber + 1) * perPage).map((client) => project(publicClient(client, scopes)));
         if (query.get('include_totals') === 'true') {
-          return { status: 200, body: { total: store.state.clients.length, start: pageNumber * perPage, limit: perPage, clients } };
+          return { status: 200, body: { total: matching.length, start: pageNumber * perPage, limit: perPage, clients } };
         }
         return { status: 200, body: clients };
       },
     },
     {
       method: 'GET',
-      path: '/api/v2/clients/:id', scopes: ['read:clients'],
-      handler: ({ params }) => ({ status: 200, body: publicClient(findClient(store, params.id ?? '')) }),
+      path: '/api/v2/clients/:id', scopes: ['read:clients', 'read:client_keys'],
+      handler: ({ params, query, scopes }) => ({ status: 200, body: projection(query)(publicClient(findClient(store, params.id ?? ''), scopes)) }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v2/clients/:id/rotate-secret', scopes: ['update:client_keys'],
+      handler: ({ params, scopes }) => {
+        const client = findClient(store, params.id ?? '');
+        client.client_secret = newSecret();
+        store.save();
+        return { status: 200, body: { ...publicClient(client, scopes), client_secret: client.client_secret } };
+      },
     },
     {
       method: 'POST',
       path: '/api/v2/clients', scopes: ['create:clients'],
-      handler: ({ body }) => {
+      handler: ({ body, scopes }) => {
         const fields = object(body);
         const name = string(fields, 'name', { required: true, max: 128 }) as string;
         if (store.state.clients.some((client) => client.name === name)) throw conflict('A client with the same name already exists', 'client_conflicts');
         const appType = string(fields, 'app_type') ?? 'regular_web';
         const client: StoredClient = {
-          client_id: newClientId(), client_secret: randomBytes(48).toString('base64url'), name, app_type: appType,
+          client_id: newClientId(), client_secret: newSecret(), name, app_type: appType,
           grant_types: DEFAULT_GRANTS[appType] ?? [], callbacks: [], is_first_party: true,
         };
         applyFields(client, fields);
         store.state.clients.push(client);
         store.save();
         // The secret is shown once, at creation, as Auth0 does.
-        return { status: 201, body: { ...publicClient(client), client_secret: client.client_secret } };
+        return { status: 201, body: { ...publicClient(client, scopes), client_secret: client.client_secret } };
       },
     },
     {
       method: 'PATCH',
-      path: '/api/v2/clients/:id', scopes: ['update:clients'],
-      handler: ({ params, body }) => {
+      path: '/api/v2/clients/:id', scopes: ['update:clients', 'update:client_keys'],
+      handler: ({ params, body, scopes }) => {
         const client = findClient(store, params.id ?? '');
         const fields = object(body);
+        const secret = string(fields, 'client_secret', { max: 512 });
+        if (secret !== undefined) {
+          requireKeysScope(scopes);
+          if (secret.length < 48) throw invalid('client_secret must be at least 48 characters');
+        }
         const name = string(fields, 'name', { max: 128 });
         if (name !== undefined && store.state.clients.some((other) => other !== client && other.name === name)) throw conflict('A client with the same name already exists', 'client_conflicts');
         const draft = structuredClone(client);
         applyFields(draft, fields);
+        if (secret !== undefined) draft.client_secret = secret;
         Object.assign(client, draft);
         store.save();
-        return { status: 200, body: publicClient(client) };
+        return { status: 200, body: publicClient(client, scopes) };
       },
     },
     {

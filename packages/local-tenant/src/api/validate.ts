@@ -63,3 +63,14 @@ export function checkpoint<T>(items: readonly T[], query: URLSearchParams): { it
   return end < items.length ? { items: slice, next: Buffer.from(String(end)).toString('base64url') } : { items: slice };
 }
 
+
+/**
+ * `fields` and `include_fields`, as Auth0's list and get routes take them: only the named fields (or, with
+ * `include_fields=false`, all but them).
+ */
+export function projection(query: URLSearchParams): <T extends Record<string, unknown>>(item: T) => Partial<T> {
+  const named = (query.get('fields') ?? '').split(',').map((field) => field.trim()).filter(Boolean);
+  if (named.length === 0) return (item) => item;
+  const include = query.get('include_fields') !== 'false';
+  return (item) => Object.fromEntries(Object.entries(item).filter(([key]) => named.includes(key) === include)) as Partial<typeof item>;
+}
