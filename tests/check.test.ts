@@ -76,6 +76,42 @@ describe('as a new user meets it', () => {
   });
 });
 
+describe('what a0deploy and Auth0 accept', () => {
+  it('is no finding — a database without a strategy, a resource_server client, the Token Vault grant, a password policy, Auth0\'s @@password@@ macro — and the secrets a strategy\'s schema names are', async () => {
+    const tenant = await checkout((text) =>
+      text
+        .replace('  - name: Username-Password-Authentication\n    strategy: auth0\n', '  - name: Username-Password-Authentication\n')
+        .replace('clients:\n', [
+          'clients:',
+          '  - name: Orders API client',
+          '    app_type: resource_server',
+          '  - name: Vault app',
+          '    app_type: regular_web',
+          '    grant_types: [authorization_code, "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token"]',
+          '',
+        ].join('\n'))
+        .replace('connections:\n', [
+          'connections:',
+          '  - name: sms',
+          '    strategy: sms',
+          '    options:',
+          '      twilio_sid: AC0123',
+          '      twilio_token: a-literal-token-value',
+          '      template: \'Your Acme code is "@@password@@"\'',
+          '      syntax: md_with_macros',
+          '      passwordPolicy: good',
+          '',
+        ].join('\n')),
+    );
+    await buildActions({ tenantPath: tenant });
+    const result = check(tenant);
+    const errors = result.stdout.split('\n').filter((line) => / error /.test(line));
+    expect(errors).toEqual([expect.stringContaining('error secret-literal options.twilio_token of "sms" holds a literal secret (its value is not printed)')]);
+    expect(result.stdout + result.stderr).not.toContain('a-literal-token-value');
+    expect(result.stdout).not.toMatch(/password/i);
+  });
+});
+
 describe('a bundle that is a symbolic link', () => {
   it('is reported as outside the folder and never run by check; build replaces the link and leaves its target alone', async () => {
     const tenantPath = await checkout();

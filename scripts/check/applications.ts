@@ -9,12 +9,19 @@ import { defineRule, type CheckContext, type Issue, type Rule } from './types';
 
 const URL_LISTS = ['callbacks', 'allowed_logout_urls', 'web_origins', 'allowed_origins'] as const;
 
+/** Token Vault: a confidential app exchanges a token for the access token of a connected account's API. */
+const TOKEN_VAULT = 'urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token';
+/** Custom Token Exchange (`custom-token-exchange` trigger). */
+const CUSTOM_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
 /** Grant types Auth0 lets each application type have. */
 const GRANTS_BY_TYPE: Record<string, readonly string[]> = {
   spa: ['authorization_code', 'implicit', 'refresh_token'],
   native: ['authorization_code', 'implicit', 'refresh_token', 'password', 'http://auth0.com/oauth/grant-type/password-realm', 'http://auth0.com/oauth/grant-type/passwordless/otp', 'http://auth0.com/oauth/grant-type/mfa-oob', 'http://auth0.com/oauth/grant-type/mfa-otp', 'http://auth0.com/oauth/grant-type/mfa-recovery-code', 'urn:ietf:params:oauth:grant-type:device_code'],
-  regular_web: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials', 'password', 'http://auth0.com/oauth/grant-type/password-realm', 'http://auth0.com/oauth/grant-type/passwordless/otp', 'http://auth0.com/oauth/grant-type/mfa-oob', 'http://auth0.com/oauth/grant-type/mfa-otp', 'http://auth0.com/oauth/grant-type/mfa-recovery-code'],
-  non_interactive: ['client_credentials', 'password', 'http://auth0.com/oauth/grant-type/password-realm'],
+  regular_web: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials', 'password', 'http://auth0.com/oauth/grant-type/password-realm', 'http://auth0.com/oauth/grant-type/passwordless/otp', 'http://auth0.com/oauth/grant-type/mfa-oob', 'http://auth0.com/oauth/grant-type/mfa-otp', 'http://auth0.com/oauth/grant-type/mfa-recovery-code', TOKEN_VAULT, CUSTOM_TOKEN_EXCHANGE],
+  non_interactive: ['client_credentials', 'password', 'http://auth0.com/oauth/grant-type/password-realm', TOKEN_VAULT, CUSTOM_TOKEN_EXCHANGE],
+  // The client Auth0 makes for an API that calls others on its own behalf (a0deploy exports it).
+  resource_server: ['client_credentials', TOKEN_VAULT],
 };
 
 interface Indexed {

@@ -9,7 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { nearest } from '../lib/suggest';
 import { isRecord, kindOf, type TenantConnection } from '../lib/tenant-model';
-import { isPlaceholder, secretLikeKeys } from '../lib/secrets';
+import { isPlaceholder, secretOptionPaths } from '../lib/secrets';
 import { defineRule, type CheckContext, type Rule } from './types';
 
 /** Connections whose section is right for their strategy; the others get one finding, from the section rules. */
@@ -187,12 +187,14 @@ export const CONNECTION_RULES: readonly Rule[] = [
     hint: 'replace the value with a ##NAME## placeholder and set that variable where you deploy',
     *check(context) {
       for (const connection of context.connections) {
-        for (const key of secretLikeKeys(connection.options)) {
-          if (isPlaceholder(connection.options[key])) continue;
+        for (const place of secretOptionPaths(connection.strategy, connection.options)) {
+          const value = place.reduce<unknown>((at, part) => (at as Record<string, unknown>)[part], connection.options);
+          if (isPlaceholder(value)) continue;
+          const key = place.join('.');
           yield {
-            location: context.tenant.locate([...connection.path, 'options', key]),
+            location: context.tenant.locate([...connection.path, 'options', ...place]),
             message: `options.${key} of "${connection.name}" holds a literal secret (its value is not printed)`,
-            hint: `replace the value with a placeholder such as '##${placeholderName(`${connection.name}_${key}`)}##' and set that variable where you deploy`,
+            hint: `replace the value with a placeholder such as '##${placeholderName(`${connection.name}_${place.at(-1) ?? key}`)}##' and set that variable where you deploy`,
           };
         }
       }

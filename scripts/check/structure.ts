@@ -7,7 +7,8 @@ import { defineRule, type CheckContext, type Rule } from './types';
 /** Required fields per list section, as the issue and a0deploy's schemas name them. */
 const REQUIRED: Record<'actions' | 'databases' | 'connections', readonly string[]> = {
   actions: ['name', 'code', 'supported_triggers'],
-  databases: ['name', 'strategy'],
+  // a0deploy gives a database without one `strategy: auth0`.
+  databases: ['name'],
   connections: ['name', 'strategy'],
 };
 
@@ -101,7 +102,7 @@ export const STRUCTURE_RULES: readonly Rule[] = [
   defineRule({
     id: 'missing-field',
     severity: 'error',
-    description: 'Each item has its required fields (actions: name, code, supported_triggers; connections and databases: name, strategy).',
+    description: 'Each item has its required fields (actions: name, code, supported_triggers; connections: name, strategy; databases: name).',
     hint: 'add the field',
     *check(context) {
       for (const { section, index, item } of listItems(context)) {

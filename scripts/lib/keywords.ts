@@ -10,10 +10,17 @@ const STRING_KEYWORD = /##([A-Za-z0-9_]+)##/g;
 export type KeywordValue = string | number | boolean | null | readonly unknown[] | { readonly [key: string]: unknown };
 export type KeywordMappings = Readonly<Record<string, KeywordValue>>;
 
+/**
+ * Auth0's own macros, which look like placeholders but are Auth0's to fill: `@@password@@` is the code in an
+ * SMS connection's `template` (node-auth0's ConnectionTemplateSms). a0deploy replaces only the names it has a
+ * mapping for, so these reach Auth0 as written.
+ */
+const AUTH0_MACROS: ReadonlySet<string> = new Set(['password']);
+
 /** The placeholder names a text uses, in order of first use. */
 export function placeholders(text: string): string[] {
   const names = new Set<string>();
-  for (const match of text.matchAll(ARRAY_KEYWORD)) names.add(match[2] ?? '');
+  for (const match of text.matchAll(ARRAY_KEYWORD)) if (!AUTH0_MACROS.has(match[2] ?? '')) names.add(match[2] ?? '');
   for (const match of text.matchAll(STRING_KEYWORD)) names.add(match[1] ?? '');
   return [...names].filter((name) => name !== '');
 }

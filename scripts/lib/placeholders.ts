@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Location } from './errors';
 import { placeholders, placeholderUses } from './keywords';
-import { secretLikeKeys } from './secrets';
+import { isSecretOption } from './secrets';
 import { loadedFiles, tenantConnections } from './tenant-model';
 import type { TenantFile } from './tenant-yaml';
 
@@ -25,12 +25,11 @@ export function placeholderUsesOf(tenant: TenantFile): PlaceholderUse[] {
     for (const place of paths) {
       const connection = connections.find((c) => c.section === place[0] && c.path[1] === place[1]);
       const field = place.slice(connection ? 2 : 0).join('.');
-      const last = place[place.length - 1];
       found.push({
         name,
         location: tenant.locate(place, 'value'),
         where: connection ? `${field} of "${connection.name}"` : field,
-        secret: connection !== undefined && place[2] === 'options' && typeof last === 'string' && secretLikeKeys({ [last]: '' }).length > 0,
+        secret: connection !== undefined && place[2] === 'options' && isSecretOption(connection.strategy, place.slice(3)),
       });
     }
   }
