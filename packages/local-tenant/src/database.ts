@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { HttpError } from './http';
 import type { StoredLog } from './logs';
 import { Outbox, OUTBOX_SCHEMA } from './outbox';
+import { StoredResources, STORED_SCHEMA } from './api/stored';
 import { Attempts, ATTEMPTS_SCHEMA, IDENTIFIER_MAX_LENGTH, type AttemptRecord } from './brute-force';
 import { GRANT_LIFETIME_S, RECORDS_SCHEMA, recordsOn, type RecordArea, type Records } from './records';
 import type { StoredAction, StoredClient, StoredConnection, StoredOidcEntry, StoredUser, TenantState } from './state';
@@ -59,6 +60,7 @@ const SCHEMA = `
   ${RECORDS_SCHEMA}
   ${OUTBOX_SCHEMA}
   ${ATTEMPTS_SCHEMA}
+  ${STORED_SCHEMA}
 `;
 
 /** The fields kept as one JSON row each in `meta`. */
@@ -148,6 +150,8 @@ export interface Persistence {
   outbox: Outbox;
   /** Failed logins by connection, identifier and IP (brute-force.ts). */
   attempts: Attempts;
+  /** The resources kept without acting on them (api/stored.ts). */
+  stored: StoredResources;
   close(): void;
 }
 
@@ -470,6 +474,7 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
     records,
     outbox: new Outbox(db),
     attempts,
+    stored: new StoredResources(db),
     oidc: {
       set(model, id, entry) {
         const entries = ((current.oidc ??= {})[model] ??= {});

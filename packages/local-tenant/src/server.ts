@@ -17,6 +17,7 @@ import { logRoutes, recordLog } from './logs';
 import { roleRoutes } from './api/roles';
 import { userBlockRoutes } from './brute-force';
 import { throttleRoutes } from './throttle';
+import { storedRoutes } from './api/stored';
 import { ensureTlsMaterial } from './certificates';
 import { compileRoutes, dispatch, errorBody, readBody, send, sendError, type OnManagementCall, type Route } from './http';
 import { carriesJwt, jwtUserinfo } from './oidc/userinfo';
@@ -74,7 +75,7 @@ export interface LocalTenant extends TenantReady {
   close(): Promise<void>;
 }
 
-type Area = 'signup' | 'passwordless' | 'pages' | 'actions' | 'clients' | 'resourceServers' | 'connections' | 'users' | 'jobs' | 'logs' | 'roles' | 'userBlocks' | 'attackProtection';
+type Area = 'signup' | 'passwordless' | 'pages' | 'actions' | 'clients' | 'resourceServers' | 'connections' | 'users' | 'jobs' | 'logs' | 'roles' | 'userBlocks' | 'attackProtection' | 'stored';
 
 /** Every API area of the local tenant, by name: one left out fails to compile. */
 function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionBuilder): Record<Area, Route[]> {
@@ -93,6 +94,7 @@ function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionB
     roles: roleRoutes(store),
     userBlocks: userBlockRoutes(store),
     attackProtection: throttleRoutes(store),
+    stored: storedRoutes(store.stored),
   };
 }
 

@@ -9,6 +9,7 @@ import { DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, MANAGEMENT_API_PATH } from '.
 import type { StoredLog } from './logs';
 import type { Outbox } from './outbox';
 import type { Attempts } from './brute-force';
+import type { StoredResources } from './api/stored';
 import type { SuspiciousIpThrottling } from './throttle';
 import type { Records } from './records';
 
@@ -247,6 +248,18 @@ function grantCliClient(state: TenantState): void {
   else state.clientGrants.push({ id: `cgr_${alphanumeric(16)}`, client_id: state.managementClientId, audience: MANAGEMENT_API_PATH, scope });
 }
 
+/**
+ * Every Auth0 tenant has one global client, "All Applications" (`global: true`): where tenant-wide login page
+ * settings live (a0deploy's `pages` writes the login page into it). Lists leave it out with `is_global=false`;
+ * it gets no token. Added to a state of an older checkout at start.
+ */
+export const GLOBAL_CLIENT_NAME = 'All Applications';
+
+function ensureGlobalClient(state: TenantState): void {
+  if (state.clients.some((client) => client.fields?.global === true)) return;
+  state.clients.push({ client_id: newClientId(), client_secret: token(48), name: GLOBAL_CLIENT_NAME, app_type: 'non_interactive', grant_types: [], callbacks: [], is_first_party: true, fields: { global: true } });
+}
+
 export interface StateStore {
   readonly file: string;
   readonly state: TenantState;
@@ -269,6 +282,8 @@ export interface StateStore {
   outbox: Outbox;
   /** Failed logins by connection, identifier and IP, for brute-force protection. */
   attempts: Attempts;
+  /** What a real tenant has that the local tenant keeps without acting on it (tenant settings, prompts, …). */
+  stored: StoredResources;
   /** Closes the database and gives the state folder up. */
   close(): void;
 }
@@ -293,6 +308,7 @@ export function openState(dir: string): StateStore {
   chmodSync(dir, 0o700);
   const store = openDatabase(dir, initialState, legacyState);
   grantCliClient(store.state);
+  ensureGlobalClient(store.state);
   store.save();
   return store;
 }

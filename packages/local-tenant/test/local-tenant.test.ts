@@ -148,7 +148,8 @@ describe('clients', () => {
 
   it('filters the list as Auth0 does: is_global, app_type, fields and include_fields', async () => {
     await api.call('POST', '/api/v2/clients', { name: 'an-api-client', app_type: 'resource_server' });
-    expect((await api.call('GET', '/api/v2/clients?is_global=true')).body).toEqual([]);
+    expect(((await api.call('GET', '/api/v2/clients?is_global=true')).body as Array<{ name: string; global: boolean }>).map(({ name, global }) => ({ name, global }))).toEqual([{ name: 'All Applications', global: true }]);
+    expect(((await api.call('GET', '/api/v2/clients?is_global=false')).body as Array<{ global: boolean }>).every((client) => !client.global)).toBe(true);
     const servers = (await api.call('GET', '/api/v2/clients?app_type=resource_server')).body as Array<{ name: string; grant_types: string[] }>;
     expect(servers.map((client) => client.name)).toEqual(['an-api-client']);
     expect(servers[0]?.grant_types).toEqual(['client_credentials']);

@@ -106,8 +106,9 @@ export function clientRoutes(store: StateStore, domain: () => string): Route[] {
       path: '/api/v2/clients', scopes: ['read:clients', 'read:client_keys'],
       handler: ({ query, scopes }) => {
         const { page: pageNumber, perPage } = page(query, 50, 100);
-        // No client here is the global one ("All Applications"): `is_global=true` lists none.
-        const all = query.get('is_global') === 'true' ? [] : store.state.clients;
+        // `is_global` picks the global client ("All Applications", state.ts) or every other one.
+        const global = query.get('is_global');
+        const all = global === null ? store.state.clients : store.state.clients.filter((client) => (client.fields?.global === true) === (global === 'true'));
         const appTypes = query.get('app_type')?.split(',');
         const matching = appTypes ? all.filter((client) => appTypes.includes(client.app_type)) : all;
         const project = projection(query);
@@ -122,6 +123,23 @@ export function clientRoutes(store: StateStore, domain: () => string): Route[] {
       method: 'GET',
       path: '/api/v2/clients/:id', scopes: ['read:clients', 'read:client_keys'],
       handler: ({ params, query, scopes }) => ({ status: 200, body: projection(query)(publicClient(findClient(store, params.id ?? ''), scopes)) }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v2/clients/cimd/register', scopes: ['create:clients'],
+      handler: ({ body, scopes }) => {
+        // A Client ID Metadata Document client: Auth0 reads the app's name and URLs from the document at
+        // `external_client_id`; the local tenant reaches no public host, so the client is named by its URL.
+        const fields = object(body);
+        const external = string(fields, 'external_client_id', { required: true, max: 2048 }) as string;
+        if (!/^https:\/\//.test(external)) throw invalid('external_client_id must be an https URL');
+        const existing = store.state.clients.find((client) => client.fields?.external_client_id === external);
+        if (existing) return { status: 200, body: publicClient(existing, scopes) };
+        const client: StoredClient = { client_id: newClientId(), client_secret: newSecret(), name: external, app_type: 'regular_web', grant_types: ['authorization_code'], callbacks: [], is_first_party: false, fields: { external_client_id: external } };
+        store.state.clients.push(client);
+        store.save();
+        return { status: 201, body: publicClient(client, scopes) };
+      },
     },
     {
       method: 'POST',
@@ -179,6 +197,7 @@ export function clientRoutes(store: StateStore, domain: () => string): Route[] {
       handler: ({ params }) => {
         const client = findClient(store, params.id ?? '');
         if (client.client_id === store.state.managementClientId) throw conflict('The local tenant keeps the client its commands use', 'operation_not_supported');
+        if (client.fields?.global === true) throw badRequest('The global client cannot be deleted', 'operation_not_supported');
         store.state.clients = store.state.clients.filter((candidate) => candidate !== client);
         store.state.clientGrants = store.state.clientGrants.filter((grant) => grant.client_id !== client.client_id);
         store.save();
