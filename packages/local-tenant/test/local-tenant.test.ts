@@ -58,7 +58,8 @@ describe('the local tenant over HTTPS', () => {
   });
 
   it('answers 404 JSON for what it does not implement, never a 5xx', async () => {
-    const answer = await api.call('GET', '/api/v2/tenants/settings');
+    // Something Auth0's Management API does not have at all (tenant settings and the like are stored: api/stored.ts).
+    const answer = await api.call('GET', '/api/v2/no-such-resource');
     expect(answer).toMatchObject({ status: 404, body: { statusCode: 404, error: 'Not Found', errorCode: 'not_implemented' } });
   });
 
