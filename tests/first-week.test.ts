@@ -160,7 +160,7 @@ describe('checker and plan details', () => {
     expect(run.stdout).toContain('hint: move it under the connection\'s options: (options.set_user_root_attributes: on_each_login, what the policy requires)');
 
     // A misspelt sync value makes the connection's sync unknowable: it prints first, before a finding on an earlier line.
-    writeFileSync(tenantFile(), shipped.replace('set_user_root_attributes: on_first_login', 'set_user_root_attributes: on_first_logon').replace("client_id: '##GOOGLE_CLIENT_ID##'", "client_id: '##GOOGLE_CLIENT_ID##'\n      client_secret_extra: literal-value"));
+    writeFileSync(tenantFile(), shipped.replace('set_user_root_attributes: on_first_login', 'set_user_root_attributes: on_first_logon').replace("client_secret: '##GOOGLE_CLIENT_SECRET##'", 'client_secret: literal-value'));
     const typo = await check('--json');
     const codes = (JSON.parse(typo.stdout) as { findings: Array<{ code: string }> }).findings.map((finding) => finding.code);
     expect(codes).toEqual(['sync-invalid', 'secret-literal']);
