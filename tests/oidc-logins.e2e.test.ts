@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { alertsOf, formsOf, managementApi, protectedRoutes, raw, spawnLocalTenant, UserAgent, type ManagementApi, type Page, type TenantProcess } from '@auth0-root-attributes/local-tenant';
+import { alertsOf, arrivedAt, formsOf, managementApi, pageOf, protectedRoutes, raw, spawnLocalTenant, UserAgent, type ManagementApi, type TenantProcess } from '@auth0-root-attributes/local-tenant';
 import { seedProjectTenant } from './support/seed';
 import { RelyingPartyError, startRelyingParty, type RelyingParty } from './support/rp/relying-party';
 
@@ -88,16 +88,6 @@ afterAll(async () => {
 async function startLogin(browser: UserAgent, params: Record<string, string> = {}) {
   const { url } = await rp.call<{ url: string }>('authorize', { redirectUri: CALLBACK, params });
   return browser.open(url, CALLBACK);
-}
-
-function pageOf(step: { arrived: string } | { page: Page }): Page {
-  if (!('page' in step)) throw new Error(`expected a page, arrived at the app: ${step.arrived}`);
-  return step.page;
-}
-
-function arrivedAt(step: { arrived: string } | { page: Page }): string {
-  if (!('arrived' in step)) throw new Error(`expected to arrive at the app, got the page ${step.page.url} (${step.page.status}): ${alertsOf(step.page).join(' | ')}`);
-  return step.arrived;
 }
 
 const finish = (url: string) => rp.call<Tokens>('callback', { url });

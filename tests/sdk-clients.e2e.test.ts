@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { alertsOf, clientWithScopes, formsOf, managementApi, spawnLocalTenant, UserAgent, type ManagementApi, type Page, type TenantProcess } from '@auth0-root-attributes/local-tenant';
+import { alertsOf, clientWithScopes, formsOf, managementApi, pageOf, spawnLocalTenant, UserAgent, type ManagementApi, type TenantProcess } from '@auth0-root-attributes/local-tenant';
 import { seedProjectTenant } from './support/seed';
 import { RelyingPartyError, startRelyingParty, type RelyingParty } from './support/rp/relying-party';
 
@@ -48,11 +48,6 @@ afterAll(async () => {
   await sdk?.close();
   await tenant?.close();
 });
-
-function pageOf(step: { arrived: string } | { page: Page }): Page {
-  if (!('page' in step)) throw new Error(`expected a page, got a redirect to ${step.arrived}`);
-  return step.page;
-}
 
 describe('an express-openid-connect web app', () => {
   it('signs in through the hosted login page and shows the claims the Actions put in the ID token', async () => {

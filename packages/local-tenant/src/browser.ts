@@ -139,3 +139,18 @@ export class UserAgent {
     return this.open(form.action, stopAt, { method: 'POST', form: fields });
   }
 }
+
+/** Where a step of the browser ended: a page the tenant showed, or the app's URL it arrived at. */
+export type Step = { arrived: string } | { page: Page };
+
+/** The page a step showed; throws, saying where it went instead, when it arrived at the app. */
+export function pageOf(step: Step): Page {
+  if (!('page' in step)) throw new Error(`expected a page, arrived at the app: ${step.arrived}`);
+  return step.page;
+}
+
+/** The app's URL a step arrived at; throws, naming the page and its alerts, when the tenant showed a page. */
+export function arrivedAt(step: Step): string {
+  if (!('arrived' in step)) throw new Error(`expected to arrive at the app, got the page ${step.page.url} (${step.page.status}): ${alertsOf(step.page).join(' | ')}`);
+  return step.arrived;
+}

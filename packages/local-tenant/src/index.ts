@@ -20,7 +20,7 @@ export type { StoredClient, StoredConnection, StoredUser, TenantState } from './
 /** An HTTPS client that trusts the tenant's CA, for tests and scripts that talk to it without an SDK. */
 export { clientWithScopes, managementApi, raw, type Answer, type ManagementApi, type RawRequest } from './client';
 /** A browser without a screen for the hosted pages: cookies, redirects, forms. */
-export { alertsOf, formsOf, UserAgent, type Form, type Page } from './browser';
+export { alertsOf, arrivedAt, formsOf, pageOf, UserAgent, type Form, type Page, type Step } from './browser';
 
 /** Auth0's facts it applies, for callers that must agree with it. */
 export { auth0Defaults } from './login';

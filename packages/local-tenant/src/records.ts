@@ -9,6 +9,9 @@
  *   interaction id; it expires with its interaction.
  * - `attempt` — what an older checkout kept of brute-force counts, moved into their own table at start.
  * - `throttle` — a rate limit's bucket (throttle.ts), by limit and key; it expires when it would be full again.
+ * - `mfaPending` — a session whose login still owes a second factor, by session uid.
+ * - `accessToken` — the grants a JWT access token was made from, until it expires (oidc/userinfo.ts).
+ * - `browser` — the device cookie an interaction is bound to, by interaction id (pages/binding.ts).
  * - `offlineAccess` — an interaction whose `/authorize` asked for offline_access, by interaction id.
  * - `job`, `export` — a Management API job's status, and a users export's file, for a day.
  */
@@ -17,7 +20,7 @@ import type Database from 'better-sqlite3';
 /** How long a grant lives (oidc-provider's `ttl.Grant`), and with it the claims its logins got from the Actions. */
 export const GRANT_LIFETIME_S = 30 * 86_400;
 
-export type RecordArea = 'loginOutcome' | 'pendingLogin' | 'attempt' | 'offlineAccess' | 'job' | 'export' | 'throttle' | 'mfaPending' | 'mfaFailures' | 'accessToken' | 'browser';
+export type RecordArea = 'loginOutcome' | 'pendingLogin' | 'attempt' | 'offlineAccess' | 'job' | 'export' | 'throttle' | 'mfaPending' | 'accessToken' | 'browser';
 
 export interface Records {
   /** The record, unless it has expired. */

@@ -8,7 +8,7 @@ import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { clientWithScopes, formsOf, managementApi, raw, spawnLocalTenant, UserAgent, type ManagementApi, type Page, type TenantProcess } from '../src/index';
+import { arrivedAt as arrived, clientWithScopes, formsOf, managementApi, pageOf, raw, spawnLocalTenant, UserAgent, type ManagementApi, type Step, type TenantProcess } from '../src/index';
 import { openState } from '../src/state';
 import { UNKNOWN_KEPT } from '../src/brute-force';
 import { stateAdapter } from '../src/oidc/adapter';
@@ -65,15 +65,8 @@ afterAll(() => tenant?.close());
 const authorizeUrl = (client: { client_id: string }, redirect: string, params: Record<string, string> = {}) =>
   `https://${tenant.domain}/authorize?${new URLSearchParams({ client_id: client.client_id, response_type: 'code', redirect_uri: redirect, scope: 'openid profile', state: 'st', nonce: 'n', ...params }).toString()}`;
 
-function pageOf(step: { arrived: string } | { page: Page }): Page {
-  if (!('page' in step)) throw new Error(`expected a page, arrived at the app: ${step.arrived}`);
-  return step.page;
-}
-
-function arrivedAt(step: { arrived: string } | { page: Page }): URL {
-  if (!('arrived' in step)) throw new Error(`expected to arrive at the app, got ${step.page.url} (${step.page.status})`);
-  return new URL(step.arrived);
-}
+/** The app's URL a step arrived at, parsed. */
+const arrivedAt = (step: Step) => new URL(arrived(step));
 
 const json = (route: string, body: unknown) => raw(tenant, { method: 'POST', path: route, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 

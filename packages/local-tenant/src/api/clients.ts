@@ -9,7 +9,7 @@ import { badRequest, conflict, HttpError, notFound, type Route } from '../http';
 import { insufficientScopeMessage } from '../scopes';
 import { MANAGEMENT_API_PATH } from '../scopes';
 import { newClientId, type StateStore, type StoredClient, type StoredClientGrant } from '../state';
-import { array, boolean, checkpoint, object, page, projection, string } from './validate';
+import { array, boolean, listBody, object, projection, string } from './validate';
 
 /** A client as the API shows it: its secret only to a token with read:client_keys (Auth0's rule). */
 function publicClient(client: StoredClient, scopes?: ReadonlySet<string>) {
@@ -105,18 +105,13 @@ export function clientRoutes(store: StateStore, domain: () => string): Route[] {
       method: 'GET',
       path: '/api/v2/clients', scopes: ['read:clients', 'read:client_keys'],
       handler: ({ query, scopes }) => {
-        const { page: pageNumber, perPage } = page(query, 50, 100);
         // `is_global` picks the global client ("All Applications", state.ts) or every other one.
         const global = query.get('is_global');
         const all = global === null ? store.state.clients : store.state.clients.filter((client) => (client.fields?.global === true) === (global === 'true'));
         const appTypes = query.get('app_type')?.split(',');
         const matching = appTypes ? all.filter((client) => appTypes.includes(client.app_type)) : all;
         const project = projection(query);
-        const clients = matching.slice(pageNumber * perPage, (pageNumber + 1) * perPage).map((client) => project(publicClient(client, scopes)));
-        if (query.get('include_totals') === 'true') {
-          return { status: 200, body: { total: matching.length, start: pageNumber * perPage, limit: perPage, clients } };
-        }
-        return { status: 200, body: clients };
+        return { status: 200, body: listBody(matching.map((client) => project(publicClient(client, scopes))), query, 'clients') };
       },
     },
     {
@@ -214,14 +209,7 @@ export function clientRoutes(store: StateStore, domain: () => string): Route[] {
         const audience = query.get('audience');
         if (audience !== null) grants = grants.filter((grant) => grant.audience === storedAudience(audience, domain()));
         // Checkpoint pagination (`take`, `from`), as a0deploy asks; pages otherwise.
-        if (query.has('take') || query.has('from')) {
-          const { items, next } = checkpoint(grants, query);
-          return { status: 200, body: { client_grants: items.map((grant) => publicGrant(grant, domain())), ...(next ? { next } : {}) } };
-        }
-        const { page: pageNumber, perPage } = page(query, 50, 100);
-        const items = grants.slice(pageNumber * perPage, (pageNumber + 1) * perPage).map((grant) => publicGrant(grant, domain()));
-        if (query.get('include_totals') === 'true') return { status: 200, body: { total: grants.length, start: pageNumber * perPage, limit: perPage, client_grants: items } };
-        return { status: 200, body: items };
+        return { status: 200, body: listBody(grants.map((grant) => publicGrant(grant, domain())), query, 'client_grants', { checkpoint: true }) };
       },
     },
     {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { badRequest, conflict, notFound, type Route } from '../http';
 import type { StateStore, StoredRole } from '../state';
 import { findResourceServer } from './resource-servers';
-import { array, object, onlyKeys, page, string } from './validate';
+import { array, listBody, object, onlyKeys, string } from './validate';
 
 function roles(store: StateStore): StoredRole[] {
   return (store.state.roles ??= []);
@@ -40,10 +40,7 @@ const sameAs = (a: StoredRole['permissions'][number]) => (b: StoredRole['permiss
 
 /** A paged list as Auth0 answers it: an array, or `{ [field], start, limit, total }` with include_totals. */
 export function listed<T>(query: URLSearchParams, field: string, items: T[]) {
-  const { page: pageNumber, perPage } = page(query, 50, 100);
-  const slice = items.slice(pageNumber * perPage, (pageNumber + 1) * perPage);
-  if (query.get('include_totals') === 'true') return { status: 200, body: { [field]: slice, start: pageNumber * perPage, limit: perPage, total: items.length } };
-  return { status: 200, body: slice };
+  return { status: 200, body: listBody(items, query, field) };
 }
 
 export function roleRoutes(store: StateStore): Route[] {

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { badRequest, conflict, notFound, type Route } from '../http';
-import { checkpoint, page } from './validate';
+import { listBody } from './validate';
 
 export const STORED_SCHEMA = `
   CREATE TABLE IF NOT EXISTS stored (path TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (path, id));
@@ -195,17 +195,6 @@ function bodyOf(body: unknown): Body {
   return body as Body;
 }
 
-/** A list answered in the paging the caller asked for: checkpoint (`take`, `from`), pages with totals, or all. */
-function listed(items: readonly Body[], query: URLSearchParams, wrap: string) {
-  if (query.has('take') || query.has('from')) {
-    const { items: slice, next } = checkpoint(items, query);
-    return { [wrap]: slice, ...(next ? { next } : {}) };
-  }
-  const { page: number, perPage } = page(query, 50, 100);
-  const slice = items.slice(number * perPage, (number + 1) * perPage);
-  return query.get('include_totals') === 'true' ? { [wrap]: slice, total: items.length, start: number * perPage, limit: perPage } : slice;
-}
-
 export function storedRoutes(stored: StoredResources): Route[] {
   const singletonRoutes = singletons.flatMap((resource): Route[] => [
     { method: 'GET', path: resource.path, scopes: [resource.scopes.read], handler: () => ({ status: 200, body: stored.get(resource.path) ?? resource.initial }) },
@@ -283,7 +272,7 @@ export function storedRoutes(stored: StoredResources): Route[] {
       return item;
     };
     return [
-      { method: 'GET', path: resource.path, scopes: [`read:${resource.scope}`], handler: ({ query }) => ({ status: 200, body: listed(stored.list<Body>(resource.path), query, resource.wrap) }) },
+      { method: 'GET', path: resource.path, scopes: [`read:${resource.scope}`], handler: ({ query }) => ({ status: 200, body: listBody(stored.list<Body>(resource.path), query, resource.wrap, { checkpoint: true }) }) },
       {
         method: 'POST',
         path: resource.path, scopes: [`create:${resource.scope}`],
@@ -344,7 +333,7 @@ export function storedRoutes(stored: StoredResources): Route[] {
         return { status: 204 };
       },
     },
-    ...(resource.list ? [{ method: 'GET', path: resource.list.path, scopes: [resource.scopes.read], handler: ({ query }) => ({ status: 200, body: listed(stored.list<Body>(resource.path), query, resource.list?.wrap ?? '') }) } satisfies Route] : []),
+    ...(resource.list ? [{ method: 'GET', path: resource.list.path, scopes: [resource.scopes.read], handler: ({ query }) => ({ status: 200, body: listBody(stored.list<Body>(resource.path), query, resource.list?.wrap ?? '', { checkpoint: true }) }) } satisfies Route] : []),
   ]);
   const specialRoutes: Route[] = [
     {

@@ -74,3 +74,17 @@ export function projection(query: URLSearchParams): <T extends Record<string, un
   const include = query.get('include_fields') !== 'false';
   return (item) => Object.fromEntries(Object.entries(item).filter(([key]) => named.includes(key) === include)) as Partial<typeof item>;
 }
+
+/**
+ * A list answered in Auth0's paging: with `checkpoint` (where Auth0 offers it), `take`/`from` give
+ * `{ [field]: items, next }`; otherwise `page`/`per_page`, wrapped with totals when `include_totals=true`.
+ */
+export function listBody<T>(items: readonly T[], query: URLSearchParams, field: string, options: { checkpoint?: boolean } = {}): T[] | Record<string, unknown> {
+  if (options.checkpoint && (query.has('take') || query.has('from'))) {
+    const { items: slice, next } = checkpoint(items, query);
+    return { [field]: slice, ...(next ? { next } : {}) };
+  }
+  const { page: number, perPage } = page(query, 50, 100);
+  const slice = items.slice(number * perPage, (number + 1) * perPage);
+  return query.get('include_totals') === 'true' ? { [field]: slice, start: number * perPage, limit: perPage, total: items.length } : slice;
+}
