@@ -30,10 +30,10 @@ beforeAll(async () => {
 });
 afterAll(() => tenant?.close());
 
-/** A value for every placeholder the example uses; `@@SETUP_CONFIG@@` must be an object. */
+/** A value for every placeholder the example uses. */
 function mappings(): Record<string, unknown> {
   const names = [...readFileSync(path.join(EXAMPLE, 'tenant.yaml'), 'utf8').matchAll(/##([A-Z0-9_]+)##/g)].map((match) => match[1] ?? '');
-  return { ...Object.fromEntries(names.map((name) => [name, `x-${name.toLowerCase()}`])), ENV: 'dev', AUTH0_DOMAIN: tenant.domain, SETUP_CONFIG: { type: 'API_KEY', api_key: 'x' } };
+  return { ...Object.fromEntries(names.map((name) => [name, `x-${name.toLowerCase()}`])), ENV: 'dev', AUTH0_DOMAIN: tenant.domain };
 }
 
 /**

@@ -107,7 +107,7 @@ export const CONNECTION_RULES: readonly Rule[] = [
   defineRule({
     id: 'sync-missing',
     severity: 'error',
-    description: 'Every upstream connection states set_user_root_attributes. Left out it means on_each_login, and a later deploy that omits it silently resets the connection (PATCH replaces options).',
+    description: 'Every upstream connection the policy names states set_user_root_attributes (for one it does not name, a warning). Left out it means on_each_login, and a later deploy that omits it silently resets the connection (PATCH replaces options).',
     hint: 'add `set_user_root_attributes:` to its options with the value the policy requires',
     *check(context) {
       for (const connection of context.connections) {
@@ -123,10 +123,14 @@ export const CONNECTION_RULES: readonly Rule[] = [
           };
           continue;
         }
+        // A connection the policy does not name is only recorded: nothing requires a setting of it, so its
+        // unstated sync is worth knowing (a0deploy's exports and examples leave it out), not an error.
+        const managed = context.policy.connections[connection.name] !== undefined;
         yield {
           location: context.tenant.locate([...connection.path, isPlainOptions(connection) ? 'options' : 'name'], 'key'),
-          message: `upstream connection "${connection.name}" does not state set_user_root_attributes, so it syncs ${DEFAULT_SYNC_MODE}`,
+          message: `upstream connection "${connection.name}" does not state set_user_root_attributes, so it syncs ${DEFAULT_SYNC_MODE}${managed ? '' : ' (the policy does not name it, so nothing requires a setting)'}`,
           hint: `add \`set_user_root_attributes: ${required ?? 'on_first_login'}\` to its options${required ? ' (what the policy requires)' : ''}`,
+          ...(managed ? {} : { severity: 'warning' as const }),
         };
       }
     },

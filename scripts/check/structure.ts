@@ -40,6 +40,17 @@ function* listItems(context: CheckContext) {
 
 export const STRUCTURE_RULES: readonly Rule[] = [
   defineRule({
+    id: 'placeholder-unquoted',
+    severity: 'warning',
+    description: 'A placeholder where a value goes is quoted: unquoted, YAML reads `##KEY##` as a comment, and the value is empty wherever the placeholder is not given a value.',
+    hint: 'quote it',
+    *check({ tenant }) {
+      for (const { name, location } of tenant.unquotedPlaceholders) {
+        yield { location, message: `##${name}## is not quoted, so YAML reads it as a comment: the value is empty unless a0deploy replaces the placeholder first`, hint: `write it as '##${name}##'` };
+      }
+    },
+  }),
+  defineRule({
     id: 'yaml-syntax',
     severity: 'error',
     description: 'tenant.yaml is valid YAML.',

@@ -62,7 +62,7 @@ void runCommand(async () => {
   try {
     const { mappings } = keywordMappings(readTenantFile(values.tenant), target, environment);
     const policy = policyFor(values.policy, environment);
-    const desired = desiredTenant(values.tenant, mappings, policy);
+    const desired = await desiredTenant(values.tenant, mappings, policy);
     const live = await liveTenant(target.management, Object.keys(desired.triggers), policy);
     const drift = driftFrom(computePlan(target.label, desired, live, { allowDelete: false, ledger: readLedger(target.ledgerFile) }));
     let users = null;

@@ -3,7 +3,7 @@ import type { ManagementClient } from 'auth0';
 import { DEFAULT_SYNC_MODE, connectionKind, isSyncMode, syncSettingApplies } from '../../actions/lib/connection-kinds';
 import type { Policy } from '../../actions/lib/define-policy';
 import { isRecord } from '../lib/tenant-model';
-import { dependencyLabel, grantName, permissionLabels, sha256, sortedScopes, type ActionState, type BindingState, type ConnectionState, type SettingsState, type TenantModel } from './model';
+import { cimdKey, dependencyLabel, grantName, permissionLabels, sha256, sortedScopes, type ActionState, type BindingState, type ConnectionState, type SettingsState, type TenantModel } from './model';
 
 async function all<T>(pages: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
@@ -35,6 +35,37 @@ async function liveRoles(management: ManagementClient): Promise<SettingsState[]>
   }));
 }
 
+/**
+ * A client's references to profiles and other clients by name, as tenant.yaml writes them (a0deploy maps names
+ * to ids when it deploys, and ids to names when it exports: `dump` in its `context/yaml/handlers/clients.js`).
+ */
+async function namedReferences(management: ManagementClient, clients: Array<Record<string, unknown>>): Promise<(client: Record<string, unknown>) => Record<string, unknown>> {
+  const configured = clients.some((client) => isRecord(client.express_configuration) || isRecord(client.my_organization_configuration));
+  if (!configured) return (client) => client;
+  type Named = { id?: string; name?: string };
+  const [attributeProfiles, connectionProfiles] = (await Promise.all([
+    all(await management.userAttributeProfiles.list({ take: 50 })),
+    all(await management.connectionProfiles.list({ take: 50 })),
+  ])) as unknown as [Named[], Named[]];
+  const nameIn = (list: Named[], id: unknown) => list.find((item) => item.id === id)?.name ?? id;
+  const clientName = (id: unknown) => clients.find((client) => client.client_id === id)?.name ?? id;
+  const rename = (config: Record<string, unknown>, key: string, name: (id: unknown) => unknown) => (config[key] === undefined ? config : { ...config, [key]: name(config[key]) });
+  return (client) => {
+    const named = { ...client };
+    if (isRecord(named.express_configuration)) {
+      let config = rename(named.express_configuration, 'user_attribute_profile_id', (id) => nameIn(attributeProfiles, id));
+      config = rename(config, 'connection_profile_id', (id) => nameIn(connectionProfiles, id));
+      named.express_configuration = rename(config, 'okta_oin_client_id', clientName);
+    }
+    if (isRecord(named.my_organization_configuration)) {
+      let config = rename(named.my_organization_configuration, 'user_attribute_profile_id', (id) => nameIn(attributeProfiles, id));
+      config = rename(config, 'connection_profile_id', (id) => nameIn(connectionProfiles, id));
+      named.my_organization_configuration = rename(config, 'invitation_landing_client_id', clientName);
+    }
+    return named;
+  };
+}
+
 async function liveSettings(management: ManagementClient, sections: LiveSections): Promise<Pick<TenantModel, 'clients' | 'apis' | 'grants' | 'roles'>> {
   const roles = sections.roles ? { roles: await liveRoles(management) } : {};
   if (!sections.clients && !sections.apis && !sections.grants) return roles;
@@ -47,18 +78,22 @@ async function liveSettings(management: ManagementClient, sections: LiveSections
   const nameOf = new Map(clientList.map((client) => [String(client.client_id), String(client.name)]));
   const result: Pick<TenantModel, 'clients' | 'apis' | 'grants' | 'roles'> = { ...roles };
   if (sections.clients) {
+    const named = await namedReferences(management, clientList);
     result.clients = clientList
       .filter((client) => client.client_id !== sections.deployClientId)
-      .map((client) => ({ name: String(client.name), fields: settings(client, ['name', 'client_id', 'client_secret', 'tenant', 'global', 'signing_keys']) }));
+      .map(named)
+      .map((client) => ({
+        name: String(client.name),
+        ...(typeof client.external_client_id === 'string' && client.external_client_id ? { key: cimdKey(client.external_client_id) } : {}),
+        fields: settings(client, ['name', 'client_id', 'client_secret', 'tenant', 'global', 'signing_keys', 'external_client_id']),
+      }));
   }
   if (sections.apis) {
-    result.apis = apiList
-      .filter((api) => api.is_system !== true)
-      .map((api) => {
-        const fields = settings(api, ['identifier', 'id', 'is_system']);
-        if (fields.scopes !== undefined) fields.scopes = sortedScopes(fields.scopes);
-        return { name: String(api.identifier), fields };
-      });
+    result.apis = apiList.map((api) => {
+      const fields = settings(api, ['identifier', 'id', 'is_system']);
+      if (fields.scopes !== undefined) fields.scopes = sortedScopes(fields.scopes);
+      return { name: String(api.identifier), ...(api.is_system === true ? { system: true } : {}), fields };
+    });
   }
   if (sections.grants) {
     result.grants = grantList

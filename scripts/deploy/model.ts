@@ -41,8 +41,15 @@ export interface ConnectionState {
  */
 export interface SettingsState {
   name: string;
+  /** What identifies it across tenant.yaml and the tenant when not its name (a CIMD client's metadata URL). */
+  key?: string;
+  /** Live only: an API Auth0 keeps itself (`is_system`), which a0deploy neither creates nor deletes. */
+  system?: boolean;
   fields: Record<string, unknown>;
 }
+
+/** A client registered by metadata document is known by its document's URL: Auth0 names it from the document. */
+export const cimdKey = (externalClientId: string) => `cimd:${externalClientId}`;
 
 export interface TenantModel {
   actions: ActionState[];

@@ -3,7 +3,10 @@
  * whether a difference is drift (the tenant changed since this checkout last deployed the same
  * tenant.yaml) or a change of tenant.yaml. Never shows option or secret values: only names.
  */
-import { canonical, sha256, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
+import { SYSTEM_API_FIELDS } from './a0deploy-loader';
+import { canonical, sha256, type ActionState, type BindingState, type ConnectionState, type SettingsState, type TenantModel } from './model';
+
+const identity = (item: SettingsState) => item.key ?? item.name;
 
 export type ResourceKind = 'action' | 'trigger' | 'connection' | 'client' | 'api' | 'grant' | 'role';
 
@@ -19,17 +22,38 @@ export interface PlanItem {
   details: string[];
 }
 
+/**
+ * A section the project does not model (tenant settings, email templates, prompts, organizations, …): sent to
+ * a0deploy as written, and compared only with what this checkout last sent to the target.
+ */
+export interface SectionItem {
+  name: string;
+  /** `new`: this checkout never deployed it to the target; `changed`: it differs from what was deployed. */
+  state: 'new' | 'changed' | 'unchanged';
+}
+
 export interface Plan {
   target: string;
   items: PlanItem[];
-  /** Items a0deploy would act on; `keep` items (extra live resources without --allow-delete) are not changes. */
+  /** Every other section tenant.yaml has, in its order. */
+  sections: SectionItem[];
+  /** Items a0deploy would act on, and sections new or changed; `keep` items (extra live resources without --allow-delete) are not changes. */
   changes: number;
 }
 
-/** What the last deploy from this checkout sent, per resource: to tell drift from a change of tenant.yaml. */
+/**
+ * What the last deploy from this checkout sent, per resource and per other section: to tell drift from a
+ * change of tenant.yaml, and a changed section from one already deployed.
+ */
 export type Ledger = Record<string, string>;
 
 export const resourceKey = (kind: ResourceKind, name: string) => `${kind}:${name}`;
+const sectionKey = (name: string) => `section:${name}`;
+
+/** A digest of each other section as a0deploy will send it (its loaded files filled in). */
+export function sectionDigests(sections: Readonly<Record<string, unknown>>): Ledger {
+  return Object.fromEntries(Object.entries(sections).map(([name, value]) => [sectionKey(name), sha256(canonical(value))]));
+}
 
 /**
  * A digest per resource of what tenant.yaml says (SHA-256 of its canonical JSON): enough to tell drift from
@@ -80,19 +104,43 @@ function connectionDetails(desired: ConnectionState, live: ConnectionState): str
   const details: string[] = [];
   if (desired.sync !== live.sync) details.push(`set_user_root_attributes ${syncLabel(live)} → ${syncLabel(desired)}`);
   for (const key of Object.keys(desired.options).sort()) {
-    if (canonical(desired.options[key]) !== canonical(live.options[key])) details.push(live.options[key] === undefined ? `options.${key} added` : `options.${key} changed`);
+    if (!covers(desired.options[key], live.options[key])) details.push(live.options[key] === undefined ? `options.${key} added` : `options.${key} changed`);
   }
   // a0deploy sends a connection's whole options and Auth0 replaces them on PATCH; databases are merged first.
   if (desired.section === 'connections') {
     for (const key of Object.keys(live.options).sort()) if (!(key in desired.options)) details.push(`options.${key} removed (not in tenant.yaml)`);
   }
   for (const key of Object.keys(desired.fields).sort()) {
-    if (canonical(desired.fields[key]) !== canonical(live.fields[key])) details.push(`${key} changed`);
+    if (!covers(desired.fields[key], live.fields[key])) details.push(`${key} changed`);
   }
   return details;
 }
 
-export function computePlan(target: string, desired: TenantModel, live: TenantModel, options: { allowDelete: boolean; ledger?: Ledger }): Plan {
+const isMapping = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Whether the tenant holds what tenant.yaml sets: in a mapping, each key tenant.yaml writes (Auth0 keeps
+ * defaults of its own beside them, such as `jwt_configuration.lifetime_in_seconds`); in a list, each item in
+ * order; any other value equal. An empty value tenant.yaml writes is held by one the tenant leaves out.
+ */
+export function covers(desired: unknown, live: unknown): boolean {
+  if (Array.isArray(desired)) return Array.isArray(live) ? desired.length === live.length && desired.every((item, i) => covers(item, live[i])) : desired.length === 0 && live == null;
+  if (isMapping(desired)) {
+    if (!isMapping(live)) return Object.keys(desired).length === 0 && live == null;
+    return Object.entries(desired).every(([key, value]) => value === undefined || covers(value, live[key]));
+  }
+  if (desired === null) return live == null;
+  return desired === live;
+}
+
+export interface PlanOptions {
+  allowDelete: boolean;
+  ledger?: Ledger;
+  /** The other sections' digests (`sectionDigests`), in tenant.yaml's order. */
+  sections?: Ledger;
+}
+
+export function computePlan(target: string, desired: TenantModel, live: TenantModel, options: PlanOptions): Plan {
   const ledger = options.ledger ?? {};
   const digests = desiredDigests(desired);
   const drifted = (kind: ResourceKind, name: string) => ledger[resourceKey(kind, name)] !== undefined && ledger[resourceKey(kind, name)] === digests[resourceKey(kind, name)];
@@ -143,25 +191,38 @@ export function computePlan(target: string, desired: TenantModel, live: TenantMo
     if (wanted === undefined) continue;
     const current = live[field] ?? [];
     for (const item of wanted) {
-      const existing = current.find((candidate) => candidate.name === item.name);
+      const existing = current.find((candidate) => identity(candidate) === identity(item));
       if (!existing) {
         items.push({ kind, name: item.name, change: 'create', drift: false, details: [] });
         continue;
       }
+      // On an API Auth0 keeps itself, a0deploy writes only a few fields.
+      const compared = Object.keys(item.fields).sort().filter((key) => !existing.system || SYSTEM_API_FIELDS.includes(key));
       // Names only: a field's value may be a secret or a URL the team would rather not print.
-      const details = Object.keys(item.fields).sort().filter((key) => canonical(item.fields[key]) !== canonical(existing.fields[key])).map((key) => `${key} changed`);
+      const details = compared.filter((key) => !covers(item.fields[key], existing.fields[key])).map((key) => `${key} changed`);
       if (details.length > 0) items.push({ kind, name: item.name, change: 'update', drift: drifted(kind, item.name), details });
     }
     for (const item of current) {
-      if (wanted.some((candidate) => candidate.name === item.name)) continue;
+      if (item.system || wanted.some((candidate) => identity(candidate) === identity(item))) continue;
       items.push({ kind, name: item.name, change: options.allowDelete ? 'delete' : 'keep', drift: false, details: ['not in tenant.yaml'] });
     }
   }
 
-  return { target, items, changes: items.filter((item) => item.change !== 'keep').length };
+  const sections = Object.entries(options.sections ?? {}).map(([key, digest]): SectionItem => ({
+    name: key.slice(sectionKey('').length),
+    state: ledger[key] === undefined ? 'new' : ledger[key] === digest ? 'unchanged' : 'changed',
+  }));
+  const changes = items.filter((item) => item.change !== 'keep').length + sections.filter((section) => section.state !== 'unchanged').length;
+  return { target, items, sections, changes };
 }
 
 const SIGNS: Record<PlanItem['change'], string> = { create: '+', update: '~', delete: '-', keep: '=' };
+const SECTION_SIGNS: Record<SectionItem['state'], string> = { new: '+', changed: '~', unchanged: '=' };
+const SECTION_WORDS: Record<SectionItem['state'], string> = {
+  new: 'send (not deployed here from this checkout before)',
+  changed: 'send (changed since the last deploy)',
+  unchanged: 'unchanged',
+};
 
 /** What the audit compares (applications, APIs, grants and roles are the deploy's business alone). */
 export const AUDITED_KINDS: ReadonlySet<ResourceKind> = new Set(['connection', 'action', 'trigger']);
@@ -191,6 +252,10 @@ export function formatPlan(plan: Plan): string {
       for (const detail of item.details) lines.push(`        ${detail}`);
     }
   }
+  if (plan.sections.length > 0) {
+    lines.push('  other sections (sent to a0deploy as written; compared with what this checkout last deployed here)');
+    for (const section of plan.sections) lines.push(`    ${SECTION_SIGNS[section.state]} ${section.name}  ${SECTION_WORDS[section.state]}`);
+  }
   lines.push(`${planVerdict(plan)}${plan.changes === 0 ? ', so a0deploy is not run' : ''}.`);
   return lines.join('\n');
 }
@@ -208,6 +273,13 @@ export function formatPlanMarkdown(plan: Plan): string {
       const what = item.change === 'keep' ? 'kept (`--allow-delete` deletes it)' : item.change;
       lines.push(`| ${SIGNS[item.change]} | ${item.kind} | \`${cell(item.name)}\` | ${what}${item.drift ? ' — **drift**: changed on the tenant since the last deploy' : ''} | ${item.details.map(cell).join('<br>')} |`);
     }
+  }
+  const sent = plan.sections.filter((section) => section.state !== 'unchanged');
+  if (plan.sections.length > 0) {
+    const unchanged = plan.sections.filter((section) => section.state === 'unchanged').map((section) => `\`${section.name}\``);
+    lines.push('', 'Other sections, sent to a0deploy as written (compared with what this checkout last deployed here):', '');
+    for (const section of sent) lines.push(`- ${SECTION_SIGNS[section.state]} \`${section.name}\`: ${SECTION_WORDS[section.state]}`);
+    if (unchanged.length > 0) lines.push(`- unchanged: ${unchanged.join(', ')}`);
   }
   return lines.join('\n');
 }

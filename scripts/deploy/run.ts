@@ -7,18 +7,21 @@ import { runCheck } from '../check/index';
 import { buildActions, policyFor } from '../lib/build-actions';
 import { EXIT, ProjectError } from '../lib/errors';
 import { placeholderUsesOf } from '../lib/placeholders';
+import { DEPLOY_CLI_SECTIONS } from '../lib/deploy-cli';
 import type { Environment } from '../lib/environments';
 import type { KeywordValue } from '../lib/keywords';
 import type { Target } from '../lib/target';
 import { isRecord } from '../lib/tenant-model';
 import { readTenantFile, type TenantFile } from '../lib/tenant-yaml';
 import { runA0deploy } from './a0deploy';
-import { desiredTenant } from './desired';
+import { loadAsDeployCli } from './a0deploy-loader';
+import { desiredFrom } from './desired';
 import { readLedger, writeLedger } from './ledger';
 import { liveTenant } from './live';
-import { computePlan, desiredDigests, formatPlan, planVerdict, type Plan } from './plan';
+import { computePlan, desiredDigests, formatPlan, planVerdict, sectionDigests, type Plan } from './plan';
 
-const SECTIONS = ['actions', 'triggers', 'databases', 'connections', 'clients', 'resourceServers', 'clientGrants', 'roles'];
+/** The sections the plan models resource by resource; a0deploy gets every other section tenant.yaml has too. */
+const MODELLED_SECTIONS: ReadonlySet<string> = new Set(['actions', 'triggers', 'databases', 'connections', 'clients', 'resourceServers', 'clientGrants', 'roles']);
 
 export interface DeployOptions {
   tenantPath: string;
@@ -107,23 +110,34 @@ export async function buildAndCheck(options: Pick<DeployOptions, 'tenantPath' | 
   return true;
 }
 
-async function planFor(target: Target, options: DeployOptions, mappings: Record<string, KeywordValue>) {
+const DEPLOYED_SECTIONS: ReadonlySet<string> = new Set(DEPLOY_CLI_SECTIONS.filter((section) => section !== 'exclude' && section !== 'include'));
+
+/** The sections a0deploy gets: every one tenant.yaml has (a0deploy leaves the absent ones alone), in its order. */
+function sectionsOf(tenant: TenantFile): string[] {
+  return isRecord(tenant.data) ? Object.keys(tenant.data).filter((key) => (tenant.data as Record<string, unknown>)[key] !== undefined && DEPLOYED_SECTIONS.has(key)) : [];
+}
+
+async function planFor(target: Target, options: DeployOptions, mappings: Record<string, KeywordValue>, sections: readonly string[]) {
   const policy = policyFor(options.policyFile, options.environment);
-  const desired = desiredTenant(options.tenantPath, mappings, policy);
+  const sent = await loadAsDeployCli(options.tenantPath, mappings);
+  const desired = desiredFrom(sent, policy);
+  const others = sections.filter((section) => !MODELLED_SECTIONS.has(section));
+  const digests = sectionDigests(Object.fromEntries(others.map((section) => [section, sent[section]])));
   const live = await liveTenant(target.management, Object.keys(desired.triggers), policy, {
     clients: desired.clients !== undefined, apis: desired.apis !== undefined, grants: desired.grants !== undefined, roles: desired.roles !== undefined, deployClientId: target.clientId,
   });
-  return { desired, plan: computePlan(target.label, desired, live, { allowDelete: options.allowDelete, ledger: readLedger(target.ledgerFile) }) };
+  const plan = computePlan(target.label, desired, live, { allowDelete: options.allowDelete, ledger: readLedger(target.ledgerFile), sections: digests });
+  return { ledger: { ...desiredDigests(desired), ...digests }, plan };
 }
 
 /** Plans and, unless the plan is empty or only asked for, deploys to an open target. Build and check first. */
 export async function deployTo(target: Target, options: DeployOptions): Promise<DeployOutcome> {
   const tenant = readTenantFile(options.tenantPath);
-  const sections = SECTIONS.filter((section) => isRecord(tenant.data) && tenant.data[section] !== undefined);
+  const sections = sectionsOf(tenant);
   // Placeholders in values only: a0deploy replaces them in comments too, where they mean nothing.
   const { mappings, secrets, standIns } = keywordMappings(tenant, target, options.environment);
   if (standIns.length > 0) options.say(`the local tenant gets stand-in values for ${standIns.join(', ')} (set them in the environment to use your own)`);
-  const { desired, plan } = await planFor(target, options, mappings);
+  const { ledger, plan } = await planFor(target, options, mappings, sections);
   options.say(formatPlan(plan));
   if (options.planOnly || plan.changes === 0) return { code: EXIT.ok, plan, deployed: false };
 
@@ -135,14 +149,24 @@ export async function deployTo(target: Target, options: DeployOptions): Promise<
     const message = /^\s*"message":\s*("(?:[^"\\]|\\.)*")/.exec(line)?.[1];
     if (message) refusals.push(JSON.parse(message) as string);
   };
-  const code = await runA0deploy({ tenantPath: options.tenantPath, target, mappings, secrets, sections, allowDelete: options.allowDelete, onLine });
-  if (code !== 0) {
+  const deploy = async () => {
+    const code = await runA0deploy({ tenantPath: options.tenantPath, target, mappings, secrets, sections, allowDelete: options.allowDelete, onLine });
+    if (code === 0) return true;
     const why = refusals.length > 0 ? `: ${[...new Set(refusals)].join('; ')}` : '';
     options.warn(`deploy failed: a0deploy exited with code ${code}${why} (its messages are above)`);
-    return { code: EXIT.findings, plan, deployed: false };
+    return false;
+  };
+  if (!(await deploy())) return { code: EXIT.findings, plan, deployed: false };
+  writeLedger(target.ledgerFile, ledger);
+  let after = (await planFor(target, options, mappings, sections)).plan;
+  const unsettled = after.items.filter((item) => item.change !== 'keep');
+  if (unsettled.length > 0 && unsettled.every((item) => item.change === 'update' && plan.items.some((done) => done.kind === item.kind && done.name === item.name && done.change === 'create'))) {
+    // a0deploy creates some resources from less than tenant.yaml says — a client registered by metadata document
+    // takes its settings from the document, and a0deploy sets tenant.yaml's only when it updates the client.
+    options.say(`a0deploy created ${unsettled.map((item) => `${item.kind} ${item.name}`).join(', ')} without all of tenant.yaml's settings; running it again to set them`);
+    if (!(await deploy())) return { code: EXIT.findings, plan: after, applied: plan, deployed: true };
+    after = (await planFor(target, options, mappings, sections)).plan;
   }
-  writeLedger(target.ledgerFile, desiredDigests(desired));
-  const after = (await planFor(target, options, mappings)).plan;
   if (after.changes > 0) {
     options.warn(`a0deploy finished, but the tenant still differs from tenant.yaml:\n${formatPlan(after)}`);
     return { code: EXIT.findings, plan: after, applied: plan, deployed: true };

@@ -33,6 +33,9 @@ export function placeholderUsesOf(tenant: TenantFile): PlaceholderUse[] {
       });
     }
   }
+  for (const unquoted of tenant.unquotedPlaceholders) {
+    found.push({ name: unquoted.name, location: unquoted.location, where: `the unquoted value at line ${unquoted.location.line}`, secret: false });
+  }
   for (const loaded of loadedFiles(tenant.data, tenant.dir)) {
     if (!existsSync(loaded.file)) continue;
     const lines = readFileSync(loaded.file, 'utf8').split('\n');

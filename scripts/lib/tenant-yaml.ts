@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Parser, type Document, type Node } from 'yaml';
 import { ProjectError, type Location } from './errors';
 import { replaceKeywordsMapped, type KeywordMappings } from './keywords';
 
@@ -28,6 +28,12 @@ export interface TenantFile {
   /** The document as plain data (what a0deploy would see, before keyword replacement). */
   data: unknown;
   syntaxErrors: SyntaxProblem[];
+  /**
+   * Placeholders written unquoted where a value goes (`value: ##JWT_SECRET##`): YAML reads them as a comment
+   * and the value as empty, but a0deploy replaces keywords in the raw text before it parses, so they do fill
+   * the value — when the placeholder has a value.
+   */
+  unquotedPlaceholders: Array<{ name: string; location: Location }>;
   /** Where the node at `at` starts (its key with `part: 'key'`), or its nearest existing ancestor. */
   locate(at: YamlPath, part?: 'key' | 'value'): Location;
 }
@@ -108,7 +114,27 @@ export function parseTenantText(text: string, absolute: string, origin?: Origin)
     return at(best);
   }
 
-  return { path: absolute, displayPath, dir: path.dirname(absolute), text, document, data, syntaxErrors, locate };
+  const unquotedPlaceholders = commentTokens(text).flatMap((comment) => {
+    const name = /^##([A-Za-z0-9_]+)##/.exec(comment.source)?.[1];
+    return name ? [{ name, location: at(comment.offset) }] : [];
+  });
+  return { path: absolute, displayPath, dir: path.dirname(absolute), text, document, data, syntaxErrors, unquotedPlaceholders, locate };
+}
+
+/** Every comment of a YAML text, with where it starts (from the `yaml` package's concrete syntax tree). */
+function commentTokens(text: string): Array<{ source: string; offset: number }> {
+  const found: Array<{ source: string; offset: number }> = [];
+  const walk = (token: unknown) => {
+    if (Array.isArray(token)) {
+      token.forEach(walk);
+    } else if (typeof token === 'object' && token !== null) {
+      const record = token as Record<string, unknown>;
+      if (record.type === 'comment' && typeof record.source === 'string' && typeof record.offset === 'number') found.push({ source: record.source, offset: record.offset });
+      else for (const value of Object.values(record)) if (typeof value === 'object') walk(value);
+    }
+  };
+  for (const token of new Parser().parse(text)) walk(token);
+  return found.sort((a, b) => a.offset - b.offset);
 }
 
 function lineStarts(text: string): number[] {

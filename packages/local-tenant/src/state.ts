@@ -5,7 +5,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { openDatabase } from './database';
-import { DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, MANAGEMENT_API_PATH } from './scopes';
+import { DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, MANAGEMENT_API_PATH, WHOLE_TENANT_SCOPES } from './scopes';
 import type { StoredLog } from './logs';
 import type { Outbox } from './outbox';
 import type { Attempts } from './brute-force';
@@ -242,7 +242,7 @@ function initialState(): TenantState {
  */
 function grantCliClient(state: TenantState): void {
   state.clientGrants ??= [];
-  const scope = [...DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE];
+  const scope = [...new Set([...DEPLOY_CLIENT_SCOPES, ...WHOLE_TENANT_SCOPES]), LOCAL_OUTBOX_SCOPE];
   const existing = state.clientGrants.find((grant) => grant.client_id === state.managementClientId && grant.audience === MANAGEMENT_API_PATH);
   if (existing) existing.scope = scope;
   else state.clientGrants.push({ id: `cgr_${alphanumeric(16)}`, client_id: state.managementClientId, audience: MANAGEMENT_API_PATH, scope });

@@ -6,8 +6,9 @@
  * as it changes) and served back in Auth0's shapes, so a0deploy's import and export complete and round-trip.
  * FIDELITY.md lists them under "Stored, not acted on".
  *
- * Two shapes cover them: a singleton (GET; PATCH merges at the first level, PUT replaces) and a collection (list
- * with Auth0's paging, create, get, update, delete by id).
+ * Three shapes cover most of them: a singleton (GET; PATCH merges at the first level, PUT replaces), a collection
+ * (list with Auth0's paging, create, get, update, delete by id) and a parent's members (an organization's
+ * connections, applications, client grants and discovery domains).
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -54,7 +55,8 @@ type Body = Record<string, unknown>;
 /** A resource of which a tenant has one. */
 interface Singleton {
   path: string;
-  scopes: { read: string; update: string };
+  /** `create`: the scope of a POST, where Auth0 has one of its own (the email provider's). */
+  scopes: { read: string; update: string; create?: string };
   /** What a new tenant answers. */
   initial: Body | unknown[];
   /** How a0deploy writes it. */
@@ -87,6 +89,8 @@ interface Collection {
   prefix: string;
   /** The field a paged answer lists them under (`{ organizations: [...], total }`). */
   wrap: string;
+  /** A field no two may share: creating a second answers 409, as Auth0 does for an organization's name. */
+  unique?: string;
 }
 
 const singletons: readonly Singleton[] = [
@@ -108,7 +112,7 @@ const singletons: readonly Singleton[] = [
     }[name] as Body,
     write: ['PATCH'],
   })),
-  { path: '/api/v2/emails/provider', scopes: { read: 'read:email_provider', update: 'update:email_provider' }, initial: {}, write: ['PATCH', 'POST'] },
+  { path: '/api/v2/emails/provider', scopes: { read: 'read:email_provider', update: 'update:email_provider', create: 'create:email_provider' }, initial: {}, write: ['PATCH', 'POST'] },
   { path: '/api/v2/prompts', scopes: { read: 'read:prompts', update: 'update:prompts' }, initial: { universal_login_experience: 'new', identifier_first: false, webauthn_platform_first_factor: false }, write: ['PATCH'] },
   { path: '/api/v2/branding', scopes: { read: 'read:branding', update: 'update:branding' }, initial: {}, write: ['PATCH'] },
   { path: '/api/v2/guardian/policies', scopes: { read: 'read:mfa_policies', update: 'update:mfa_policies' }, initial: [], write: ['PUT'] },
@@ -158,7 +162,6 @@ const keyed: readonly Keyed[] = [
   { path: '/api/v2/prompts/:prompt/custom-text/:language', scopes: { read: 'read:prompts', update: 'update:prompts' }, write: ['PUT'], initial: {} },
   { path: '/api/v2/prompts/:prompt/partials', scopes: { read: 'read:prompts', update: 'update:prompts' }, write: ['PUT'], initial: {} },
   { path: '/api/v2/prompts/:prompt/screen/:screen/rendering', scopes: { read: 'read:prompts', update: 'update:prompts' }, write: ['PATCH'], initial: {} },
-  { path: '/api/v2/organizations/:id/enabled_connections/:connection', scopes: { read: 'read:organization_connections', update: 'update:organization_connections' }, write: ['PATCH'] },
   { path: '/api/v2/connections/:id/scim-configuration', scopes: { read: 'read:scim_config', update: 'update:scim_config' }, write: ['POST', 'PATCH'], parentField: 'connection_id' },
 ];
 
@@ -166,7 +169,7 @@ const keyed: readonly Keyed[] = [
 const GUARDIAN_FACTORS = ['sms', 'push-notification', 'otp', 'email', 'duo', 'webauthn-roaming', 'webauthn-platform', 'recovery-code'];
 
 const collections: readonly Collection[] = [
-  { path: '/api/v2/organizations', scope: 'organizations', id: 'id', prefix: 'org_', wrap: 'organizations' },
+  { path: '/api/v2/organizations', scope: 'organizations', id: 'id', prefix: 'org_', wrap: 'organizations', unique: 'name' },
   { path: '/api/v2/forms', scope: 'forms', id: 'id', prefix: 'ap_', wrap: 'forms' },
   { path: '/api/v2/flows', scope: 'flows', id: 'id', prefix: 'af_', wrap: 'flows' },
   { path: '/api/v2/flows/vault/connections', scope: 'flows_vault_connections', id: 'id', prefix: 'ac_', wrap: 'connections' },
@@ -187,6 +190,35 @@ const collections: readonly Collection[] = [
   { path: '/api/v2/actions/modules', scope: 'actions', id: 'id', prefix: '', wrap: 'modules' },
 ];
 
+/**
+ * A parent's members (an organization's connections, applications, client grants, discovery domains): listed,
+ * added, read, changed and removed under the parent's path, each known by `key` — an id the request names
+ * (`connection_id`) or, with `prefix`, one made on creation.
+ */
+interface Members {
+  parent: string;
+  /** Under the parent's `/:id`. */
+  path: string;
+  scope: string;
+  key: string;
+  prefix?: string;
+  wrap: string;
+  /** How its list pages: by page (always wrapped, with totals) or by checkpoint. */
+  paging: 'page' | 'checkpoint';
+  /** Added and removed in batches: POST and DELETE `{ [wrap]: [...] }` on the list itself. */
+  batch?: boolean;
+  /** Added and removed only, never changed (an organization's client grants). */
+  fixed?: boolean;
+}
+
+const members: readonly Members[] = [
+  { parent: '/api/v2/organizations', path: 'connections', scope: 'organization_connections', key: 'connection_id', wrap: 'connections', paging: 'page' },
+  { parent: '/api/v2/organizations', path: 'enabled_connections', scope: 'organization_connections', key: 'connection_id', wrap: 'enabled_connections', paging: 'page' },
+  { parent: '/api/v2/organizations', path: 'client-grants', scope: 'organization_client_grants', key: 'grant_id', wrap: 'client_grants', paging: 'page', fixed: true },
+  { parent: '/api/v2/organizations', path: 'discovery-domains', scope: 'organization_discovery_domains', key: 'id', prefix: 'dd_', wrap: 'domains', paging: 'checkpoint' },
+  { parent: '/api/v2/organizations', path: 'clients', scope: 'organization_clients', key: 'client_id', wrap: 'clients', paging: 'checkpoint', batch: true },
+];
+
 /** A keyed resource's key: every parameter of its path, in order. */
 const keyOf = (params: Record<string, string>) => Object.values(params).join('\u0000');
 
@@ -201,7 +233,7 @@ export function storedRoutes(stored: StoredResources): Route[] {
     ...resource.write.map((method): Route => ({
       method,
       path: resource.path,
-      scopes: [resource.scopes.update],
+      scopes: [method === 'POST' ? resource.scopes.create ?? resource.scopes.update : resource.scopes.update],
       handler: ({ body }) => {
         const current = stored.get<Body | unknown[]>(resource.path) ?? resource.initial;
         const written = Array.isArray(resource.initial) ? (Array.isArray(body) ? body : bodyOf(body)) : (resource.normalize ?? ((value: Body) => value))(bodyOf(body));
@@ -277,9 +309,14 @@ export function storedRoutes(stored: StoredResources): Route[] {
         method: 'POST',
         path: resource.path, scopes: [`create:${resource.scope}`],
         handler: ({ body }) => {
+          const fields = bodyOf(body);
+          const unique = resource.unique;
+          if (unique && stored.list<Body>(resource.path).some((item) => item[unique] === fields[unique])) {
+            throw conflict(`An ${resource.wrap.replace(/s$/, '')} with this ${unique} already exists`, `${resource.wrap.replace(/s$/, '')}_conflict`);
+          }
           const id = `${resource.prefix}${randomBytes(8).toString('hex')}`;
           const now = new Date().toISOString();
-          const item = { ...bodyOf(body), [resource.id]: id, created_at: now, updated_at: now };
+          const item = { ...fields, [resource.id]: id, created_at: now, updated_at: now };
           stored.put(resource.path, id, item);
           return { status: 201, body: item };
         },
@@ -300,6 +337,91 @@ export function storedRoutes(stored: StoredResources): Route[] {
         path: one, scopes: [`delete:${resource.scope}`],
         handler: ({ params }) => {
           if (!stored.remove(resource.path, params.id ?? '')) throw notFound(`${resource.wrap} not found: ${params.id ?? ''}`);
+          for (const member of members.filter((candidate) => candidate.parent === resource.path)) {
+            const area = `${resource.path}/${params.id ?? ''}/${member.path}`;
+            for (const item of stored.list<Body>(area)) stored.remove(area, String(item[member.key]));
+          }
+          return { status: 204 };
+        },
+      },
+    ];
+  });
+  const memberRoutes = members.flatMap((resource): Route[] => {
+    const list = `${resource.parent}/:id/${resource.path}`;
+    const one = `${list}/:member`;
+    /** Where a parent's members are kept; 404 when there is no such parent. */
+    const areaOf = (id: string | undefined) => {
+      if (!stored.get(resource.parent, id ?? '')) throw notFound(`No ${resource.parent.split('/').at(-1)?.replace(/s$/, '') ?? 'parent'} found by that id`);
+      return `${resource.parent}/${id ?? ''}/${resource.path}`;
+    };
+    const find = (area: string, key: string | undefined) => {
+      const item = stored.get<Body>(area, key ?? '');
+      if (!item) throw notFound(`Not found: ${key ?? ''}`);
+      return item;
+    };
+    const add = (area: string, fields: Body) => {
+      const key = resource.prefix ? `${resource.prefix}${randomBytes(8).toString('hex')}` : fields[resource.key];
+      if (typeof key !== 'string' || key === '') throw badRequest(`Payload validation error: Missing required property: ${resource.key}`);
+      const item = { ...fields, [resource.key]: key };
+      stored.put(area, key, item);
+      return item;
+    };
+    const items = (body: unknown) => {
+      const listed = bodyOf(body)[resource.wrap];
+      if (!Array.isArray(listed)) throw badRequest(`Payload validation error: Missing required property: ${resource.wrap}`);
+      return listed;
+    };
+    return [
+      {
+        method: 'GET',
+        path: list, scopes: [`read:${resource.scope}`],
+        handler: ({ params, query }) => {
+          const all = stored.list<Body>(areaOf(params.id));
+          if (resource.paging === 'checkpoint') return { status: 200, body: listBody(all, new URLSearchParams({ take: query.get('take') ?? '50', ...(query.get('from') ? { from: query.get('from') ?? '' } : {}) }), resource.wrap, { checkpoint: true }) };
+          const paged = new URLSearchParams(query);
+          paged.set('include_totals', 'true');
+          return { status: 200, body: listBody(all, paged, resource.wrap) };
+        },
+      },
+      {
+        method: 'POST',
+        path: list, scopes: [`create:${resource.scope}`],
+        handler: ({ params, body }) => {
+          const area = areaOf(params.id);
+          if (!resource.batch) return { status: 201, body: add(area, bodyOf(body)) };
+          for (const item of items(body)) add(area, typeof item === 'object' && item !== null ? (item as Body) : { [resource.key]: item });
+          return { status: 204 };
+        },
+      },
+      ...(resource.batch
+        ? [{
+            method: 'DELETE',
+            path: list, scopes: [`delete:${resource.scope}`],
+            handler: ({ params, body }) => {
+              const area = areaOf(params.id);
+              for (const item of items(body)) stored.remove(area, String(typeof item === 'object' && item !== null ? (item as Body)[resource.key] : item));
+              return { status: 204 };
+            },
+          } satisfies Route]
+        : []),
+      { method: 'GET', path: one, scopes: [`read:${resource.scope}`], handler: ({ params }) => ({ status: 200, body: find(areaOf(params.id), params.member) }) },
+      ...(resource.fixed
+        ? []
+        : [{
+            method: 'PATCH',
+            path: one, scopes: [`update:${resource.scope}`],
+            handler: ({ params, body }) => {
+              const area = areaOf(params.id);
+              const next = { ...find(area, params.member), ...bodyOf(body), [resource.key]: params.member };
+              stored.put(area, params.member ?? '', next);
+              return { status: 200, body: next };
+            },
+          } satisfies Route]),
+      {
+        method: 'DELETE',
+        path: one, scopes: [`delete:${resource.scope}`],
+        handler: ({ params }) => {
+          if (!stored.remove(areaOf(params.id), params.member ?? '')) throw notFound(`Not found: ${params.member ?? ''}`);
           return { status: 204 };
         },
       },
@@ -397,5 +519,5 @@ export function storedRoutes(stored: StoredResources): Route[] {
       },
     },
   ];
-  return [...singletonRoutes, ...factorRoutes, ...emailRoutes, ...specialRoutes, ...keyedRoutes, ...collectionRoutes];
+  return [...singletonRoutes, ...factorRoutes, ...emailRoutes, ...specialRoutes, ...keyedRoutes, ...memberRoutes, ...collectionRoutes];
 }
