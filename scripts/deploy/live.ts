@@ -80,11 +80,12 @@ async function liveSettings(management: ManagementClient, sections: LiveSections
   if (sections.clients) {
     const named = await namedReferences(management, clientList);
     result.clients = clientList
-      .filter((client) => client.client_id !== sections.deployClientId)
       .map(named)
       .map((client) => ({
         name: String(client.name),
         ...(typeof client.external_client_id === 'string' && client.external_client_id ? { key: cimdKey(client.external_client_id) } : {}),
+        // An export names the deploy client too; a0deploy leaves it alone, whatever tenant.yaml says of it.
+        ...(client.client_id === sections.deployClientId ? { untouched: true } : {}),
         fields: settings(client, ['name', 'client_id', 'client_secret', 'tenant', 'global', 'signing_keys', 'external_client_id']),
       }));
   }

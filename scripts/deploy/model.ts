@@ -45,6 +45,8 @@ export interface SettingsState {
   key?: string;
   /** Live only: an API Auth0 keeps itself (`is_system`), which a0deploy neither creates nor deletes. */
   system?: boolean;
+  /** Live only: the deploy client itself, which a0deploy never changes or deletes. */
+  untouched?: boolean;
   fields: Record<string, unknown>;
 }
 

@@ -192,6 +192,7 @@ export function computePlan(target: string, desired: TenantModel, live: TenantMo
     const current = live[field] ?? [];
     for (const item of wanted) {
       const existing = current.find((candidate) => identity(candidate) === identity(item));
+      if (existing?.untouched) continue;
       if (!existing) {
         items.push({ kind, name: item.name, change: 'create', drift: false, details: [] });
         continue;
@@ -203,7 +204,7 @@ export function computePlan(target: string, desired: TenantModel, live: TenantMo
       if (details.length > 0) items.push({ kind, name: item.name, change: 'update', drift: drifted(kind, item.name), details });
     }
     for (const item of current) {
-      if (item.system || wanted.some((candidate) => identity(candidate) === identity(item))) continue;
+      if (item.system || item.untouched || wanted.some((candidate) => identity(candidate) === identity(item))) continue;
       items.push({ kind, name: item.name, change: options.allowDelete ? 'delete' : 'keep', drift: false, details: ['not in tenant.yaml'] });
     }
   }

@@ -15,7 +15,8 @@ import { array, boolean, listBody, object, projection, string } from './validate
 function publicClient(client: StoredClient, scopes?: ReadonlySet<string>) {
   const { client_secret: secret, fields, ...rest } = client;
   const keys = scopes?.has('read:client_keys') && authMethod(client) !== 'none' ? { client_secret: secret } : {};
-  return { tenant: 'local', global: false, oidc_conformant: true, ...fields, ...rest, token_endpoint_auth_method: authMethod(client), ...keys };
+  // Auth0 answers custom_login_page_on: true for a client that never set it (every recorded answer does).
+  return { tenant: 'local', global: false, oidc_conformant: true, custom_login_page_on: true, ...fields, ...rest, token_endpoint_auth_method: authMethod(client), ...keys };
 }
 
 const newSecret = () => randomBytes(48).toString('base64url');
