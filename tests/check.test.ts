@@ -263,3 +263,32 @@ describe('a team\'s own Actions beside ours', () => {
     ]);
   });
 });
+
+describe('findings that a0deploy and Auth0 would not refuse', () => {
+  it('warn — not err — of an upstream connection the policy does not name that leaves its sync setting unstated, and err for one it names', async () => {
+    const tenant = await checkout((text) =>
+      text
+        .replace('connections:\n', 'connections:\n  - name: partner-oidc\n    strategy: oidc\n    options:\n      client_secret: \'##PARTNER_SECRET##\'\n\n')
+        .replace("      set_user_root_attributes: on_first_login\n", ''),
+    );
+    const result = check(tenant);
+    const findings = result.stdout.split('\n').filter((line) => / sync-missing /.test(line));
+    expect(findings).toEqual([
+      expect.stringMatching(/ warning sync-missing upstream connection "partner-oidc" does not state set_user_root_attributes, so it syncs on_each_login \(the policy does not name it, so nothing requires a setting\)$/),
+      expect.stringMatching(/ error sync-missing upstream connection "google-oauth2" does not state set_user_root_attributes, so it syncs on_each_login$/),
+    ]);
+    expect(result.status).toBe(1);
+  });
+
+  it('warns of a placeholder YAML reads as a comment, and counts it as used', async () => {
+    const tenant = await checkout((text) => text.replace("client_secret: '##GOOGLE_CLIENT_SECRET##'", 'client_secret: ##GOOGLE_CLIENT_SECRET##'));
+    const line = lineOf(readFileSync(tenant, 'utf8'), 'client_secret: ##GOOGLE_CLIENT_SECRET##');
+    const result = check(tenant, '--json');
+    const findings = (JSON.parse(result.stdout) as { findings: Array<{ code: string; severity: string; message: string; location: { line: number; col: number } }> }).findings;
+    expect(findings.find((finding) => finding.code === 'placeholder-unquoted')).toEqual(expect.objectContaining({
+      severity: 'warning',
+      message: '##GOOGLE_CLIENT_SECRET## is not quoted, so YAML reads it as a comment: the value is empty unless a0deploy replaces the placeholder first',
+      location: expect.objectContaining({ line, col: 22 }),
+    }));
+  });
+});

@@ -82,6 +82,10 @@ export async function loadAsDeployCli(tenantPath: string, mappings: KeywordMappi
   }
   Object.assign(context.assets, typeof raw === 'object' && raw !== null ? raw : {});
   const present = Object.keys(context.assets).filter((key) => context.assets[key] !== undefined && key !== 'exclude' && key !== 'include');
+  // Without a clients section, a0deploy's resourceServers step asks the tenant for its clients, only to name an
+  // API's `client_id`: offline, there are none to name it by, and the id stays as written.
+  const noClients = context.assets.clients === undefined;
+  if (noClients) context.assets.clients = [];
   const silent = cli.logger.silent;
   cli.logger.silent = true;
   try {
@@ -95,6 +99,7 @@ export async function loadAsDeployCli(tenantPath: string, mappings: KeywordMappi
   } finally {
     cli.logger.silent = silent;
   }
+  if (noClients) delete context.assets.clients;
   return Object.fromEntries(present.map((key) => [key, context.assets[key]]));
 }
 
