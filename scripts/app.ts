@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandArgs } from './lib/args';
 import policy from '../actions/policy';
 import { startSampleApp } from './app/server';
 import { EXIT, ProjectError, runCommand } from './lib/errors';
@@ -15,12 +15,7 @@ import { readStateFile } from '@auth0-root-attributes/local-tenant';
 const SPA_CLIENT = 'Sample single-page app';
 
 void runCommand(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({ options: { port: { type: 'string', default: '3000' }, tenant: { type: 'string', default: '127.0.0.1:8443' }, 'client-id': { type: 'string' } }, strict: true }));
-  } catch (error) {
-    throw new ProjectError('usage', (error as Error).message, { hint: 'usage: npm run app -- [--port 3000] [--tenant 127.0.0.1:8443] [--client-id ID]' });
-  }
+  const { values } = commandArgs('app', 'usage: npm run app -- [--port 3000] [--tenant 127.0.0.1:8443] [--client-id ID]', { port: { type: 'string', default: '3000' }, tenant: { type: 'string', default: '127.0.0.1:8443' }, 'client-id': { type: 'string' } });
   const stateDir = defaultStateDir();
   const certFile = path.join(stateDir, 'server.pem');
   if (!existsSync(certFile)) throw new ProjectError('usage', `no local tenant in ${path.relative(process.cwd(), stateDir)} yet`, { hint: 'run `npm start` (or `npm run tenant` and `npm run deploy`) first' });

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandArgs } from './lib/args';
 import { benchActions, type ActionFigures } from './bench/actions';
 import { benchCheck } from './bench/check';
 import { benchDeploy } from './bench/deploy';
@@ -15,7 +15,7 @@ import { codeFlowLogins, loginsUnderLoad, seedLoadTenant, type CodeFlowFigures }
 import { formatRatio, roundRatio, us } from './bench/stats';
 import { usersFile } from './bench/users-file';
 import { buildActions, BUNDLE_BUDGET_BYTES, PROJECT_ROOT } from './lib/build-actions';
-import { EXIT, ProjectError, runCommand } from './lib/errors';
+import { EXIT, runCommand } from './lib/errors';
 import { loadProject } from './lib/project';
 import { scriptCommand } from './lib/script-command';
 
@@ -36,12 +36,7 @@ function child(mode: 'audit' | 'html' | 'parse', file: string): { users: number;
 }
 
 void runCommand(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({ options: { out: { type: 'string' }, events: { type: 'string', default: '100000' }, users: { type: 'string', default: '1000000' } }, strict: true }));
-  } catch (error) {
-    throw new ProjectError('usage', (error as Error).message, { hint: 'usage: npm run bench -- [--out FILE] [--events N] [--users N]' });
-  }
+  const { values } = commandArgs('bench', 'usage: npm run bench -- [--out FILE] [--events N] [--users N]', { out: { type: 'string' }, events: { type: 'string', default: '100000' }, users: { type: 'string', default: '1000000' } });
   const events = Number(values.events);
   const users = Number(values.users);
   const step = (text: string) => process.stderr.write(`bench: ${text}\n`);

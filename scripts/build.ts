@@ -3,18 +3,13 @@
  * size against the budget. With --env, tenant.yaml is read as that environment fills its placeholders.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandArgs } from './lib/args';
 import { BUNDLE_BUDGET_BYTES, buildActions } from './lib/build-actions';
 import { ALL_ENVIRONMENTS, readEnvironment, refuseLiteralCredentials } from './lib/environments';
 import { EXIT, ProjectError, runCommand } from './lib/errors';
 
 void runCommand(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({ options: { env: { type: 'string' }, tenant: { type: 'string', default: 'tenant.yaml' }, policy: { type: 'string' } }, strict: true }));
-  } catch (error) {
-    throw new ProjectError('usage', (error as Error).message, { hint: 'usage: npm run build -- [--env NAME] [--tenant PATH] [--policy PATH]' });
-  }
+  const { values } = commandArgs('build', 'usage: npm run build -- [--env NAME] [--tenant PATH] [--policy PATH]', { env: { type: 'string' }, tenant: { type: 'string', default: 'tenant.yaml' }, policy: { type: 'string' } });
   if (values.env === ALL_ENVIRONMENTS) throw new ProjectError('usage', 'build takes one environment: the bundles go where a0deploy reads them', { hint: 'e.g. npm run build -- --env staging' });
   const environment = values.env === undefined ? undefined : readEnvironment(values.tenant, values.env);
   if (environment) refuseLiteralCredentials(environment);

@@ -5,12 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandArgs } from './lib/args';
 import { ACTION_ENTRIES, BUNDLE_DIR } from './lib/action-entries';
 import { buildActions } from './lib/build-actions';
 import { runCheck, type CheckResult } from './check/index';
 import { selectEnvironments } from './lib/environments';
-import { EXIT, ProjectError, runCommand } from './lib/errors';
+import { EXIT, runCommand } from './lib/errors';
 
 const USAGE = 'usage: npm run check -- [--env NAME|all] [--tenant PATH] [--policy PATH] [--json]';
 
@@ -45,15 +45,7 @@ async function buildIfNeverBuilt(tenantPath: string, policyFile: string | undefi
 }
 
 void runCommand(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: { env: { type: 'string' }, tenant: { type: 'string', default: 'tenant.yaml' }, policy: { type: 'string' }, json: { type: 'boolean', default: false } },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new ProjectError('usage', (error as Error).message, { hint: USAGE });
-  }
+  const { values } = commandArgs('check', USAGE, { env: { type: 'string' }, tenant: { type: 'string', default: 'tenant.yaml' }, policy: { type: 'string' }, json: { type: 'boolean', default: false } });
   await buildIfNeverBuilt(values.tenant, values.policy, values.json ? (line) => console.error(line) : (line) => console.log(line));
   const environments = values.env === undefined ? [undefined] : selectEnvironments(values.tenant, values.env);
   const results = environments.map((environment) => runCheck({ tenantPath: values.tenant, policyFile: values.policy, environment }));

@@ -2,7 +2,7 @@
  * `npm run tenant [-- --port N] [--state DIR]`: runs the local tenant in the foreground and prints how to reach it.
  * Ctrl-C stops it; its state stays in the state folder for the next run.
  */
-import { parseArgs } from 'node:util';
+import { commandArgs } from './lib/args';
 import { EXIT, ProjectError, runCommand } from './lib/errors';
 import { startLocalTenant } from '@auth0-root-attributes/local-tenant';
 import { defaultStateDir } from './lib/local-state';
@@ -23,12 +23,7 @@ function shellQuoted(value: string): string {
 }
 
 void runCommand(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({ options: { port: { type: 'string', default: '8443' }, state: { type: 'string' } }, strict: true }));
-  } catch (error) {
-    throw new ProjectError('usage', (error as Error).message, { hint: 'usage: npm run tenant -- [--port N] [--state DIR]' });
-  }
+  const { values } = commandArgs('tenant', 'usage: npm run tenant -- [--port N] [--state DIR]', { port: { type: 'string', default: '8443' }, state: { type: 'string' } });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ProjectError('usage', `--port must be a port number, not ${values.port}`);
   const tenant = await startLocalTenant({

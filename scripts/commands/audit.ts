@@ -5,7 +5,7 @@
  * Exit 1 when anything breaks the policy.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { commandArgs } from '../lib/args';
 import { buildActions, policyFor } from '../lib/build-actions';
 import { EXIT, ProjectError, runCommand } from '../lib/errors';
 import { ALL_ENVIRONMENTS, readEnvironment, refuseLiteralCredentials } from '../lib/environments';
@@ -28,25 +28,17 @@ import { UsersAudit } from '../audit/users';
 const USAGE = 'usage: npm run audit -- [--env NAME] [--users-file FILE] [--json | --markdown] [--html FILE] [--compare PREVIOUS.json] [--no-users] [--tenant PATH] [--policy PATH]';
 
 void runCommand(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        env: { type: 'string' },
-        'users-file': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        markdown: { type: 'boolean', default: false },
-        'no-users': { type: 'boolean', default: false },
-        tenant: { type: 'string', default: 'tenant.yaml' },
-        policy: { type: 'string' },
-        html: { type: 'string' },
-        compare: { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new ProjectError('usage', (error as Error).message, { hint: USAGE });
-  }
+  const { values } = commandArgs('audit', USAGE, {
+    env: { type: 'string' },
+    'users-file': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    markdown: { type: 'boolean', default: false },
+    'no-users': { type: 'boolean', default: false },
+    tenant: { type: 'string', default: 'tenant.yaml' },
+    policy: { type: 'string' },
+    html: { type: 'string' },
+    compare: { type: 'string' },
+  });
   if (values.json && values.markdown) throw new ProjectError('usage', '--json and --markdown exclude each other', { hint: USAGE });
   if (values.env === ALL_ENVIRONMENTS) throw new ProjectError('usage', 'audit takes one environment at a time', { hint: 'e.g. npm run audit -- --env production' });
   // The earlier report is read first: a file that is not one stops the audit before anything is sent.

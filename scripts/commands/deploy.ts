@@ -4,8 +4,8 @@
  * real `a0deploy import` — only when the plan has changes. The target is the environment's tenant with
  * --env, else AUTH0_DOMAIN with AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET when set, else the local tenant.
  */
-import { parseArgs } from 'node:util';
 import { buildAndCheck, deployTo } from '../deploy/run';
+import { commandArgs } from '../lib/args';
 import { formatPlanMarkdown, planVerdict } from '../deploy/plan';
 import { ALL_ENVIRONMENTS, missingCredentials, readEnvironment, refuseLiteralCredentials } from '../lib/environments';
 import { EXIT, ProjectError, runCommand } from '../lib/errors';
@@ -14,24 +14,16 @@ import { openTarget, requireCredentials } from '../lib/target';
 const USAGE = 'usage: npm run deploy -- [--env NAME] [--plan] [--allow-delete] [--json | --markdown] [--skip-unconfigured] [--tenant PATH] [--policy PATH]';
 
 void runCommand(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        env: { type: 'string' },
-        plan: { type: 'boolean', default: false },
-        'allow-delete': { type: 'boolean', default: false },
-        'skip-unconfigured': { type: 'boolean', default: false },
-        tenant: { type: 'string', default: 'tenant.yaml' },
-        policy: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        markdown: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new ProjectError('usage', (error as Error).message, { hint: USAGE });
-  }
+  const { values } = commandArgs('deploy', USAGE, {
+    env: { type: 'string' },
+    plan: { type: 'boolean', default: false },
+    'allow-delete': { type: 'boolean', default: false },
+    'skip-unconfigured': { type: 'boolean', default: false },
+    tenant: { type: 'string', default: 'tenant.yaml' },
+    policy: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    markdown: { type: 'boolean', default: false },
+  });
   if (values.json && values.markdown) throw new ProjectError('usage', '--json and --markdown exclude each other', { hint: USAGE });
   if (values.env === ALL_ENVIRONMENTS) throw new ProjectError('usage', 'deploy takes one environment at a time, in promotion order', { hint: 'e.g. npm run deploy -- --env staging' });
   if (values['skip-unconfigured'] && !(values.plan && values.env)) {

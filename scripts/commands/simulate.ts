@@ -7,7 +7,7 @@
  * - passwordless e-mail: `{ "email": … }`.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { commandArgs } from '../lib/args';
 import policy from '../../actions/policy';
 import { buildAndCheck, deployTo } from '../deploy/run';
 import { EXIT, ProjectError, runCommand } from '../lib/errors';
@@ -32,12 +32,7 @@ function readProfile(file: string): Record<string, unknown> {
 }
 
 void runCommand(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({ options: { connection: { type: 'string' }, profile: { type: 'string' }, tenant: { type: 'string', default: 'tenant.yaml' } }, strict: true }));
-  } catch (error) {
-    throw new ProjectError('usage', (error as Error).message, { hint: USAGE });
-  }
+  const { values } = commandArgs('simulate', USAGE, { connection: { type: 'string' }, profile: { type: 'string' }, tenant: { type: 'string', default: 'tenant.yaml' } });
   if (!values.connection || !values.profile) throw new ProjectError('usage', '--connection and --profile are required', { hint: USAGE });
   const profile = readProfile(values.profile);
 

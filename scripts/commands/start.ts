@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildAndCheck, deployTo } from '../deploy/run';
+import { commandArgs } from '../lib/args';
 import { EXIT, runCommand } from '../lib/errors';
 import { localTarget } from '../lib/target';
 import { alertsOf, removeState, startLocalTenant, UserAgent as Browser, type Page } from '@auth0-root-attributes/local-tenant';
@@ -56,6 +57,8 @@ const heading = (text: string) => console.log(`\n${text}`);
 const say = (text: string) => console.log(`   ${text}`);
 
 void runCommand(async () => {
+  // It takes no arguments: the story is the same on every run, on a fresh local tenant.
+  commandArgs('start', 'usage: npm start  (no arguments: it builds, checks, deploys tenant.yaml to a fresh local tenant and signs users in)', {});
   console.log('auth0-root-attributes: the whole pipeline on the local tenant');
 
   heading('1. Build and check');

@@ -5,7 +5,7 @@
  * the same write. Targets the environment's tenant with --env, else AUTH0_DOMAIN when set, else the
  * local tenant.
  */
-import { parseArgs } from 'node:util';
+import { commandArgs } from '../lib/args';
 import { ALL_ENVIRONMENTS, readEnvironment, refuseLiteralCredentials } from '../lib/environments';
 import { ProjectError, runCommand } from '../lib/errors';
 import { loadProject } from '../lib/project';
@@ -16,25 +16,15 @@ import { parseSets, updateUser } from '../users/update';
 const USAGE = 'usage: npm run users -- update USER_ID --set ATTRIBUTE=VALUE [--set …] [--dry-run] [--env NAME]\n       npm run users -- import FILE --connection NAME [--dry-run] [--no-upsert] [--env NAME]';
 
 void runCommand(async () => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        set: { type: 'string', multiple: true, default: [] },
-        connection: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        'no-upsert': { type: 'boolean', default: false },
-        env: { type: 'string' },
-        tenant: { type: 'string', default: 'tenant.yaml' },
-        policy: { type: 'string' },
-      },
-      strict: true,
-    });
-  } catch (error) {
-    throw new ProjectError('usage', (error as Error).message, { hint: USAGE });
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = commandArgs('users', USAGE, {
+    set: { type: 'string', multiple: true, default: [] },
+    connection: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    'no-upsert': { type: 'boolean', default: false },
+    env: { type: 'string' },
+    tenant: { type: 'string', default: 'tenant.yaml' },
+    policy: { type: 'string' },
+  }, { allowPositionals: true });
   const [command, subject] = positionals;
   const say = (line: string) => console.log(line);
   if (values.env === ALL_ENVIRONMENTS) throw new ProjectError('usage', 'users takes one environment', { hint: USAGE });
