@@ -23,16 +23,20 @@ function shellQuoted(value: string): string {
 }
 
 void runCommand(async () => {
-  const { values } = commandArgs('tenant', 'usage: npm run tenant -- [--port N] [--state DIR]', { port: { type: 'string', default: '8443' }, state: { type: 'string' } });
+  const usage = 'usage: npm run tenant -- [--port N] [--state DIR] [--rate-limit N]';
+  const { values } = commandArgs('tenant', usage, { port: { type: 'string', default: '8443' }, state: { type: 'string' }, 'rate-limit': { type: 'string' } });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ProjectError('usage', `--port must be a port number, not ${values.port}`);
+  const rateLimit = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
+  if (rateLimit !== undefined && !(Number.isInteger(rateLimit) && rateLimit >= 1)) throw new ProjectError('usage', `--rate-limit must be a whole number of Management API requests a second, at least 1, not ${values['rate-limit']}`, { hint: usage });
   const tenant = await startLocalTenant({
     port,
     stateDir: values.state ?? defaultStateDir(),
+    ...(rateLimit !== undefined ? { rateLimit } : {}),
     onRequest: (line) => console.log(`${new Date().toISOString()} ${line}`),
     onFlow: (trigger, result) => realTimeLog(trigger, result).forEach((line) => console.log(line)),
   });
-  console.log(`local tenant running on https://${tenant.domain}/ (state: ${tenant.stateDir})`);
+  console.log(`local tenant running on https://${tenant.domain}/ (state: ${tenant.stateDir})${rateLimit !== undefined ? `, the Management API limited to ${rateLimit} requests a second` : ''}`);
   // Lines a shell can run as they are (a script can eval the export lines of the output it saved).
   const exported = { AUTH0_DOMAIN: tenant.domain, AUTH0_CLIENT_ID: tenant.clientId, AUTH0_CLIENT_SECRET: tenant.clientSecret, NODE_EXTRA_CA_CERTS: tenant.caPath };
   for (const [name, value] of Object.entries(exported)) console.log(`export ${name}=${shellQuoted(value)}`);

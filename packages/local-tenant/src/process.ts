@@ -45,13 +45,15 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   /** Where actions' npm dependencies are installed (shared between tenants); the state folder's by default. */
   dependencyCache?: string;
+  /** Management API requests a second before it answers 429 (LOCAL_TENANT_RATE_LIMIT, else 1000). */
+  rateLimit?: number;
 }
 
 const SERVE = path.join(__dirname, 'serve.ts');
 const TSX = require.resolve('tsx');
 
 export function spawnLocalTenant(options: SpawnOptions): Promise<TenantProcess> {
-  const settings = { stateDir: options.stateDir, port: options.port, actionsTimeoutMs: options.actionsTimeoutMs, flows: options.onFlow !== undefined, dependencyCache: options.dependencyCache };
+  const settings = { stateDir: options.stateDir, port: options.port, actionsTimeoutMs: options.actionsTimeoutMs, flows: options.onFlow !== undefined, dependencyCache: options.dependencyCache, rateLimit: options.rateLimit };
   const child = fork(SERVE, [], {
     execArgv: ['--import', TSX, '--no-warnings=ExperimentalWarning'],
     env: { ...process.env, ...options.env, LOCAL_TENANT_OPTIONS: JSON.stringify(settings) },

@@ -10,12 +10,13 @@ import type { TenantReady, TenantMessage } from './process';
 const send = (message: TenantMessage) => process.send?.(message);
 
 async function main(): Promise<void> {
-  const options = JSON.parse(process.env.LOCAL_TENANT_OPTIONS ?? '{}') as { stateDir: string; port?: number; actionsTimeoutMs?: number; flows?: boolean; dependencyCache?: string };
+  const options = JSON.parse(process.env.LOCAL_TENANT_OPTIONS ?? '{}') as { stateDir: string; port?: number; actionsTimeoutMs?: number; flows?: boolean; dependencyCache?: string; rateLimit?: number };
   const tenant = await startLocalTenant({
     stateDir: options.stateDir,
     dependencyCache: options.dependencyCache,
     port: options.port,
     actionsTimeoutMs: options.actionsTimeoutMs,
+    rateLimit: options.rateLimit,
     ...(options.flows ? { onFlow: (trigger, result) => send({ type: 'flow', trigger, result }) } : {}),
   });
   const ready: TenantReady = { domain: tenant.domain, port: tenant.port, clientId: tenant.clientId, clientSecret: tenant.clientSecret, caPath: tenant.caPath, ca: tenant.ca, stateDir: tenant.stateDir };

@@ -28,7 +28,10 @@ import { ActionsRuntime } from '@auth0-root-attributes/actions-runtime';
 import type { LoginContext } from './login';
 import { openState, type StateStore } from './state';
 import type { TenantReady } from './process';
+import { RateLimit, rateLimitFrom, tooManyRequests } from './rate-limit';
 import { MANAGEMENT_API_PATH } from './scopes';
+
+const MANAGEMENT_API_ROOT = `/${MANAGEMENT_API_PATH}`;
 import { verifyManagementToken } from './tokens';
 
 /**
@@ -67,6 +70,8 @@ export interface LocalTenantOptions {
    * folder. Tenants may share one (each name@version is installed once).
    */
   dependencyCache?: string;
+  /** Management API requests a second before it answers 429 (rate-limit.ts): LOCAL_TENANT_RATE_LIMIT, else 1000. */
+  rateLimit?: number;
 }
 
 /** Where the tenant listens and how to reach it (process.ts's handle has the same), with its state store. */
@@ -129,6 +134,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
   const compiled = compileRoutes(Object.values(routes(context, oidc, actionBuilder(store, dependencyCache))).flat());
   const authorize = (header: string | undefined) => verifyManagementToken(store.state, header, { issuer: `https://${domain}/`, audience: `https://${domain}/${MANAGEMENT_API_PATH}` });
   const onError = (error: unknown) => console.error('local tenant: internal error', error);
+  const rateLimit = new RateLimit(rateLimitFrom(options.rateLimit));
   // Management API writes are logged as Auth0 logs them (sapi / fapi), with the calling client.
   const onCall: OnManagementCall = ({ method, route, status, subject, headers }) => {
     if (method === 'GET') return;
@@ -152,6 +158,15 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
       return;
     }
     if (!servesOidc(pathname)) {
+      if (pathname.startsWith(MANAGEMENT_API_ROOT)) {
+        const verdict = rateLimit.take();
+        for (const [name, value] of Object.entries(verdict.headers)) response.setHeader(name, value);
+        if (!verdict.allowed) {
+          request.resume();
+          sendError(response, tooManyRequests(), onError);
+          return;
+        }
+      }
       void dispatch(compiled, authorize, request, response, onError, undefined, onCall);
       return;
     }
