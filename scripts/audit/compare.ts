@@ -39,6 +39,7 @@ export function readPreviousReport(file: string): AuditReport {
 
 const TOTALS: Array<[keyof UsersSummary, string]> = [
   ['users', 'users'],
+  ['recorded', 'users with a provenance record'],
   ['withoutRecord', 'users without a provenance record'],
   ['corruptRecords', 'corrupt records'],
   ['unmanaged', 'users on unmanaged connections'],

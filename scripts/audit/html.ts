@@ -10,7 +10,7 @@
 import { ROOT_ATTRIBUTES } from '../../actions/lib/attributes';
 import { changeLine, changesHeading } from './compare';
 import type { AuditReport } from './report';
-import { STANDINGS, type Standing } from './users';
+import { coverageOf, STANDINGS, type Standing } from './users';
 
 const PALETTE: Record<Standing, string> = {
   signup: '#E69F00',
@@ -159,6 +159,7 @@ function figures(report: AuditReport): Array<[string, string | number]> {
   const drifted = (kind: string) => new Set(report.drift.filter((item) => item.kind === kind).map((item) => item.name)).size;
   return [
     ['users', users ? users.users : 'not read'],
+    ['users with a record', users ? coverageOf(users) : '—'],
     ['users without a record', users ? users.withoutRecord : '—'],
     ['violations', users ? users.violations : '—'],
     ['drifted connections', drifted('connection')],

@@ -2,7 +2,7 @@
 import type { DenialsSummary } from './denials';
 import { ROOT_ATTRIBUTES } from '../../actions/lib/attributes';
 import type { Drift } from './drift';
-import { STANDINGS, type UsersSummary } from './users';
+import { coverageOf, STANDINGS, type UsersSummary } from './users';
 import { changeLine, changesHeading, type ReportChanges } from './compare';
 
 export interface AuditReport {
@@ -56,6 +56,7 @@ export function formatText(report: AuditReport): string {
     lines.push('', `Users: ${users.users.toLocaleString('en')} read; sources of each root attribute (changed = since the last login; none = not recorded)`);
     lines.push(...table(['connection', 'attribute', ...STANDINGS], sourceRows(users)).map((line) => `  ${line}`));
     lines.push('');
+    lines.push(`  users with a provenance record: ${coverageOf(users)}${users.recorded < users.users ? ' (npm run users -- backfill gives the others one)' : ''}`);
     lines.push(`  without a provenance record: ${users.withoutRecord.toLocaleString('en')}${users.withoutRecordExamples.length > 0 ? ` (e.g. ${users.withoutRecordExamples.slice(0, 5).join(', ')})` : ''}`);
     lines.push(`  corrupt records: ${users.corruptRecords.toLocaleString('en')}; on connections the policy does not manage: ${users.unmanaged.toLocaleString('en')}`);
     if (users.unreadable > 0) lines.push(`  lines that are not a user: ${users.unreadable.toLocaleString('en')} (${unreadableAt(users)})`);
@@ -119,7 +120,7 @@ export function formatMarkdown(report: AuditReport): string {
     lines.push('', `### Users (${users.users.toLocaleString('en')})`, '', `| connection | attribute | ${STANDINGS.join(' | ')} |`, `|---|---|${STANDINGS.map(() => '---:').join('|')}|`);
     for (const row of sourceRows(users)) lines.push(`| ${row.join(' | ')} |`);
     lines.push(...mermaidCharts(users));
-    lines.push('', `- without a provenance record: ${users.withoutRecord}`, `- corrupt records: ${users.corruptRecords}`, `- on unmanaged connections: ${users.unmanaged}`, `- violations: ${users.violations}`);
+    lines.push('', `- users with a provenance record: ${coverageOf(users)}`, `- without a provenance record: ${users.withoutRecord}`, `- corrupt records: ${users.corruptRecords}`, `- on unmanaged connections: ${users.unmanaged}`, `- violations: ${users.violations}`);
     if (users.unreadable > 0) lines.push(`- **lines that are not a user: ${users.unreadable}** (${unreadableAt(users)}): the audit is incomplete`);
     for (const example of users.examples) lines.push(`  - \`${example.user_id}\` (${example.connection}): \`${example.code}\``);
   }

@@ -30,6 +30,8 @@ export interface UsersSummary {
   unreadableLines: number[];
   /** connection → attribute → standing → count */
   sources: Record<string, Record<string, Partial<Record<Standing, number>>>>;
+  /** Users with a valid provenance record, on any connection: the adoption's coverage is this of `users`. */
+  recorded: number;
   withoutRecord: number;
   corruptRecords: number;
   unmanaged: number;
@@ -48,11 +50,13 @@ const EXAMPLES = 25;
 const EXAMPLES_PER_CODE = 10;
 
 export class UsersAudit {
-  private readonly summary: UsersSummary = { users: 0, unreadable: 0, unreadableLines: [], sources: {}, withoutRecord: 0, corruptRecords: 0, unmanaged: 0, violations: 0, examples: [], withoutRecordExamples: [], byCode: {}, examplesByCode: {} };
+  private readonly summary: UsersSummary = { users: 0, unreadable: 0, unreadableLines: [], sources: {}, recorded: 0, withoutRecord: 0, corruptRecords: 0, unmanaged: 0, violations: 0, examples: [], withoutRecordExamples: [], byCode: {}, examplesByCode: {} };
 
   constructor(
     private readonly compiled: CompiledPolicy,
     private readonly metadataKey: string,
+    /** Told every user without a valid record, on any connection (`audit --unrecorded FILE`). */
+    private readonly onUnrecorded?: (userId: string) => void,
   ) {}
 
   private count(connection: string, attribute: string, standing: Standing): void {
@@ -81,6 +85,10 @@ export class UsersAudit {
     this.summary.users += 1;
     const userId = typeof record.user_id === 'string' ? record.user_id : '?';
     const connectionName = Array.isArray(record.identities) && typeof record.identities[0]?.connection === 'string' ? record.identities[0].connection : '';
+    const metadata = record.app_metadata;
+    const storedValue = typeof metadata === 'object' && metadata !== null ? metadata[this.metadataKey] : undefined;
+    if (parseRecord(storedValue).status === 'valid') this.summary.recorded += 1;
+    else this.onUnrecorded?.(userId);
     const connection = this.compiled.connection(connectionName);
     if (typeof connection !== 'object' || !connection.managed) {
       this.summary.unmanaged += 1;
@@ -88,8 +96,6 @@ export class UsersAudit {
     }
     const values = trackedValues(user);
     const email = emailOf(user);
-    const metadata = record.app_metadata;
-    const storedValue = typeof metadata === 'object' && metadata !== null ? metadata[this.metadataKey] : undefined;
     // Current record (the same test post-login makes): what post-login recorded still holds, violations included.
     const current = currentRecord(storedValue, profileDigest(values), this.compiled.fingerprint, connection.name);
     if (current) {
@@ -136,4 +142,13 @@ export class UsersAudit {
   result(): UsersSummary {
     return this.summary;
   }
+}
+
+/** The share of users with a provenance record, as reports print it: `4,900 of 5,000 (98.0%)`. */
+export function coverageOf(summary: Pick<UsersSummary, 'users' | 'recorded'>): string {
+  const recorded = summary.recorded ?? 0;
+  const share = summary.users === 0 ? 100 : (recorded / summary.users) * 100;
+  // Never rounded up to 100% while one user lacks a record.
+  const shown = share < 100 && share > 99.9 ? '99.9' : share.toFixed(1);
+  return `${recorded.toLocaleString('en')} of ${summary.users.toLocaleString('en')} (${shown}%)`;
 }

@@ -4,7 +4,7 @@
  * provenance — read through the official auth0 SDK (users through an export job) or from an export file.
  * Exit 1 when anything breaks the policy.
  */
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { commandArgs } from '../lib/args';
 import { buildActions, policyFor } from '../lib/build-actions';
 import { EXIT, ProjectError, runCommand } from '../lib/errors';
@@ -25,7 +25,7 @@ import { compareReports, readPreviousReport } from '../audit/compare';
 import { renderHtml } from '../audit/html';
 import { UsersAudit } from '../audit/users';
 
-const USAGE = 'usage: npm run audit -- [--env NAME] [--users-file FILE] [--json | --markdown] [--html FILE] [--compare PREVIOUS.json] [--no-users] [--tenant PATH] [--policy PATH]';
+const USAGE = 'usage: npm run audit -- [--env NAME] [--users-file FILE] [--json | --markdown] [--html FILE] [--compare PREVIOUS.json] [--unrecorded FILE] [--no-users] [--tenant PATH] [--policy PATH]';
 
 void runCommand(async () => {
   const { values } = commandArgs('audit', USAGE, {
@@ -38,6 +38,7 @@ void runCommand(async () => {
     policy: { type: 'string' },
     html: { type: 'string' },
     compare: { type: 'string' },
+    unrecorded: { type: 'string' },
   });
   if (values.json && values.markdown) throw new ProjectError('usage', '--json and --markdown exclude each other', { hint: USAGE });
   if (values.env === ALL_ENVIRONMENTS) throw new ProjectError('usage', 'audit takes one environment at a time', { hint: 'e.g. npm run audit -- --env production' });
@@ -48,7 +49,10 @@ void runCommand(async () => {
   if (environment) requireCredentials(environment);
   await buildActions({ tenantPath: values.tenant, policyFile: values.policy, environment });
   const project = loadProject(values.tenant, values.policy, environment);
-  const audit = new UsersAudit(project.compiled, project.policy.metadataKey);
+  if (values.unrecorded !== undefined && values['no-users']) throw new ProjectError('usage', '--unrecorded lists users, which --no-users leaves out', { hint: USAGE });
+  // Every user without a record, one id a line, as the audit meets them (memory stays flat).
+  const unrecorded = values.unrecorded === undefined ? undefined : createWriteStream(values.unrecorded, { mode: 0o600 });
+  const audit = new UsersAudit(project.compiled, project.policy.metadataKey, unrecorded ? (userId) => unrecorded.write(`${userId}\n`) : undefined);
   const target = await openTarget(environment);
   let report: AuditReport;
   try {
@@ -75,7 +79,9 @@ void runCommand(async () => {
     };
   } finally {
     await target.close();
+    if (unrecorded) await new Promise((resolve) => unrecorded.end(resolve));
   }
+  if (unrecorded && values.unrecorded !== undefined) console.error(`the ids of the ${report.users?.users === undefined ? '' : `${(report.users.users - report.users.recorded).toLocaleString('en')} `}users without a record are in ${values.unrecorded}`);
   if (previous) report.changes = compareReports(previous, report);
   if (values.html !== undefined) {
     writeFileSync(values.html, await renderHtml(report));

@@ -11,9 +11,10 @@ import { ProjectError, runCommand } from '../lib/errors';
 import { loadProject } from '../lib/project';
 import { openTarget } from '../lib/target';
 import { importUsers } from '../users/import';
+import { backfillUsers } from '../users/backfill';
 import { parseSets, updateUser } from '../users/update';
 
-const USAGE = 'usage: npm run users -- update USER_ID --set ATTRIBUTE=VALUE [--set …] [--dry-run] [--env NAME]\n       npm run users -- import FILE --connection NAME [--dry-run] [--no-upsert] [--env NAME]';
+const USAGE = 'usage: npm run users -- update USER_ID --set ATTRIBUTE=VALUE [--set …] [--dry-run] [--env NAME]\n       npm run users -- import FILE --connection NAME [--dry-run] [--no-upsert] [--env NAME]\n       npm run users -- backfill [--connection NAME] [--dry-run] [--env NAME]';
 
 void runCommand(async () => {
   const { values, positionals } = commandArgs('users', USAGE, {
@@ -40,6 +41,15 @@ void runCommand(async () => {
     if (!values.connection) throw new ProjectError('usage', 'import needs --connection NAME', { hint: USAGE });
     const project = loadProject(values.tenant, values.policy, environment);
     return importUsers(project, target, { file: subject, connection: values.connection, dryRun: values['dry-run'], upsert: !values['no-upsert'] }, say);
+  }
+  if (command === 'backfill' && positionals.length === 1) {
+    const project = loadProject(values.tenant, values.policy, environment);
+    const opened = await target();
+    try {
+      return await backfillUsers(project, opened, { connection: values.connection, dryRun: values['dry-run'], showProgress: process.stderr.isTTY === true }, say);
+    } finally {
+      await opened.close();
+    }
   }
   throw new ProjectError('usage', command ? `unknown or incomplete command: ${positionals.join(' ')}` : 'no command given', { hint: USAGE });
 });

@@ -88,6 +88,9 @@ const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(
 
 const stateSize = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('tenant.db')).reduce((total, name) => total + statSync(path.join(dir, name)).size, 0);
 
+/** How long the planted Action holds a signup that reaches it: what "refused before the Action" is told apart from. */
+const ACTION_HOLD_MS = 19_000;
+
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const started = Date.now();
   const value = await work();
@@ -102,11 +105,11 @@ describe('1. oversized root attributes', () => {
     const [login, ...signups] = await Promise.all([timed(() => passwordLogin('steady@example.com')), signup(1), signup(2), signup(3), signup(4)]);
     for (const { value, ms } of signups) {
       expect(value).toMatchObject({ status: 400, body: { code: 'invalid_signup', description: 'Payload validation error: String is too long (234000 chars), maximum 150 (name)' } });
-      // Refused before the Action, which would have held it 19 s.
-      expect(ms).toBeLessThan(1_000);
+      // Refused before the Action, which would have held it 19 s: far below that, however loaded the machine.
+      expect(ms).toBeLessThan(ACTION_HOLD_MS / 2);
     }
     expect(login.value.status).toBe(200);
-    expect(login.ms).toBeLessThan(1_000);
+    expect(login.ms).toBeLessThan(ACTION_HOLD_MS / 2);
     expect(tenant.state().users.some((user) => user.email?.startsWith('big-'))).toBe(false);
   });
 
