@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DEPLOY_CLIENT_SCOPES, WHOLE_TENANT_SCOPES } from '@auth0-root-attributes/local-tenant';
+import { APP_SECRET_SCOPES, DEPLOY_CLIENT_SCOPES, WHOLE_TENANT_SCOPES } from '@auth0-root-attributes/local-tenant';
 import { DEPLOY_CLI_SECTIONS, DEPLOY_CLI_TRIGGERS } from '../scripts/lib/deploy-cli';
 
 describe('what the checker knows of a0deploy', () => {
@@ -20,6 +20,6 @@ describe('what the checker knows of a0deploy', () => {
 describe('the scopes a deploy client needs', () => {
   it('are every one the local tenant grants its CLI client, listed in the README', () => {
     const readme = readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-    for (const scope of [...DEPLOY_CLIENT_SCOPES, ...WHOLE_TENANT_SCOPES]) expect(readme).toContain(`\`${scope}\``);
+    for (const scope of [...DEPLOY_CLIENT_SCOPES, ...WHOLE_TENANT_SCOPES, ...APP_SECRET_SCOPES]) expect(readme).toContain(`\`${scope}\``);
   });
 });

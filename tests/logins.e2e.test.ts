@@ -1,6 +1,6 @@
 /**
  * Logins through the Actions that the real a0deploy deployed to the local tenant, over HTTPS, with
- * Auth0's semantics (DESIGN §4): signups run pre-user-registration, logins run post-login, the upstream
+ * Auth0's semantics (docs/design.md §4): signups run pre-user-registration, logins run post-login, the upstream
  * login applies each connection's sync setting, and ID tokens verify against the served JWKS.
  */
 import { Agent } from 'node:https';

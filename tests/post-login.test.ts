@@ -57,7 +57,7 @@ describe.each(TARGETS)('post-login Action (%s)', (target) => {
     });
   });
 
-  describe('names the source of what it sees (DESIGN §3)', () => {
+  describe('names the source of what it sees (docs/design.md §3)', () => {
     it.each([
       ['no record, first login, upstream on_first_login', CONNECTIONS.google, 1, 'idp'],
       ['no record, first login, upstream on_each_login', CONNECTIONS.corp, 1, 'idp'],

@@ -59,7 +59,7 @@ describe('an express-openid-connect web app', () => {
     expect(home.url).toBe(`${baseURL}/`);
     const { claims } = JSON.parse(home.body) as { claims: Record<string, unknown> };
     expect(claims).toMatchObject({ iss: `https://${tenant.domain}/`, aud: webClientId, email: 'lin@example.com', name: 'Lin Chen' });
-    // Created by a bare Management API call, without the provenance stamp `users update` adds: unknown (DESIGN §3).
+    // Created by a bare Management API call, without the provenance stamp `users update` adds: unknown (docs/design.md §3).
     expect(claims[SOURCES]).toEqual({ name: 'unknown', given_name: 'unknown', family_name: 'unknown', nickname: 'unknown', picture: 'unknown' });
 
     const profile = JSON.parse(pageOf(await browser.open(`${baseURL}/profile`, NOWHERE)).body) as Record<string, unknown>;

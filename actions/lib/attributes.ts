@@ -5,7 +5,7 @@
 export const ROOT_ATTRIBUTES = ['name', 'given_name', 'family_name', 'nickname', 'picture'] as const;
 export type RootAttribute = (typeof ROOT_ATTRIBUTES)[number];
 
-/** Where a root attribute's value came from (DESIGN §1, §3). */
+/** Where a root attribute's value came from (docs/design.md §1, §3). */
 export const SOURCES = ['signup', 'import', 'management_api', 'idp'] as const;
 export type Source = (typeof SOURCES)[number];
 /** A recorded source: one of the four, or `unknown` when nothing tells (created before auditing began). */

@@ -1,5 +1,5 @@
 /**
- * Names the source of a tracked attribute's value that post-login sees (DESIGN §3).
+ * Names the source of a tracked attribute's value that post-login sees (docs/design.md §3).
  *
  * | situation                                              | source            |
  * |--------------------------------------------------------|-------------------|

@@ -26,7 +26,7 @@ export { alertsOf, arrivedAt, formsOf, pageOf, UserAgent, type Form, type Page, 
 export { auth0Defaults } from './login';
 export { isEmailAddress, EMAIL_MAX_LENGTH, EMAIL_LOCAL_MAX_LENGTH } from './email';
 export { tenantKind, type TenantKind } from './strategies';
-export { DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, WHOLE_TENANT_SCOPES } from './scopes';
+export { APP_SECRET_SCOPES, DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, WHOLE_TENANT_SCOPES } from './scopes';
 
 /** The password hash the tenant computes at every login (scrypt, on libuv's pool): a login's floor, for benchmarks. */
 export { hashPassword } from './login';

@@ -74,9 +74,16 @@ export const WHOLE_TENANT_SCOPES = [
   // the deprecated rules, rulesConfigs and hooks (a0deploy reads them on every export)
   'read:rules', 'create:rules', 'update:rules', 'delete:rules', 'read:rules_configs', 'update:rules_configs', 'delete:rules_configs',
   'read:hooks', 'create:hooks', 'update:hooks', 'delete:hooks',
-  // clients' secrets and credentials (an app's secret for the team, client_authentication_methods)
-  'read:client_keys', 'update:client_keys', 'read:client_credentials', 'create:client_credentials', 'update:client_credentials', 'delete:client_credentials',
+  // clients' credentials (client_authentication_methods)
+  'read:client_credentials', 'create:client_credentials', 'update:client_credentials', 'delete:client_credentials',
 ] as const;
+
+/**
+ * Reading and rotating an app's secret: not what a deploy needs (a0deploy never reads one, and its export leaves
+ * them out), but how a team gets the secret of an app it deployed. The README lists them apart; the local CLI
+ * client holds them, so `GET /api/v2/clients/{id}` answers it the secret as Auth0 answers such a client.
+ */
+export const APP_SECRET_SCOPES = ['read:client_keys', 'update:client_keys'] as const;
 
 /** Local only: the mailbox of passwordless codes, which no real tenant has. */
 export const LOCAL_OUTBOX_SCOPE = 'read:local_outbox';

@@ -5,7 +5,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { openDatabase } from './database';
-import { DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, MANAGEMENT_API_PATH, WHOLE_TENANT_SCOPES } from './scopes';
+import { APP_SECRET_SCOPES, DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, MANAGEMENT_API_PATH, WHOLE_TENANT_SCOPES } from './scopes';
 import type { StoredLog } from './logs';
 import type { Outbox } from './outbox';
 import type { Attempts } from './brute-force';
@@ -237,12 +237,12 @@ function initialState(): TenantState {
 }
 
 /**
- * The CLI client's Management API grant: exactly the scopes the project's commands need (the README's
- * list), plus the local outbox. Set at every start, so a state from an older checkout gets today's list.
+ * The CLI client's Management API grant: exactly the scopes the project's commands need and the README lists
+ * (deploy, the rest of a whole tenant, an app's secret), plus the local outbox. Set at every start, so a state from an older checkout gets today's list.
  */
 function grantCliClient(state: TenantState): void {
   state.clientGrants ??= [];
-  const scope = [...new Set([...DEPLOY_CLIENT_SCOPES, ...WHOLE_TENANT_SCOPES]), LOCAL_OUTBOX_SCOPE];
+  const scope = [...new Set([...DEPLOY_CLIENT_SCOPES, ...WHOLE_TENANT_SCOPES, ...APP_SECRET_SCOPES]), LOCAL_OUTBOX_SCOPE];
   const existing = state.clientGrants.find((grant) => grant.client_id === state.managementClientId && grant.audience === MANAGEMENT_API_PATH);
   if (existing) existing.scope = scope;
   else state.clientGrants.push({ id: `cgr_${alphanumeric(16)}`, client_id: state.managementClientId, audience: MANAGEMENT_API_PATH, scope });

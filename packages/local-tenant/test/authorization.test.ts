@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { protectedRoutes, spawnLocalTenant, type TenantProcess as LocalTenant, DEPLOY_CLIENT_SCOPES, WHOLE_TENANT_SCOPES, managementApi, raw, type ManagementApi } from '../src/index';
+import { protectedRoutes, spawnLocalTenant, type TenantProcess as LocalTenant, APP_SECRET_SCOPES, DEPLOY_CLIENT_SCOPES, WHOLE_TENANT_SCOPES, managementApi, raw, type ManagementApi } from '../src/index';
 
 // The tenant runs in a process of its own: starting one takes a second or two, more on a busy machine.
 jest.setTimeout(60_000);
@@ -96,9 +96,9 @@ describe('the Management API', () => {
   it('gives the CLI client exactly the scopes its README lists for deploy, audit and users', async () => {
     const answer = await raw(tenant, form({ grant_type: 'client_credentials', client_id: tenant.clientId, client_secret: tenant.clientSecret, audience: `https://${tenant.domain}/api/v2/` }));
     const granted = (answer.body as { scope: string }).scope.split(' ');
-    expect(granted.sort()).toEqual([...new Set([...DEPLOY_CLIENT_SCOPES, ...WHOLE_TENANT_SCOPES, 'read:local_outbox'])].sort());
+    expect(granted.sort()).toEqual([...new Set([...DEPLOY_CLIENT_SCOPES, ...WHOLE_TENANT_SCOPES, ...APP_SECRET_SCOPES, 'read:local_outbox'])].sort());
     const readme = (await import('node:fs')).readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-    for (const scope of [...DEPLOY_CLIENT_SCOPES, ...WHOLE_TENANT_SCOPES]) expect(readme).toContain(`\`${scope}\``);
+    for (const scope of [...DEPLOY_CLIENT_SCOPES, ...WHOLE_TENANT_SCOPES, ...APP_SECRET_SCOPES]) expect(readme).toContain(`\`${scope}\``);
   });
 
   it('refuses client credentials for another audience and a token signed by anyone else', async () => {

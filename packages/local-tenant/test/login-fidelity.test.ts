@@ -1,5 +1,5 @@
 /**
- * Auth0 semantics of logins that need Actions of their own (DESIGN §4): bindings in order, a deny that
+ * Auth0 semantics of logins that need Actions of their own (FIDELITY.md): bindings in order, a deny that
  * ends the flow but keeps metadata writes, no metadata for passwordless users at pre-user-registration,
  * pre-user-registration not running for upstream logins, and the time limit.
  */
