@@ -137,6 +137,19 @@ describe('no false pass', () => {
   });
 });
 
+describe('an export without the fields the audit reads', () => {
+  it('is refused, naming the fields and the export job that gives them, instead of passing every user as unmanaged', async () => {
+    const dir = projectCopy();
+    const file = path.join(dir, 'names-only.ndjson');
+    writeFileSync(file, Array.from({ length: 50 }, (_, i) => JSON.stringify({ user_id: `auth0|${i}`, email: `u${i}@example.com`, name: `User ${i}` })).join('\n'));
+    const run = await runAsync('npm', ['run', '-s', 'audit', '--', '--users-file', file], { cwd: dir, env: { LOCAL_TENANT_DIR: mkdtempSync(path.join(tmpdir(), 'names-only-')) } });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^error usage: .*names-only\.ndjson has no user with identities: the audit cannot tell which connection any of its 50 users is on/m);
+    expect(run.stderr).toContain('POST /api/v2/jobs/users-exports');
+    expect(run.stdout).not.toContain('keeps to the policy');
+  });
+});
+
 describe('checker and plan details', () => {
   let dir: string;
   const tenantFile = () => path.join(dir, 'tenant.yaml');

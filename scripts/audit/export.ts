@@ -57,6 +57,9 @@ export async function usersFromExportJob(target: Target, timeoutMs = 600_000): P
   const id = created.id ?? '';
   const started = Date.now();
   let location: string | undefined;
+  // Asked again after 1 s, then less and less often (at most every 10 s): a big export takes minutes, and each
+  // question counts against the tenant's rate limit.
+  let pause = 1_000;
   for (;;) {
     const job = (await target.management.jobs.get(id)) as { status?: string; location?: string };
     if (job.status === 'completed') {
@@ -65,7 +68,8 @@ export async function usersFromExportJob(target: Target, timeoutMs = 600_000): P
     }
     if (job.status === 'failed') throw new ProjectError('usage', `the users export job ${id} failed`);
     if (Date.now() - started > timeoutMs) throw new ProjectError('usage', `the users export job ${id} did not finish within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    pause = Math.min(pause * 1.5, 10_000);
   }
   if (!location) throw new ProjectError('usage', `the users export job ${id} gave no file location`);
   const response = await fetch(location);

@@ -32,6 +32,8 @@ export interface UsersSummary {
   sources: Record<string, Record<string, Partial<Record<Standing, number>>>>;
   /** Users with a valid provenance record, on any connection: the adoption's coverage is this of `users`. */
   recorded: number;
+  /** Users whose `identities` name a connection: an export without the field has none. */
+  withConnection: number;
   withoutRecord: number;
   corruptRecords: number;
   unmanaged: number;
@@ -50,7 +52,7 @@ const EXAMPLES = 25;
 const EXAMPLES_PER_CODE = 10;
 
 export class UsersAudit {
-  private readonly summary: UsersSummary = { users: 0, unreadable: 0, unreadableLines: [], sources: {}, recorded: 0, withoutRecord: 0, corruptRecords: 0, unmanaged: 0, violations: 0, examples: [], withoutRecordExamples: [], byCode: {}, examplesByCode: {} };
+  private readonly summary: UsersSummary = { users: 0, unreadable: 0, unreadableLines: [], sources: {}, recorded: 0, withConnection: 0, withoutRecord: 0, corruptRecords: 0, unmanaged: 0, violations: 0, examples: [], withoutRecordExamples: [], byCode: {}, examplesByCode: {} };
 
   constructor(
     private readonly compiled: CompiledPolicy,
@@ -85,6 +87,7 @@ export class UsersAudit {
     this.summary.users += 1;
     const userId = typeof record.user_id === 'string' ? record.user_id : '?';
     const connectionName = Array.isArray(record.identities) && typeof record.identities[0]?.connection === 'string' ? record.identities[0].connection : '';
+    if (connectionName !== '') this.summary.withConnection += 1;
     const metadata = record.app_metadata;
     const storedValue = typeof metadata === 'object' && metadata !== null ? metadata[this.metadataKey] : undefined;
     if (parseRecord(storedValue).status === 'valid') this.summary.recorded += 1;

@@ -19,7 +19,7 @@ import { computePlan } from '../deploy/plan';
 import { keywordMappings } from '../deploy/run';
 import { driftFrom } from '../audit/drift';
 import { readDenials } from '../audit/denials';
-import { auditUsers, usersFromExportJob, usersFromFile } from '../audit/export';
+import { auditUsers, EXPORT_FIELDS, usersFromExportJob, usersFromFile } from '../audit/export';
 import { formatMarkdown, formatText, type AuditReport } from '../audit/report';
 import { compareReports, readPreviousReport } from '../audit/compare';
 import { renderHtml } from '../audit/html';
@@ -66,6 +66,12 @@ void runCommand(async () => {
       const source = values['users-file'] ? await usersFromFile(values['users-file']) : await usersFromExportJob(target);
       await auditUsers(source, audit, process.stderr.isTTY === true);
       users = audit.result();
+      // Without identities no user has a connection: every one would count as unmanaged, and the audit pass.
+      if (values['users-file'] && users.users > 0 && users.withConnection === 0) {
+        throw new ProjectError('usage', `${values['users-file']} has no user with identities: the audit cannot tell which connection any of its ${users.users.toLocaleString('en')} users is on`, {
+          hint: `export the users with the fields the audit reads — ${EXPORT_FIELDS.join(', ')} — (a users export job: POST /api/v2/jobs/users-exports with those fields, which npm run audit runs itself without --users-file)`,
+        });
+      }
     }
     const logs = await readDenials(target.management);
     const denials = 'denials' in logs ? logs.denials : logs.unavailable;

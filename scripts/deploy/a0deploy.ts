@@ -36,7 +36,18 @@ export function redactor(secrets: readonly string[]): (line: string) => string {
   return (line) => values.reduce((text, secret) => text.split(secret).join('***'), line);
 }
 
-export async function runA0deploy(options: A0deployOptions): Promise<number> {
+export interface A0deployRun {
+  code: number;
+  /** Set when a signal (Ctrl-C) stopped the run part-way: a0deploy was stopped with it. */
+  interrupted?: NodeJS.Signals;
+}
+
+/**
+ * Runs a0deploy to its end. Ctrl-C (or SIGTERM) stops it: the signal goes on to a0deploy and its whole process
+ * group, the configuration file — which holds the deploy client's secret and every placeholder's value — is
+ * removed at once, and the run ends `interrupted` for the caller to say what the tenant has.
+ */
+export async function runA0deploy(options: A0deployOptions): Promise<A0deployRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'a0deploy-'));
   const config = path.join(dir, 'config.json');
   writeFileSync(
@@ -52,19 +63,37 @@ export async function runA0deploy(options: A0deployOptions): Promise<number> {
     { mode: 0o600 },
   );
   const redact = redactor([options.target.clientSecret, ...options.secrets]);
+  let interrupted: NodeJS.Signals | undefined;
+  const child = spawn(process.execPath, [a0deployBin(), 'import', '-c', config, '-i', path.resolve(options.tenantPath), '--env=false'], {
+    env: { ...process.env, ...(options.target.caPath ? { NODE_EXTRA_CA_CERTS: options.target.caPath } : {}), FORCE_COLOR: '0', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // A group of its own, so that stopping it stops whatever it started.
+    detached: true,
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    interrupted ??= signal;
+    rmSync(dir, { recursive: true, force: true });
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => stop(signal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    const child = spawn(process.execPath, [a0deployBin(), 'import', '-c', config, '-i', path.resolve(options.tenantPath), '--env=false'], {
-      env: { ...process.env, ...(options.target.caPath ? { NODE_EXTRA_CA_CERTS: options.target.caPath } : {}), FORCE_COLOR: '0', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
     const forward = (stream: NodeJS.ReadableStream) => createInterface({ input: stream }).on('line', (line) => options.onLine(redact(line.replace(/\u001b\[[0-9;]*m/g, ''))));
     forward(child.stdout);
     forward(child.stderr);
-    return await new Promise<number>((resolve) => {
+    const code = await new Promise<number>((resolve) => {
       child.on('error', () => resolve(1));
-      child.on('close', (code) => resolve(code ?? 1));
+      child.on('close', (exit) => resolve(exit ?? 1));
     });
+    return interrupted ? { code, interrupted } : { code };
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -149,14 +149,23 @@ export async function deployTo(target: Target, options: DeployOptions): Promise<
     const message = /^\s*"message":\s*("(?:[^"\\]|\\.)*")/.exec(line)?.[1];
     if (message) refusals.push(JSON.parse(message) as string);
   };
+  let interrupted: NodeJS.Signals | undefined;
   const deploy = async () => {
-    const code = await runA0deploy({ tenantPath: options.tenantPath, target, mappings, secrets, sections, allowDelete: options.allowDelete, onLine });
-    if (code === 0) return true;
+    const run = await runA0deploy({ tenantPath: options.tenantPath, target, mappings, secrets, sections, allowDelete: options.allowDelete, onLine });
+    interrupted = run.interrupted;
+    if (run.code === 0 && !interrupted) return true;
+    if (interrupted) return false;
     const why = refusals.length > 0 ? `: ${[...new Set(refusals)].join('; ')}` : '';
-    options.warn(`deploy failed: a0deploy exited with code ${code}${why} (its messages are above)`);
+    options.warn(`deploy failed: a0deploy exited with code ${run.code}${why} (its messages are above)`);
     return false;
   };
-  if (!(await deploy())) return { code: EXIT.findings, plan, deployed: false };
+  /** After Ctrl-C: what a0deploy got done is on the tenant; what it did not, the plan shows. */
+  const stopped = async (): Promise<DeployOutcome> => {
+    const left = (await planFor(target, options, mappings, sections)).plan;
+    options.warn(`deploy interrupted (${interrupted ?? 'signal'}): a0deploy was stopped part-way, and the changes it had made stay on ${target.label}. What the tenant still lacks of tenant.yaml:\n${formatPlan(left)}\nRun npm run deploy again to finish.`);
+    return { code: EXIT.interrupted, plan: left, applied: plan, deployed: false };
+  };
+  if (!(await deploy())) return interrupted ? stopped() : { code: EXIT.findings, plan, deployed: false };
   writeLedger(target.ledgerFile, ledger);
   let after = (await planFor(target, options, mappings, sections)).plan;
   const unsettled = after.items.filter((item) => item.change !== 'keep');
@@ -164,7 +173,7 @@ export async function deployTo(target: Target, options: DeployOptions): Promise<
     // a0deploy creates some resources from less than tenant.yaml says — a client registered by metadata document
     // takes its settings from the document, and a0deploy sets tenant.yaml's only when it updates the client.
     options.say(`a0deploy created ${unsettled.map((item) => `${item.kind} ${item.name}`).join(', ')} without all of tenant.yaml's settings; running it again to set them`);
-    if (!(await deploy())) return { code: EXIT.findings, plan: after, applied: plan, deployed: true };
+    if (!(await deploy())) return interrupted ? stopped() : { code: EXIT.findings, plan: after, applied: plan, deployed: true };
     after = (await planFor(target, options, mappings, sections)).plan;
   }
   if (after.changes > 0) {

@@ -45,7 +45,8 @@ export class ProjectError extends Error {
 }
 
 /** Exit codes shared by every command: 0 fine, 1 findings or failed checks, 2 usage or configuration error. */
-export const EXIT = { ok: 0, findings: 1, config: 2 } as const;
+/** Exit codes: `interrupted` is the shell's own for a run stopped by Ctrl-C (128 + SIGINT). */
+export const EXIT = { ok: 0, findings: 1, config: 2, interrupted: 130 } as const;
 
 const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
 const CERTIFICATE_CODES = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']);

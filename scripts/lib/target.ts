@@ -43,10 +43,21 @@ export async function openTarget(environment?: Environment): Promise<Target> {
   return localTarget(await startLocalTenant({ stateDir: defaultStateDir() }));
 }
 
+/**
+ * Auth0 answers 429 when a tenant's Management API rate limit is spent, with the second it refills in
+ * X-RateLimit-Reset; the SDK waits for it before each retry. Enough retries that a command sharing the limit with
+ * other clients waits its turn instead of failing.
+ */
+const RATE_LIMIT_RETRIES = 10;
+
+function managementClient(domain: string, clientId: string, clientSecret: string): ManagementClient {
+  return new ManagementClient({ domain, clientId, clientSecret, maxRetries: RATE_LIMIT_RETRIES });
+}
+
 function remoteTarget(domain: string, clientId: string, clientSecret: string, label: string, ledgerFile?: string): Target {
   return {
     domain, clientId, clientSecret, caPath: process.env.NODE_EXTRA_CA_CERTS, local: false, label,
-    management: new ManagementClient({ domain, clientId, clientSecret }),
+    management: managementClient(domain, clientId, clientSecret),
     ledgerFile: ledgerFile ?? path.join(PROJECT_ROOT, '.local', 'deployments', `${domain.replace(/[^A-Za-z0-9.-]/g, '_')}.json`),
     close: async () => {},
   };
@@ -88,7 +99,7 @@ export function localTarget(tenant: LocalTenant): Target {
     caPath: tenant.caPath,
     local: true,
     label: `the local tenant (${tenant.domain}, state in ${tenant.stateDir})`,
-    management: new ManagementClient({ domain: tenant.domain, clientId: tenant.clientId, clientSecret: tenant.clientSecret }),
+    management: managementClient(tenant.domain, tenant.clientId, tenant.clientSecret),
     ledgerFile: path.join(tenant.stateDir, 'deployments.json'),
     close: () => tenant.close(),
   };

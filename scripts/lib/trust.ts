@@ -17,10 +17,15 @@ export function trustLocalTenantOrRerun(stateDir?: string): void {
   if (otherTenant && stateDir === undefined) return;
   const { caPath } = ensureTlsMaterial(stateDir ?? defaultStateDir());
   if (process.env.NODE_EXTRA_CA_CERTS === caPath) return;
+  // Ctrl-C reaches the run below too, which stops what it started and says what it got done: this process
+  // waits for it rather than leaving it behind.
+  const wait = () => {};
+  process.on('SIGINT', wait);
+  process.on('SIGTERM', wait);
   const result = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
     env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath },
   });
-  process.exit(result.status ?? 1);
+  process.exit(result.status ?? (result.signal ? 128 + (result.signal === 'SIGINT' ? 2 : 15) : 1));
 }
 
