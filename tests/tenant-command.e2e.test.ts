@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { managementApi, raw, spawnLocalTenant, UserAgent } from '@auth0-root-attributes/local-tenant';
 import { readFileSync } from 'node:fs';
 import { deployAction } from './support/seed';
+import { scriptCommand } from '../scripts/lib/script-command';
 
 jest.setTimeout(60_000);
 
@@ -96,4 +97,20 @@ it('prints each Action\'s console output prefixed by trigger and action, and nam
   expect(answer).toMatchObject({ status: 403, body: { error: 'access_denied', error_description: 'nope (Action "thrower")' } });
   expect(output).toMatch(/^\S+ \[post-login\/chatty\] hello from chatty 1$/m);
   expect(output).toMatch(/^\S+ \[post-login\/thrower\] failed: Error: nope \(at line \d+, column \d+ of its code\)$/m);
+});
+
+it('is used, not refused, by a command run beside it on the same state folder', async () => {
+  const stateDir = mkdtempSync(path.join(tmpdir(), 'tenant-beside-'));
+  const workspace = mkdtempSync(path.join(tmpdir(), 'tenant-beside-space-'));
+  writeFileSync(path.join(workspace, 'tenant.yaml'), readFileSync(path.join(PROJECT_ROOT, 'tenant.yaml'), 'utf8'));
+  const { cpSync } = await import('node:fs');
+  cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(workspace, 'connections'), { recursive: true });
+  await tenantOutput(stateDir, async (domain) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: stateDir };
+    for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete env[key];
+    const plan = spawnSync(...scriptCommand('deploy.ts', ['--plan', '--tenant', path.join(workspace, 'tenant.yaml')]), { cwd: workspace, env, encoding: 'utf8', timeout: 120_000 });
+    expect(plan.stderr).not.toContain('in use by another process');
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).toContain(`Plan for the local tenant npm run tenant serves (${domain}, state in ${stateDir}):`);
+  });
 });

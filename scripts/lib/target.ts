@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { ManagementClient } from 'auth0';
-import { startLocalTenant, type LocalTenant } from '@auth0-root-attributes/local-tenant';
+import { runningTenant, startLocalTenant, type LocalTenant } from '@auth0-root-attributes/local-tenant';
 import { defaultStateDir } from './local-state';
 import { PROJECT_ROOT } from './build-actions';
 import { missingCredentials, type Environment } from './environments';
@@ -40,7 +40,27 @@ export async function openTarget(environment?: Environment): Promise<Target> {
     if (/^https?:\/\//.test(domain)) throw new ProjectError('usage', 'AUTH0_DOMAIN must be a host name without https://', { hint: 'e.g. AUTH0_DOMAIN=my-tenant.eu.auth0.com' });
     return remoteTarget(domain, clientId, clientSecret, domain);
   }
-  return localTarget(await startLocalTenant({ stateDir: defaultStateDir() }));
+  const stateDir = defaultStateDir();
+  // A tenant `npm run tenant` serves from the same folder is used as it runs: its state is that process's.
+  const running = runningTenant(stateDir);
+  if (running) return runningTarget(stateDir, running);
+  return localTarget(await startLocalTenant({ stateDir }));
+}
+
+/** The local tenant another process (`npm run tenant`) serves from `stateDir`: used, never stopped. */
+function runningTarget(stateDir: string, running: { pid: number; port: number; clientId: string; clientSecret: string }): Target {
+  const domain = `127.0.0.1:${running.port}`;
+  return {
+    domain,
+    clientId: running.clientId,
+    clientSecret: running.clientSecret,
+    caPath: path.join(stateDir, 'ca.pem'),
+    local: true,
+    label: `the local tenant npm run tenant serves (${domain}, state in ${stateDir})`,
+    management: managementClient(domain, running.clientId, running.clientSecret),
+    ledgerFile: path.join(stateDir, 'deployments.json'),
+    close: async () => {},
+  };
 }
 
 /**

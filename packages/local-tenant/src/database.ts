@@ -80,13 +80,59 @@ const COLLECTIONS = [
   { field: 'connections', table: 'connections', key: 'id', unique: 'name' },
 ] as const;
 
+/**
+ * Whether a process still runs. A process killed with SIGKILL stays a zombie until its parent reaps it — and in a
+ * container without an init, nothing may — so on Linux a zombie counts as gone.
+ */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  try {
+    // /proc/PID/stat: "PID (command) STATE …"; the command may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+interface LockHolder {
+  pid?: number;
+  started?: string;
+  command?: string;
+  /** Where the holder serves the tenant, once it listens. */
+  port?: number;
+}
+
+function readLock(dir: string): LockHolder {
+  try {
+    return JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8')) as LockHolder;
+  } catch {
+    // No lock, or one cut short: its process died while writing it.
+    return {};
+  }
+}
+
+/** Tells the state folder's lock where this process serves the tenant, for the commands that would use it. */
+export function announcePort(dir: string, port: number): void {
+  const held = readLock(dir);
+  if (held.pid !== process.pid) return;
+  writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ ...held, port }), { mode: 0o600 });
+}
+
+/**
+ * The tenant another live process serves from this state folder (`npm run tenant`), if one does: its port, and
+ * the CLI client's credentials from the state, so a command can use that tenant instead of starting its own.
+ */
+export function runningTenant(dir: string): { pid: number; port: number; clientId: string; clientSecret: string } | undefined {
+  const held = readLock(dir);
+  if (typeof held.pid !== 'number' || held.pid === process.pid || typeof held.port !== 'number' || !isAlive(held.pid)) return undefined;
+  const state = readStateFile(dir);
+  const cli = state.clients.find((client) => client.client_id === state.managementClientId);
+  return cli ? { pid: held.pid, port: held.port, clientId: cli.client_id, clientSecret: cli.client_secret } : undefined;
 }
 
 /** Takes the state folder for this process, or says which process has it. */
@@ -99,16 +145,11 @@ function lock(dir: string): () => void {
       return () => rmSync(file, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      let other: { pid?: number; started?: string; command?: string } = {};
-      try {
-        other = JSON.parse(readFileSync(file, 'utf8')) as typeof other;
-      } catch {
-        // A lock file cut short: its process died while writing it.
-      }
+      const other = readLock(dir);
       if (typeof other.pid === 'number' && other.pid !== process.pid && isAlive(other.pid)) {
         throw new StateError(
           `the local tenant state in ${dir} is in use by another process (pid ${other.pid}${other.command ? `, ${other.command}` : ''}${other.started ? `, since ${other.started}` : ''})`,
-          'stop that process, or give this one another state folder (--state, LOCAL_TENANT_DIR)',
+          'stop that process, or give this one another state folder (LOCAL_TENANT_DIR=DIR for any command; npm run tenant -- --state DIR)',
         );
       }
       // The process that held it is gone: take the folder over.

@@ -13,7 +13,7 @@ export { spawnLocalTenant, type SpawnOptions, type TenantProcess, type TenantRea
 
 /** Its state folder: the CA to trust, what it holds, a reset, users seeded without the API. */
 export { ensureTlsMaterial, type TlsMaterial } from './certificates';
-export { readStateFile, removeState, StateError } from './database';
+export { readStateFile, removeState, runningTenant, StateError } from './database';
 export { seedUsers, type SeedUser } from './seed';
 export type { StoredClient, StoredConnection, StoredUser, TenantState } from './state';
 

@@ -26,6 +26,7 @@ import { loginPath, pageRoutes } from './pages/routes';
 import { asTokenRequest, isTokenRequest } from './oidc/token-endpoint';
 import { ActionsRuntime } from '@auth0-root-attributes/actions-runtime';
 import type { LoginContext } from './login';
+import { announcePort } from './database';
 import { openState, type StateStore } from './state';
 import type { TenantReady } from './process';
 import { RateLimit, rateLimitFrom, tooManyRequests } from './rate-limit';
@@ -213,6 +214,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
   });
   const port = (server.address() as AddressInfo).port;
   domain = `127.0.0.1:${port}`;
+  announcePort(options.stateDir, port);
   const management = store.state.clients.find((client) => client.client_id === store.state.managementClientId);
   if (!management) throw new Error('the local tenant state has no management client');
   return {
