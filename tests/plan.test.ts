@@ -119,3 +119,31 @@ describe('the sections the plan does not model', () => {
     expect(formatPlan(settled)).toContain('Nothing to deploy: the tenant matches tenant.yaml');
   });
 });
+
+describe('what a plan says changes for people', () => {
+  const connection = (sync: 'on_each_login' | 'on_first_login' | 'never_on_login') => ({ name: 'google-oauth2', strategy: 'google-oauth2', section: 'connections' as const, sync, syncExplicit: true, options: {}, fields: {} });
+
+  it('spells out a sync change, an Action that stops running, and how many users have no record yet', () => {
+    const desired: TenantModel = { actions: [], triggers: { 'post-login': [{ action: 'root-attributes-post-login', displayName: undefined }] }, connections: [connection('on_first_login')] };
+    const live: TenantModel = {
+      actions: [],
+      triggers: { 'post-login': [{ action: 'team-claims', displayName: undefined }, { action: 'root-attributes-post-login', displayName: undefined }] },
+      connections: [connection('on_each_login')],
+    };
+    const plan = { ...computePlan('the tenant', desired, live, { allowDelete: false }), users: { users: 50_000, recorded: 1_200, at: '2026-12-01T00:00:00.000Z' } };
+    const text = formatPlan(plan);
+    expect(text).toContain("set_user_root_attributes on_each_login → on_first_login — the IdP will no longer update these users' names and pictures after their first login");
+    expect(text).toContain('stops running at post-login: team-claims (not bound in tenant.yaml)');
+    expect(text).toContain('users: 48,800 of 50,000 have no provenance record yet (audit of 2026-12-01T00:00:00.000Z)');
+    expect(text).toContain('npm run users -- backfill gives them one now');
+    expect(formatPlanMarkdown(plan)).toContain('Users: 48,800 of 50,000 have no provenance record yet');
+    expect(formatPlan({ ...plan, users: { users: 3, recorded: 3, at: 'then' } })).toContain('users: every one of the 3 has a provenance record (audit of then)');
+  });
+
+  it('says what on_each_login and never_on_login do to the users', () => {
+    const toEach = formatPlan(computePlan('t', { ...empty, connections: [connection('on_each_login')] }, { ...empty, connections: [connection('on_first_login')] }, { allowDelete: false }));
+    expect(toEach).toContain('Auth0 will refuse Management API changes of them');
+    const toNever = formatPlan(computePlan('t', { ...empty, connections: [connection('never_on_login')] }, { ...empty, connections: [connection('on_first_login')] }, { allowDelete: false }));
+    expect(toNever).toContain('the connection will no longer create users at login');
+  });
+});

@@ -32,9 +32,18 @@ export interface SectionItem {
   state: 'new' | 'changed' | 'unchanged';
 }
 
+/** The tenant's users and how many have a provenance record, from an audit report (`deploy --audit FILE`). */
+export interface PlanUsers {
+  users: number;
+  recorded: number;
+  /** The report's time. */
+  at: string;
+}
+
 export interface Plan {
   target: string;
   items: PlanItem[];
+  users?: PlanUsers;
   /** Every other section tenant.yaml has, in its order. */
   sections: SectionItem[];
   /** Items a0deploy would act on, and sections new or changed; `keep` items (extra live resources without --allow-delete) are not changes. */
@@ -100,9 +109,21 @@ function syncLabel(connection: ConnectionState): string {
   return `${connection.sync ?? 'none'}${connection.sync === 'on_each_login' && !connection.syncExplicit ? ' (the default)' : ''}`;
 }
 
+/** What a change of a connection's sync setting means for its users, in plain words. */
+export function syncConsequence(from: ConnectionState['sync'], to: ConnectionState['sync']): string | undefined {
+  if (to === 'on_first_login' && from === 'on_each_login') return "the IdP will no longer update these users' names and pictures after their first login: your apps and the Management API may change them";
+  if (to === 'on_first_login') return "the IdP will set new users' names and pictures at their first login, and the connection will create users at login again";
+  if (to === 'on_each_login') return "the IdP will overwrite these users' names and pictures at every login, and Auth0 will refuse Management API changes of them";
+  if (to === 'never_on_login') return "the IdP will never set these users' names and pictures, and the connection will no longer create users at login";
+  return undefined;
+}
+
 function connectionDetails(desired: ConnectionState, live: ConnectionState): string[] {
   const details: string[] = [];
-  if (desired.sync !== live.sync) details.push(`set_user_root_attributes ${syncLabel(live)} → ${syncLabel(desired)}`);
+  if (desired.sync !== live.sync) {
+    const consequence = syncConsequence(live.sync, desired.sync);
+    details.push(`set_user_root_attributes ${syncLabel(live)} → ${syncLabel(desired)}${consequence ? ` — ${consequence}` : ''}`);
+  }
   for (const key of Object.keys(desired.options).sort()) {
     if (!covers(desired.options[key], live.options[key])) details.push(live.options[key] === undefined ? `options.${key} added` : `options.${key} changed`);
   }
@@ -157,18 +178,22 @@ export function computePlan(target: string, desired: TenantModel, live: TenantMo
   }
   for (const action of live.actions) {
     if (desired.actions.some((candidate) => candidate.name === action.name)) continue;
-    items.push({ kind: 'action', name: action.name, change: options.allowDelete ? 'delete' : 'keep', drift: false, details: ['not in tenant.yaml'] });
+    items.push({ kind: 'action', name: action.name, change: options.allowDelete ? 'delete' : 'keep', drift: false, details: [options.allowDelete ? 'not in tenant.yaml: deleted, it stops running wherever it is bound' : 'not in tenant.yaml'] });
   }
 
   for (const [trigger, bindings] of Object.entries(desired.triggers)) {
     const current = live.triggers[trigger] ?? [];
     if (bindingsEqual(bindings, current)) continue;
+    const stopping = current.filter((binding) => !bindings.some((wanted) => wanted.action === binding.action)).map((binding) => binding.action);
     items.push({
       kind: 'trigger',
       name: trigger,
       change: 'update',
       drift: drifted('trigger', trigger),
-      details: [`bindings ${list(current.map(bindingLabel))} → ${list(bindings.map(bindingLabel))}`],
+      details: [
+        `bindings ${list(current.map(bindingLabel))} → ${list(bindings.map(bindingLabel))}`,
+        ...(stopping.length > 0 ? [`stops running at ${trigger}: ${stopping.join(', ')} (not bound in tenant.yaml)`] : []),
+      ],
     });
   }
 
@@ -257,8 +282,16 @@ export function formatPlan(plan: Plan): string {
     lines.push('  other sections (sent to a0deploy as written; compared with what this checkout last deployed here)');
     for (const section of plan.sections) lines.push(`    ${SECTION_SIGNS[section.state]} ${section.name}  ${SECTION_WORDS[section.state]}`);
   }
+  if (plan.users) lines.push(usersLine(plan.users));
   lines.push(`${planVerdict(plan)}${plan.changes === 0 ? ', so a0deploy is not run' : ''}.`);
   return lines.join('\n');
+}
+
+/** What the plan says of the tenant's users: how many the deploy meets with no provenance record yet. */
+function usersLine(users: PlanUsers): string {
+  const without = users.users - users.recorded;
+  if (without <= 0) return `  users: every one of the ${users.users.toLocaleString('en')} has a provenance record (audit of ${users.at})`;
+  return `  users: ${without.toLocaleString('en')} of ${users.users.toLocaleString('en')} have no provenance record yet (audit of ${users.at}): post-login records them at their next login as it finds them (unknown for most); npm run users -- backfill gives them one now`;
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -267,6 +300,7 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 export function formatPlanMarkdown(plan: Plan): string {
   const lines = [`## Plan for ${plan.target}`, ''];
   lines.push(plan.changes === 0 ? `${planVerdict(plan)}.` : `**${planVerdict(plan)}.**`);
+  if (plan.users) lines.push('', usersLine(plan.users).trim().replace(/^users: /, 'Users: '));
   const shown = plan.items;
   if (shown.length > 0) {
     lines.push('', '| | resource | name | change | details |', '|---|---|---|---|---|');

@@ -18,7 +18,7 @@ import { loadAsDeployCli } from './a0deploy-loader';
 import { desiredFrom } from './desired';
 import { readLedger, writeLedger } from './ledger';
 import { liveTenant } from './live';
-import { computePlan, desiredDigests, formatPlan, planVerdict, sectionDigests, type Plan } from './plan';
+import { computePlan, desiredDigests, formatPlan, planVerdict, sectionDigests, type Plan, type PlanUsers } from './plan';
 
 /** The sections the plan models resource by resource; a0deploy gets every other section tenant.yaml has too. */
 const MODELLED_SECTIONS: ReadonlySet<string> = new Set(['actions', 'triggers', 'databases', 'connections', 'clients', 'resourceServers', 'clientGrants', 'roles']);
@@ -31,6 +31,8 @@ export interface DeployOptions {
   allowDelete: boolean;
   /** Print the plan and stop. */
   planOnly: boolean;
+  /** From an audit report: the tenant's users and how many have a record, for the plan to tell. */
+  users?: PlanUsers;
   /** Receives what a person reads (progress, the plan, a0deploy's redacted lines). */
   say: (line: string) => void;
   /** Receives problems (check findings, failures). */
@@ -138,6 +140,7 @@ export async function deployTo(target: Target, options: DeployOptions): Promise<
   const { mappings, secrets, standIns } = keywordMappings(tenant, target, options.environment);
   if (standIns.length > 0) options.say(`the local tenant gets stand-in values for ${standIns.join(', ')} (set them in the environment to use your own)`);
   const { ledger, plan } = await planFor(target, options, mappings, sections);
+  if (options.users) plan.users = options.users;
   options.say(formatPlan(plan));
   if (options.planOnly || plan.changes === 0) return { code: EXIT.ok, plan, deployed: false };
 
