@@ -227,3 +227,24 @@ describe('keyword replacement keeps locations', () => {
     expect(toOriginal(replaced.indexOf('longer'))).toBe(text.indexOf('##S##'));
   });
 });
+
+describe('an environment removed from environments/ while the workflow still runs it', () => {
+  it('is an error at the workflow line that names it', async () => {
+    const copy = mkdtempSync(path.join(tmpdir(), 'environment-removed-'));
+    cpSync(path.join(PROJECT_ROOT, 'tenant.yaml'), path.join(copy, 'tenant.yaml'));
+    cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(copy, 'connections'), { recursive: true });
+    cpSync(path.join(PROJECT_ROOT, 'environments'), path.join(copy, 'environments'), { recursive: true });
+    cpSync(path.join(PROJECT_ROOT, '.github'), path.join(copy, '.github'), { recursive: true });
+    const { rmSync } = await import('node:fs');
+    rmSync(path.join(copy, 'environments', 'staging.yaml'));
+    await buildActions({ tenantPath: path.join(copy, 'tenant.yaml') });
+    const workflow = readFileSync(path.join(copy, '.github', 'workflows', 'root-attributes.yml'), 'utf8').split('\n');
+    const lines = workflow.flatMap((line, index) => (!/^\s*#/.test(line) && line.includes('--env staging') ? [index + 1] : []));
+    const found = runCheck({ tenantPath: path.join(copy, 'tenant.yaml') }).findings.filter((finding) => finding.code === 'workflow-environment-missing');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(found.map((finding) => `${finding.severity} ${finding.location.file}:${finding.location.line}`)).toEqual(lines.map((line) => `error ${path.join('.github', 'workflows', 'root-attributes.yml')}:${line}`));
+    expect(found[0]?.message).toBe(`${path.join('.github', 'workflows', 'root-attributes.yml')} runs a command for environment "staging", which has no environments/staging.yaml`);
+    // The shipped checkout has every environment its workflow runs.
+    expect(runCheck({ tenantPath: path.join(PROJECT_ROOT, 'tenant.yaml') }).findings.filter((finding) => finding.code === 'workflow-environment-missing')).toEqual([]);
+  });
+});

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { OVERRIDABLE } from '../lib/policy-override';
-import { ALL_ENVIRONMENTS, ENVIRONMENT_NAME, VARIABLE_NAME, type Environment } from '../lib/environments';
+import { ALL_ENVIRONMENTS, ENVIRONMENT_NAME, ENVIRONMENTS_FOLDER, VARIABLE_NAME, type Environment } from '../lib/environments';
 import { nearest } from '../lib/suggest';
 import type { PlaceholderUse } from '../lib/placeholders';
 import { isRecord } from '../lib/tenant-model';
@@ -133,6 +133,28 @@ function environmentRule(rule: Omit<Rule, 'check'> & { check(environment: Enviro
 }
 
 export const ENVIRONMENT_RULES: readonly Rule[] = [
+  defineRule({
+    id: 'workflow-environment-missing',
+    severity: 'error',
+    description: 'Every environment the CI workflow plans, deploys or audits (`--env NAME`) has its file, environments/NAME.yaml: without it the job fails on every push.',
+    hint: 'remove the jobs for it from the workflow, or put its environments/NAME.yaml back',
+    *check(context) {
+      for (const workflow of workflowTexts(context.tenant.dir)) {
+        const lines = workflow.text.split('\n');
+        for (const [index, line] of lines.entries()) {
+          if (/^\s*#/.test(line)) continue;
+          for (const match of line.matchAll(/--env[= ]([A-Za-z0-9_-]+)/g)) {
+            const name = match[1] ?? '';
+            if (name === ALL_ENVIRONMENTS || existsSync(path.join(context.tenant.dir, ENVIRONMENTS_FOLDER, `${name}.yaml`))) continue;
+            yield {
+              location: { file: workflow.file, line: index + 1, col: (match.index ?? 0) + 1 },
+              message: `${workflow.file} runs a command for environment "${name}", which has no ${ENVIRONMENTS_FOLDER}/${name}.yaml`,
+            };
+          }
+        }
+      }
+    },
+  }),
   environmentRule({
     id: 'environment-invalid',
     severity: 'error',
