@@ -137,6 +137,25 @@ describe('no false pass', () => {
   });
 });
 
+describe('a policy the check refuses', () => {
+  it('is never built into the Actions: build says so in one line, deploy reports the check and sends nothing, neither ends in a stack trace', async () => {
+    const dir = projectCopy();
+    const policy = path.join(dir, 'incomplete-policy.ts');
+    const shipped = readFileSync(path.join(PROJECT_ROOT, 'actions', 'policy.ts'), 'utf8').replace("from './lib/define-policy'", `from '${path.join(PROJECT_ROOT, 'actions', 'lib', 'define-policy')}'`);
+    const withoutValues = shipped.replace(/\n  values: \{[\s\S]*?\n  \},/, '');
+    expect(withoutValues).not.toBe(shipped);
+    writeFileSync(policy, withoutValues);
+    const build = await runAsync('npm', ['run', '-s', 'build', '--', '--policy', policy], { cwd: dir });
+    expect(build.status).toBe(2);
+    expect(build.stderr).toMatch(/^error policy-invalid: incomplete-policy\.ts is not a policy the Actions can run with: values must be a mapping of attribute to rules; nothing was built\n  hint: npm run check points at each problem in the policy\n$/);
+    const deploy = await runAsync('npm', ['run', '-s', 'deploy', '--', '--policy', policy], { cwd: dir, env: { LOCAL_TENANT_DIR: mkdtempSync(path.join(tmpdir(), 'incomplete-policy-')) } });
+    expect(deploy.status).toBe(1);
+    expect(deploy.stderr).toContain('error policy-invalid values must be a mapping of attribute to rules');
+    expect(deploy.stderr).toContain('nothing was sent');
+    expect(deploy.stdout + deploy.stderr).not.toMatch(/TypeError|\n\s+at /);
+  });
+});
+
 describe('an export without the fields the audit reads', () => {
   it('is refused, naming the fields and the export job that gives them, instead of passing every user as unmanaged', async () => {
     const dir = projectCopy();

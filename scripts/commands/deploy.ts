@@ -12,7 +12,7 @@ import { ALL_ENVIRONMENTS, missingCredentials, readEnvironment, refuseLiteralCre
 import { EXIT, ProjectError, runCommand } from '../lib/errors';
 import { openTarget, requireCredentials } from '../lib/target';
 
-const USAGE = 'usage: npm run deploy -- [--env NAME] [--plan] [--allow-delete] [--json | --markdown] [--skip-unconfigured] [--audit REPORT.json] [--tenant PATH] [--policy PATH]';
+const USAGE = 'usage: npm run deploy -- [--env NAME] [--plan] [--allow-delete] [--json | --markdown] [--skip-unconfigured] [--audit-report REPORT.json] [--tenant PATH] [--policy PATH]';
 
 void runCommand(async () => {
   const { values } = commandArgs('deploy', USAGE, {
@@ -24,7 +24,7 @@ void runCommand(async () => {
     policy: { type: 'string' },
     json: { type: 'boolean', default: false },
     markdown: { type: 'boolean', default: false },
-    audit: { type: 'string' },
+    'audit-report': { type: 'string' },
   });
   if (values.json && values.markdown) throw new ProjectError('usage', '--json and --markdown exclude each other', { hint: USAGE });
   if (values.env === ALL_ENVIRONMENTS) throw new ProjectError('usage', 'deploy takes one environment at a time, in promotion order', { hint: 'e.g. npm run deploy -- --env staging' });
@@ -51,7 +51,7 @@ void runCommand(async () => {
 
   if (environment) requireCredentials(environment);
   // An audit report says how many users have no record yet: the plan tells it beside the changes.
-  const audited = values.audit === undefined ? undefined : readPreviousReport(values.audit);
+  const audited = values['audit-report'] === undefined ? undefined : readPreviousReport(values['audit-report']);
   const users = audited?.users ? { users: audited.users.users, recorded: audited.users.recorded ?? 0, at: audited.generatedAt ?? 'an undated report' } : undefined;
   const options = { tenantPath: values.tenant, policyFile: values.policy, environment, allowDelete: values['allow-delete'], planOnly: values.plan, users, say, warn };
   if (!(await buildAndCheck(options))) return EXIT.findings;

@@ -32,7 +32,7 @@ export interface SectionItem {
   state: 'new' | 'changed' | 'unchanged';
 }
 
-/** The tenant's users and how many have a provenance record, from an audit report (`deploy --audit FILE`). */
+/** The tenant's users and how many have a provenance record, from an audit report (`deploy --audit-report FILE`). */
 export interface PlanUsers {
   users: number;
   recorded: number;

@@ -96,8 +96,8 @@ export async function buildAndCheck(options: Pick<DeployOptions, 'tenantPath' | 
     const built = await buildActions({ tenantPath: options.tenantPath, policyFile: options.policyFile, environment: options.environment });
     for (const action of built.actions) options.say(`built ${action.entry.bundle}.js (${(action.bytes / 1000).toFixed(1)} KB)`);
   } catch (error) {
-    // A tenant.yaml too broken to build from: the checker says everything that is wrong with it.
-    if (!(error instanceof ProjectError && error.code === 'tenant-invalid')) throw error;
+    // A tenant.yaml or policy too broken to build from: the checker says everything that is wrong with them.
+    if (!(error instanceof ProjectError && (error.code === 'tenant-invalid' || error.code === 'policy-invalid'))) throw error;
   }
   const check = runCheck({ tenantPath: options.tenantPath, policyFile: options.policyFile, environment: options.environment });
   for (const finding of check.findings) {

@@ -14,6 +14,7 @@ import { withOverride } from './policy-override';
 import { fingerprint } from '../../actions/lib/digest';
 import { ACTION_ENTRIES, BUNDLE_DIR, type ActionEntry } from './action-entries';
 import type { Environment } from './environments';
+import { policyProblems } from '../check/policy-schema';
 import { ProjectError } from './errors';
 import { loadInSandbox } from '@auth0-root-attributes/actions-runtime';
 import { deriveConnectionTable, tenantConnections } from './tenant-model';
@@ -145,6 +146,14 @@ export async function buildActions(options: BuildOptions): Promise<BuildResult> 
   const tenant = readTenantFile(options.tenantPath, options.environment?.values);
   const policyFile = path.resolve(options.policyFile ?? DEFAULT_POLICY_FILE);
   const policy = policyFor(policyFile, options.environment);
+  // A policy the Actions cannot run with is never built into them: the check says where it is wrong.
+  const problems = policyProblems(policy);
+  if (problems.length > 0) {
+    const [first] = problems;
+    throw new ProjectError('policy-invalid', `${path.relative(process.cwd(), policyFile) || policyFile} is not a policy the Actions can run with: ${first?.message ?? ''}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}; nothing was built`, {
+      hint: 'npm run check points at each problem in the policy',
+    });
+  }
   const table = connectionTableFor(tenant, policy);
   const outDir = options.outDir ? path.resolve(options.outDir) : path.join(tenant.dir, BUNDLE_DIR);
   mkdirSync(outDir, { recursive: true });
@@ -234,7 +243,15 @@ export function verifyBundle(action: BuiltAction): void {
     });
   }
   // An Action that requires npm packages is loaded only where they are installed (the tenant, the test kit).
-  const code = action.dependencies ? undefined : loadInSandbox(readFileSync(action.file, 'utf8'), { filename: action.file }).exports;
+  let code: Record<string, unknown> | undefined;
+  try {
+    code = action.dependencies ? undefined : (loadInSandbox(readFileSync(action.file, 'utf8'), { filename: action.file }).exports as Record<string, unknown>);
+  } catch (error) {
+    throw new ProjectError('bundle-invalid', `${relative} fails as it loads — Auth0 would fail every run of it: ${(error as Error).name}: ${(error as Error).message.split('\n')[0] ?? ''}`, {
+      hint: `npm run check, and correct ${action.entry.entry} or what it inlines (the policy, tenant.yaml's connections)`,
+      cause: error,
+    });
+  }
   if (code && typeof code[action.entry.handler] !== 'function') {
     throw new ProjectError('bundle-invalid', `${relative} does not export ${action.entry.handler}, which the ${action.entry.trigger} trigger calls`, {
       hint: `export it from ${action.entry.entry}`,
