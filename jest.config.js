@@ -30,7 +30,14 @@ module.exports = {
   testSequencer: '<rootDir>/tests/support/sequencer.js',
   projects: [
     // A team keeps a test beside its own Action (actions/NAME.test.ts): part of the inner loop too.
-    { ...shared, displayName: 'unit', testMatch: [...UNIT, '<rootDir>/actions/**/*.test.ts'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: [...UNIT, '<rootDir>/actions/**/*.test.ts'],
+      // The run's own temporary folder, removed at its end (tests/support/run-temp.ts).
+      globalSetup: '<rootDir>/tests/support/unit-setup.ts',
+      globalTeardown: '<rootDir>/tests/support/unit-teardown.ts',
+    },
     {
       ...shared,
       displayName: 'integration',

@@ -69,3 +69,20 @@ describe('a fork: sync mode changed in both files, a third Action with a depende
     expect(test.status).toBe(0);
   });
 });
+
+describe('a fork without a regular web app', () => {
+  it('npm start says plainly what the story needs, before it starts anything, without a stack trace', async () => {
+    const dir = fork();
+    const tenantFile = path.join(dir, 'tenant.yaml');
+    const tenant = parseDocument(readFileSync(tenantFile, 'utf8'));
+    const clients = tenant.get('clients') as YAMLSeq;
+    clients.items = clients.items.filter((item) => (item as { get(key: string): unknown }).get('app_type') !== 'regular_web');
+    writeFileSync(tenantFile, tenant.toString());
+    const start = await runAsync('npm', ['start'], { cwd: dir, env: { LOCAL_TENANT_DIR: path.join(dir, '.local', 'tenant') }, timeoutMs: 120_000 });
+    expect(start.status).toBe(2);
+    expect(start.stderr).toContain('error usage: npm start signs users in through a regular web app of tenant.yaml, and this tenant.yaml has none');
+    expect(start.stderr).toContain('nothing was started');
+    expect(start.stderr).not.toMatch(/\n\s+at /);
+    expect(start.stdout).not.toContain('2. Start a fresh local tenant');
+  });
+});

@@ -12,7 +12,9 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildAndCheck, deployTo } from '../deploy/run';
 import { commandArgs } from '../lib/args';
-import { EXIT, runCommand } from '../lib/errors';
+import { EXIT, ProjectError, runCommand } from '../lib/errors';
+import { isRecord } from '../lib/tenant-model';
+import { readTenantFile } from '../lib/tenant-yaml';
 import { localTarget } from '../lib/target';
 import { alertsOf, removeState, startLocalTenant, UserAgent as Browser, type Page } from '@auth0-root-attributes/local-tenant';
 import { defaultStateDir } from '../lib/local-state';
@@ -28,8 +30,26 @@ import { ROOT_ATTRIBUTES } from '../../actions/lib/attributes';
 // The default local tenant, started afresh: `npm run audit` and `npm run tenant` afterwards see the story's tenant.
 const STATE_DIR = defaultStateDir();
 const PASSWORD = 'correct horse battery staple';
-/** The tenant.yaml client the story signs in with. */
+/** The tenant.yaml client the story signs in with, when it has one of that name. */
 const SAMPLE_APP = 'Sample web app';
+
+/**
+ * The app the story signs users in with: tenant.yaml's sample web app, else its first regular web app with a
+ * callback and the code grant — a fork's own. Without one, nothing can sign in, and the story is refused
+ * before it starts anything.
+ */
+function storyApp(tenantPath: string): string {
+  const data = readTenantFile(tenantPath).data;
+  const clients = (isRecord(data) && Array.isArray(data.clients) ? data.clients : []).filter(isRecord);
+  const fit = (client: Record<string, unknown>) =>
+    client.app_type === 'regular_web' && Array.isArray(client.callbacks) && client.callbacks.length > 0 &&
+    (client.grant_types === undefined || (Array.isArray(client.grant_types) && client.grant_types.includes('authorization_code')));
+  const chosen = clients.find((client) => client.name === SAMPLE_APP && fit(client)) ?? clients.find(fit);
+  if (typeof chosen?.name === 'string') return chosen.name;
+  throw new ProjectError('usage', 'npm start signs users in through a regular web app of tenant.yaml, and this tenant.yaml has none: a client with app_type: regular_web, a callback and the authorization_code grant', {
+    hint: 'add one under clients: (the shipped tenant.yaml\'s "Sample web app" is one), or try your tenant with npm run deploy and npm run simulate; nothing was started',
+  });
+}
 
 const ADA: Record<string, string> = { name: 'Ada Lovelace', given_name: 'Ada', family_name: 'Lovelace' };
 
@@ -66,6 +86,7 @@ void runCommand(async () => {
   if (!(await buildAndCheck({ tenantPath, say, warn: (line) => console.error(line) }))) return EXIT.findings;
   const project = loadProject(tenantPath);
   const { policy } = project;
+  const appName = storyApp(tenantPath);
   say('tenant.yaml and actions/policy.ts: no problems found');
 
   heading('2. Start a fresh local tenant');
@@ -88,8 +109,8 @@ void runCommand(async () => {
 
     // The story's logins are the sample web app's (tenant.yaml): the authorization code flow through the
     // hosted pages, driven by a browser without a screen, with openid-client on the app's side.
-    const app = tenant.store.state.clients.find((client) => client.name === SAMPLE_APP);
-    if (!app) throw new Error(`tenant.yaml has no client named "${SAMPLE_APP}" for the story to sign in with`);
+    const app = tenant.store.state.clients.find((client) => client.name === appName);
+    if (!app) throw new ProjectError('refused', `"${appName}" of tenant.yaml is not on the tenant after the deploy`, { hint: 'run npm run deploy -- --plan to see what differs' });
     const callback = app.callbacks[0] ?? '';
     const web = await codeFlowApp(`https://${tenant.domain}/`, app.client_id, app.client_secret, callback);
     const client = loginClient(tenant.domain, app.client_id, app.client_secret);
@@ -120,7 +141,7 @@ void runCommand(async () => {
       return String(result.tokens.claims.sub);
     };
 
-    heading(`4. Signups and logins through the deployed Actions, as "${SAMPLE_APP}" signs users in`);
+    heading(`4. Signups and logins through the deployed Actions, as "${appName}" signs users in`);
     const cast = castOf(project);
     const idpFields = (profile: Record<string, string>) => (browser: Browser, page: Page) => browser.submit(page, callback, profile, 'Continue as this user');
 
