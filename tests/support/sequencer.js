@@ -8,7 +8,7 @@ const Sequencer = require('@jest/test-sequencer').default;
 const path = require('node:path');
 
 const MEASURED_SECONDS = {
-  'workflow.e2e': 309, 'deploy.e2e': 166, 'action-dependencies.e2e': 141, 'logins.e2e': 96, 'first-week': 94,
+  'backfill.e2e': 400, 'workflow.e2e': 309, 'a0deploy-example.e2e': 280, 'under-attack': 82, 'team-app.e2e': 56, 'command-line.e2e': 35, 'deploy.e2e': 166, 'action-dependencies.e2e': 141, 'logins.e2e': 96, 'first-week': 94,
   'secrets.e2e': 93, 'environments.e2e': 87, 'audit.e2e': 81, 'audit-report.e2e': 78, 'fork.e2e': 76,
   'start.e2e': 70, properties: 60, 'browser.e2e': 50, 'local-tenant-faults': 48, 'oidc-logins.e2e': 37,
   'local-tenant': 32, check: 27, environments: 19, 'check-mutations': 16, 'post-login': 12, 'local-tenant-load': 12,
