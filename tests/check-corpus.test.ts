@@ -38,8 +38,9 @@ async function workspace(tenantText: string, policyFile: string | undefined): Pr
     await buildActions({ tenantPath, policyFile });
   } catch {
     // tenant.yaml is too broken to build from (the finding says so): use bundles of the shipped one.
+    // A policy too broken to build with (its findings say so): those of the shipped policy.
     writeFileSync(path.join(dir, 'shipped.yaml'), SHIPPED_TENANT);
-    const shipped = await buildActions({ tenantPath: path.join(dir, 'shipped.yaml'), policyFile });
+    const shipped = await buildActions({ tenantPath: path.join(dir, 'shipped.yaml'), policyFile }).catch(() => buildActions({ tenantPath: path.join(dir, 'shipped.yaml') }));
     mkdirSync(path.join(dir, 'build', 'actions'), { recursive: true });
     for (const action of shipped.actions) copyFileSync(action.file, path.join(dir, 'build', 'actions', path.basename(action.file)));
   }

@@ -14,6 +14,7 @@ import { nearest } from '../lib/suggest';
 import { isRecord } from '../lib/tenant-model';
 import type { YamlPath } from '../lib/tenant-yaml';
 import { isPlaceholder } from '../lib/secrets';
+import { policyProblems } from './policy-schema';
 import { defineRule, type CheckContext, type Rule } from './types';
 import { dependencyCacheDir } from '../lib/local-state';
 
@@ -168,7 +169,8 @@ export const ACTION_RULES: readonly Rule[] = [
       }
       const ours = new Set(ACTION_ENTRIES.map((entry) => path.join(context.tenant.dir, BUNDLE_DIR, `${entry.bundle}.js`)));
       const built = bundles(context).filter((action) => ours.has(action.file));
-      if (built.length === 0) return;
+      // A policy the build refuses cannot make a fresh bundle: its own findings are what to fix first.
+      if (built.length === 0 || policyProblems(context.policy).length > 0) return;
       const newest = newestSource(context);
       // For an environment, the deploy builds right before it checks: the bundle on disk is another build's.
       const expected = context.environment ? undefined : expectedMarker(context);
