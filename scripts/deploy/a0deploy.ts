@@ -97,3 +97,29 @@ export async function runA0deploy(options: A0deployOptions): Promise<A0deployRun
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * `a0deploy export --format yaml` of a tenant into `outputDir`: read-only. Its configuration file (the client's
+ * secret) is removed as soon as a0deploy ends, or is stopped.
+ */
+export async function exportWithA0deploy(options: { target: Pick<Target, 'domain' | 'clientId' | 'clientSecret' | 'caPath'>; outputDir: string; onLine: (line: string) => void }): Promise<number> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'a0deploy-'));
+  const config = path.join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({ AUTH0_DOMAIN: options.target.domain, AUTH0_CLIENT_ID: options.target.clientId, AUTH0_CLIENT_SECRET: options.target.clientSecret }), { mode: 0o600 });
+  const redact = redactor([options.target.clientSecret]);
+  try {
+    const child = spawn(process.execPath, [a0deployBin(), 'export', '-c', config, '--format', 'yaml', '--output_folder', options.outputDir, '--env=false'], {
+      env: { ...process.env, ...(options.target.caPath ? { NODE_EXTRA_CA_CERTS: options.target.caPath } : {}), FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const forward = (stream: NodeJS.ReadableStream) => createInterface({ input: stream }).on('line', (line) => options.onLine(redact(line.replace(/\u001b\[[0-9;]*m/g, ''))));
+    forward(child.stdout);
+    forward(child.stderr);
+    return await new Promise<number>((resolve) => {
+      child.on('error', () => resolve(1));
+      child.on('close', (code) => resolve(code ?? 1));
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

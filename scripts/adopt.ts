@@ -1,0 +1,8 @@
+/**
+ * `npm run adopt`: see commands/adopt.ts. With --env it exports that tenant, whose certificate is trusted as
+ * any other's; the local tenant's is trusted first all the same (Node reads NODE_EXTRA_CA_CERTS only at start).
+ */
+import { trustLocalTenantOrRerun } from './lib/trust';
+
+trustLocalTenantOrRerun();
+void import('./commands/adopt');
