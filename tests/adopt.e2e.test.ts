@@ -39,7 +39,7 @@ describe('npm run adopt -- --from-export', () => {
     // Every secret a placeholder, the literal ones of the export included; Auth0's own SMS macro kept as it is.
     expect(tenant).not.toContain('0123456789abcdef0123456789abcdef');
     expect(tenant).not.toContain('BEGIN PRIVATE KEY');
-    expect(tenant).toContain("twilio_token: '##SMS_TWILIO_TOKEN##'");
+    expect(tenant).toContain('twilio_token: "##SMS_TWILIO_TOKEN##"');
     expect(tenant).toContain("template: 'Your Acme code is @@password@@'");
     expect(tenant).toMatch(/post-login:\n\s+- action_name: root-attributes-post-login\n.*\n\s+- action_name: enrich-claims/);
     const policy = readFileSync(path.join(dir, 'actions', 'policy.ts'), 'utf8');
