@@ -16,7 +16,8 @@ const RELEVANT = [/^set_user_root_attributes /, /^code sha256 /, /^has changes t
 
 /** The plan speaks of changes to make; the audit of how the tenant differs. */
 function reword(detail: string): string {
-  const sync = /^set_user_root_attributes (.+) → (.+)$/.exec(detail);
+  // The plan adds what the change would do to the users (after " — "): the audit says only how the tenant differs.
+  const sync = /^set_user_root_attributes (.+?) → (.+?)(?: — .*)?$/.exec(detail);
   if (sync) return `syncs ${sync[1] ?? ''} on the tenant; tenant.yaml says ${sync[2] ?? ''}`;
   const code = /^code sha256 (\w+) → (\w+)$/.exec(detail);
   if (code) return `code on the tenant (sha256 ${code[1] ?? ''}) is not the built bundle (${code[2] ?? ''})`;
