@@ -44,6 +44,8 @@ describe('npm run adopt -- --from-export', () => {
     expect(tenant).toMatch(/post-login:\n\s+- action_name: root-attributes-post-login\n.*\n\s+- action_name: enrich-claims/);
     const policy = readFileSync(path.join(dir, 'actions', 'policy.ts'), 'utf8');
     expect(policy).toContain("login: { required: 'flag', values: 'flag', sources: 'flag' }");
+    // The users the tenant had are never taken for new signups at their first login after adopting.
+    expect(policy).toMatch(/\n  adoptedAt: '\d{4}-\d{2}-\d{2}T[\d:.]+Z',\n/);
     expect(policy).toMatch(/"google-oauth2": \{\n\s+sync: 'on_each_login',\n\s+sources: \['idp', 'unknown'\],/);
     expect(readFileSync(path.join(dir, 'environments', 'production.yaml'), 'utf8')).toContain('  SMS_TWILIO_TOKEN: PRODUCTION_SMS_TWILIO_TOKEN');
 
@@ -60,9 +62,13 @@ describe('npm run adopt -- --from-export', () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('adopting would overwrite tenant.yaml, changed since and not committed: nothing was written');
     expect(readFileSync(file, 'utf8')).toContain("the team's own note");
+    const policyFile = path.join(dir, 'actions', 'policy.ts');
+    const firstPolicy = readFileSync(policyFile, 'utf8');
     const forced = await npm('adopt', '--', '--from-export', EXPORT, '--domain', 'acme.eu.auth0.com', '--force');
     expect(forced.status).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(adopted);
+    // Adopting again keeps the moment of the first adoption.
+    expect(readFileSync(policyFile, 'utf8')).toBe(firstPolicy);
   });
 
   it('deploys to a local tenant, a second deploy has nothing to do, and the team\'s Actions are bound after the project\'s and run', async () => {

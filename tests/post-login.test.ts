@@ -330,3 +330,26 @@ describe.each(TARGETS)('post-login Action with the shipped policy and tenant.yam
     expect(run.state.idTokenClaims['https://example.com/root_attribute_violations']).toBeUndefined();
   });
 });
+
+describe.each(TARGETS)('post-login Action on an adopted tenant (%s)', (target) => {
+  let actions: ActionsUnderTest;
+  beforeAll(async () => {
+    actions = await loadActions(target, { ...FIXTURE, policy: require.resolve('./fixtures/adopted-policy.ts') });
+  });
+  afterAll(() => actions.close());
+  freezeClock();
+
+  it.each([
+    ['passwordless email', CONNECTIONS.email],
+    ['passwordless sms', CONNECTIONS.sms],
+    ['custom DB with import mode', CONNECTIONS.importDb],
+  ] as const)('takes the first login of a %s user the tenant had before adoption for an existing user, never a new signup or import', async (_kind, connection) => {
+    const sources = async (createdAt: string) => {
+      const run = await actions.postLogin(login(connection, { stats: { logins_count: 1 }, user: { created_at: createdAt, family_name: 'Lovelace', given_name: 'Ada' } }));
+      return (run.state.idTokenClaims[SOURCES_CLAIM] as Record<string, string>).name;
+    };
+    expect(await sources('2026-10-01T09:00:00.000Z')).toBe('unknown');
+    // Created after adoption: the first login is the one that created them, as on any tenant.
+    expect(await sources('2026-11-20T09:00:00.000Z')).toBe(connection === CONNECTIONS.importDb ? 'import' : 'signup');
+  });
+});

@@ -101,6 +101,11 @@ export interface Policy<C extends string = string> {
   unmanagedConnections: UnmanagedConnections;
   /** One entry per connection in tenant.yaml, by connection name. */
   connections: { readonly [K in C]: ConnectionPolicy };
+  /**
+   * When the project was adopted on this tenant (an ISO time; `npm run adopt` writes it). A user created before
+   * it is one the tenant already had: post-login never takes their first login after it for a signup.
+   */
+  adoptedAt?: string;
 }
 
 /**

@@ -40,6 +40,15 @@ function attributionConnection(event: Event): string {
   return primary !== '' ? primary : id(event.connection?.name);
 }
 
+/**
+ * A user the tenant had before the project was adopted (created before `adoptedAt`): their first login after
+ * it is not the login that created them, whatever the login count says.
+ */
+function createdBeforeAdoption(createdAt: unknown, adoptedAt: string | undefined): boolean {
+  // A time that does not parse is NaN, and NaN is before nothing.
+  return adoptedAt !== undefined && typeof createdAt === 'string' && Date.parse(createdAt) < Date.parse(adoptedAt);
+}
+
 export function postLoginFlow(compiled: CompiledPolicy, clock: () => Date = () => new Date()) {
   const { namespace, metadataKey } = compiled.policy;
   const sourcesClaim = `${namespace}${SOURCES_CLAIM}`;
@@ -67,7 +76,7 @@ export function postLoginFlow(compiled: CompiledPolicy, clock: () => Date = () =
         stored,
         values: trackedValues(event.user),
         email: emailOf(event.user),
-        firstLogin: event.stats?.logins_count === 1,
+        firstLogin: event.stats?.logins_count === 1 && !createdBeforeAdoption(event.user?.created_at, compiled.policy.adoptedAt),
         now: () => isoTime(clock),
       });
 

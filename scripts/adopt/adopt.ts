@@ -217,19 +217,21 @@ function addProjectActions(document: Document, data: Record<string, unknown>): v
 }
 
 /**
- * The claim namespace and metadata key the policy already has: records and ID-token claims depend on them, so
- * adopting keeps them.
+ * The claim namespace and metadata key the policy already has (records and ID-token claims depend on them), and
+ * when the tenant was first adopted: adopting again keeps them.
  */
-function existingClaims(policyFile: string): { namespace: string; metadataKey: string } {
+function existingClaims(policyFile: string): { namespace: string; metadataKey: string; adoptedAt: string } {
   const text = existsSync(policyFile) ? readFileSync(policyFile, 'utf8') : '';
   return {
     namespace: /\bnamespace:\s*'([^']+)'/.exec(text)?.[1] ?? 'https://example.com/',
     metadataKey: /\bmetadataKey:\s*'([^']+)'/.exec(text)?.[1] ?? 'root_attributes',
+    // Adopting again keeps the first adoption's moment: the users the tenant had then are the ones it had.
+    adoptedAt: /\badoptedAt:\s*'([^']+)'/.exec(text)?.[1] ?? new Date().toISOString(),
   };
 }
 
 /** A starting policy: each connection as it is on the tenant, nothing enforced. */
-function policySource(data: Record<string, unknown>, claims: { namespace: string; metadataKey: string }): string {
+function policySource(data: Record<string, unknown>, claims: { namespace: string; metadataKey: string; adoptedAt: string }): string {
   const entries: string[] = [];
   for (const section of ['databases', 'connections'] as const) {
     for (const item of Array.isArray(data[section]) ? data[section].filter(isRecord) : []) {
@@ -265,6 +267,8 @@ export default definePolicy({
     login: { required: 'flag', values: 'flag', sources: 'flag' },
   },
   unmanagedConnections: 'record',
+  // The users the tenant had before this moment are never taken for new signups at their first login.
+  adoptedAt: '${claims.adoptedAt}',
   connections: {
 ${entries.join('\n')}
   },

@@ -140,6 +140,9 @@ export function policyProblems(policy: unknown): Problem[] {
       }
     }
   }
+  if (policy.adoptedAt !== undefined && (typeof policy.adoptedAt !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(policy.adoptedAt) || !Number.isFinite(Date.parse(policy.adoptedAt)))) {
+    problems.push({ at: ['adoptedAt'], message: 'adoptedAt must be an ISO time such as 2026-12-07T00:00:00.000Z', hint: 'npm run adopt writes it; users created before it are never taken for new signups' });
+  }
   if (!isRecord(policy.connections)) problems.push({ at: ['connections'], message: 'connections must map connection names to their policy' });
   else for (const [name, settings] of Object.entries(policy.connections)) problems.push(...connectionProblems(name, settings));
   return problems;
