@@ -5,12 +5,11 @@
  * deployed again (nothing to deploy), checked, `--allow-delete`d, exported by a0deploy with no exclusions, and
  * the export checked and deployed: the tenant unchanged.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { managementApi, spawnLocalTenant, type ManagementApi, type TenantProcess } from '@auth0-root-attributes/local-tenant';
-import { a0deployBin } from '../scripts/deploy/a0deploy';
+import { exportWithA0deploy } from '../scripts/deploy/a0deploy';
 import { runScript } from './support/project-copy';
 import { workspaceAt } from './support/workspace';
 
@@ -70,18 +69,12 @@ function snapshot(): Promise<Record<string, unknown>> {
   return withTenant(async (api) => Object.fromEntries(await Promise.all(paths.map(async (route) => [route, COMPARABLE((await api.call('GET', route)).body)] as const))));
 }
 
-/** Runs the real a0deploy's export against the tenant as its CLI client; its output, without colours. */
+/** The real a0deploy's export of the tenant as its CLI client (what `npm run adopt -- --env` runs); its output. */
 function exportTenant(to: string): Promise<{ code: number | null; output: string }> {
   return withTenant(async (_api, tenant) => {
-    const config = path.join(mkdtempSync(path.join(tmpdir(), 'a0deploy-example-config-')), 'config.json');
-    writeFileSync(config, JSON.stringify({ AUTH0_DOMAIN: tenant.domain, AUTH0_CLIENT_ID: tenant.clientId, AUTH0_CLIENT_SECRET: tenant.clientSecret }), { mode: 0o600 });
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [a0deployBin(), 'export', '-f', 'yaml', '-o', to, '-c', config, '--env=false'], { env: { ...process.env, NODE_EXTRA_CA_CERTS: tenant.caPath, NO_COLOR: '1', FORCE_COLOR: '0' } });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.on('close', (code) => resolve({ code, output: output.replace(/\u001b\[[0-9;]*m/g, '') }));
-    });
+    let output = '';
+    const run = await exportWithA0deploy({ target: tenant, outputDir: to, onLine: (line) => (output += `${line}\n`) });
+    return { code: run.code, output };
   });
 }
 

@@ -5,7 +5,7 @@
  * and what the commands do with --env before any tenant is reached.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runCheck } from '../scripts/check/index';
@@ -235,7 +235,6 @@ describe('an environment removed from environments/ while the workflow still run
     cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(copy, 'connections'), { recursive: true });
     cpSync(path.join(PROJECT_ROOT, 'environments'), path.join(copy, 'environments'), { recursive: true });
     cpSync(path.join(PROJECT_ROOT, '.github'), path.join(copy, '.github'), { recursive: true });
-    const { rmSync } = await import('node:fs');
     rmSync(path.join(copy, 'environments', 'staging.yaml'));
     await buildActions({ tenantPath: path.join(copy, 'tenant.yaml') });
     const workflow = readFileSync(path.join(copy, '.github', 'workflows', 'root-attributes.yml'), 'utf8').split('\n');

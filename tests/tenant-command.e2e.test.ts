@@ -3,7 +3,7 @@
  * sample web app is on it, the login URL a browser opens to sign in to that app.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
@@ -103,7 +103,6 @@ it('is used, not refused, by a command run beside it on the same state folder', 
   const stateDir = mkdtempSync(path.join(tmpdir(), 'tenant-beside-'));
   const workspace = mkdtempSync(path.join(tmpdir(), 'tenant-beside-space-'));
   writeFileSync(path.join(workspace, 'tenant.yaml'), readFileSync(path.join(PROJECT_ROOT, 'tenant.yaml'), 'utf8'));
-  const { cpSync } = await import('node:fs');
   cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(workspace, 'connections'), { recursive: true });
   await tenantOutput(stateDir, async (domain) => {
     const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: stateDir };

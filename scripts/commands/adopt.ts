@@ -39,10 +39,11 @@ void runCommand(async () => {
     domain ??= target.domain;
     made = exportDir = mkdtempSync(path.join(tmpdir(), 'adopt-export-'));
     console.log(`exporting ${target.label} with a0deploy (read-only)`);
-    const code = await exportWithA0deploy({ target, outputDir: exportDir, onLine: (line) => console.log(`  a0deploy: ${line}`) });
-    if (code !== 0) {
+    const run = await exportWithA0deploy({ target, outputDir: exportDir, onLine: (line) => console.log(`  a0deploy: ${line}`) });
+    if (run.code !== 0 || run.interrupted) {
       rmSync(made, { recursive: true, force: true });
-      throw new ProjectError('refused', `a0deploy could not export ${target.label} (exit ${code}; its messages are above): nothing was written`, { hint: 'check the deploy client\'s scopes (README: "Setting up a fork")' });
+      if (run.interrupted) throw new ProjectError('refused', `the export was interrupted (${run.interrupted}): nothing was written`);
+      throw new ProjectError('refused', `a0deploy could not export ${target.label} (exit ${run.code}; its messages are above): nothing was written`, { hint: 'check the deploy client\'s scopes (README: "Setting up a fork")' });
     }
   }
   try {

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { ProjectError } from '../lib/errors';
 import type { KeywordMappings } from '../lib/keywords';
+import { omitKeys } from './model';
 
 interface SectionParser {
   parse(context: unknown): Promise<Record<string, unknown>>;
@@ -110,7 +111,6 @@ function renamed(item: Item, from: string, to: string): Item {
   return to in rest ? rest : { ...rest, [to]: value };
 }
 
-const without = (item: Item, keys: readonly string[]) => Object.fromEntries(Object.entries(item).filter(([key]) => !keys.includes(key)));
 
 /**
  * An application as a0deploy's clients handler writes it to a tenant that has it: its sanitizer renames
@@ -123,9 +123,9 @@ const without = (item: Item, keys: readonly string[]) => Object.fromEntries(Obje
 export function clientAsSent(client: Item): Item {
   const { clients, stripFields } = deployCli();
   let sent = renamed(renamed(client, 'cross_origin_auth', 'cross_origin_authentication'), 'oidc_backchannel_logout', 'oidc_logout');
-  if (sent.app_type === 'resource_server') sent = without(sent, ['oidc_backchannel_logout', 'oidc_logout', 'refresh_token']);
-  if (sent.client_authentication_methods) sent = without(sent, ['token_endpoint_auth_method']);
-  sent = without(sent, ['client_authentication_methods', 'token_vault_privileged_access']);
+  if (sent.app_type === 'resource_server') sent = omitKeys(sent, ['oidc_backchannel_logout', 'oidc_logout', 'refresh_token']);
+  if (sent.client_authentication_methods) sent = omitKeys(sent, ['token_endpoint_auth_method']);
+  sent = omitKeys(sent, ['client_authentication_methods', 'token_vault_privileged_access']);
   if (clients.isCimdClient(sent)) sent = { name: sent.name, external_client_id: sent.external_client_id, ...clients.getCIMDEditableFields(sent) };
   return stripFields(sent, clients.stripUpdateFields.filter((field) => field !== 'client_id'));
 }

@@ -43,34 +43,28 @@ export interface A0deployRun {
 }
 
 /**
- * Runs a0deploy to its end. Ctrl-C (or SIGTERM) stops it: the signal goes on to a0deploy and its whole process
- * group, the configuration file — which holds the deploy client's secret and every placeholder's value — is
- * removed at once, and the run ends `interrupted` for the caller to say what the tenant has.
+ * Runs an a0deploy command to its end, with its configuration in a file only the owner reads. Ctrl-C (or
+ * SIGTERM) stops it: the signal goes on to a0deploy and its whole process group, the configuration file — which
+ * holds the client's secret and every placeholder's value — is removed at once, and the run ends `interrupted`
+ * for the caller to say what the tenant has.
  */
-export async function runA0deploy(options: A0deployOptions): Promise<A0deployRun> {
+async function runDeployCli(
+  command: string[],
+  config: Record<string, unknown>,
+  options: { target: Pick<Target, 'domain' | 'clientId' | 'clientSecret' | 'caPath'>; secrets: readonly string[]; onLine: (line: string) => void },
+): Promise<A0deployRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'a0deploy-'));
-  const config = path.join(dir, 'config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      AUTH0_DOMAIN: options.target.domain,
-      AUTH0_CLIENT_ID: options.target.clientId,
-      AUTH0_CLIENT_SECRET: options.target.clientSecret,
-      AUTH0_INCLUDED_ONLY: options.sections,
-      AUTH0_ALLOW_DELETE: options.allowDelete,
-      AUTH0_KEYWORD_REPLACE_MAPPINGS: options.mappings,
-    }),
-    { mode: 0o600 },
-  );
+  const file = path.join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify({ AUTH0_DOMAIN: options.target.domain, AUTH0_CLIENT_ID: options.target.clientId, AUTH0_CLIENT_SECRET: options.target.clientSecret, ...config }), { mode: 0o600 });
   const redact = redactor([options.target.clientSecret, ...options.secrets]);
   let interrupted: NodeJS.Signals | undefined;
-  const child = spawn(process.execPath, [a0deployBin(), 'import', '-c', config, '-i', path.resolve(options.tenantPath), '--env=false'], {
+  const child = spawn(process.execPath, [a0deployBin(), ...command, '-c', file, '--env=false'], {
     env: { ...process.env, ...(options.target.caPath ? { NODE_EXTRA_CA_CERTS: options.target.caPath } : {}), FORCE_COLOR: '0', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     // A group of its own, so that stopping it stops whatever it started.
     detached: true,
   });
-  const stop = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: NodeJS.Signals) => {
     interrupted ??= signal;
     rmSync(dir, { recursive: true, force: true });
     try {
@@ -79,7 +73,6 @@ export async function runA0deploy(options: A0deployOptions): Promise<A0deployRun
       // already gone
     }
   };
-  const onSignal = (signal: NodeJS.Signals) => stop(signal);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
@@ -98,28 +91,16 @@ export async function runA0deploy(options: A0deployOptions): Promise<A0deployRun
   }
 }
 
-/**
- * `a0deploy export --format yaml` of a tenant into `outputDir`: read-only. Its configuration file (the client's
- * secret) is removed as soon as a0deploy ends, or is stopped.
- */
-export async function exportWithA0deploy(options: { target: Pick<Target, 'domain' | 'clientId' | 'clientSecret' | 'caPath'>; outputDir: string; onLine: (line: string) => void }): Promise<number> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'a0deploy-'));
-  const config = path.join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ AUTH0_DOMAIN: options.target.domain, AUTH0_CLIENT_ID: options.target.clientId, AUTH0_CLIENT_SECRET: options.target.clientSecret }), { mode: 0o600 });
-  const redact = redactor([options.target.clientSecret]);
-  try {
-    const child = spawn(process.execPath, [a0deployBin(), 'export', '-c', config, '--format', 'yaml', '--output_folder', options.outputDir, '--env=false'], {
-      env: { ...process.env, ...(options.target.caPath ? { NODE_EXTRA_CA_CERTS: options.target.caPath } : {}), FORCE_COLOR: '0', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const forward = (stream: NodeJS.ReadableStream) => createInterface({ input: stream }).on('line', (line) => options.onLine(redact(line.replace(/\u001b\[[0-9;]*m/g, ''))));
-    forward(child.stdout);
-    forward(child.stderr);
-    return await new Promise<number>((resolve) => {
-      child.on('error', () => resolve(1));
-      child.on('close', (code) => resolve(code ?? 1));
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** `a0deploy import` of tenant.yaml: only the sections named, deletes only when allowed. */
+export function runA0deploy(options: A0deployOptions): Promise<A0deployRun> {
+  return runDeployCli(['import', '-i', path.resolve(options.tenantPath)], {
+    AUTH0_INCLUDED_ONLY: options.sections,
+    AUTH0_ALLOW_DELETE: options.allowDelete,
+    AUTH0_KEYWORD_REPLACE_MAPPINGS: options.mappings,
+  }, options);
+}
+
+/** `a0deploy export --format yaml` of a tenant into `outputDir`: read-only. */
+export function exportWithA0deploy(options: { target: Pick<Target, 'domain' | 'clientId' | 'clientSecret' | 'caPath'>; outputDir: string; onLine: (line: string) => void }): Promise<A0deployRun> {
+  return runDeployCli(['export', '--format', 'yaml', '--output_folder', options.outputDir], {}, { ...options, secrets: [] });
 }

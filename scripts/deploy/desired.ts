@@ -7,7 +7,7 @@ import type { Policy } from '../../actions/lib/define-policy';
 import type { KeywordMappings } from '../lib/keywords';
 import { isRecord, kindOf, tenantConnections } from '../lib/tenant-model';
 import { clientAsSent, clientGrantAsSent, isCimdClient, loadAsDeployCli, resourceServerAsSent } from './a0deploy-loader';
-import { cimdKey, dependencyLabel, grantName, permissionLabels, sha256, sortedScopes, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
+import { cimdKey, dependencyLabel, omitKeys, grantName, permissionLabels, sha256, sortedScopes, type ActionState, type BindingState, type ConnectionState, type TenantModel } from './model';
 
 export async function desiredTenant(tenantPath: string, mappings: KeywordMappings, policy: Pick<Policy, 'strategies'>): Promise<TenantModel> {
   return desiredFrom(await loadAsDeployCli(tenantPath, mappings), policy);
@@ -55,25 +55,24 @@ export function desiredFrom(data: Record<string, unknown>, policy: Pick<Policy, 
     };
   });
   const section = (name: string) => (Array.isArray(data[name]) ? (data[name] as unknown[]).filter(isRecord) : undefined);
-  const withoutKeys = (item: Record<string, unknown>, keys: string[]) => Object.fromEntries(Object.entries(item).filter(([key]) => !keys.includes(key)));
   const clients = section('clients')?.map((client) => {
     const sent = clientAsSent(client);
     return isCimdClient(client)
-      ? { name: String(client.name), key: cimdKey(String(client.external_client_id)), fields: withoutKeys(sent, ['name', 'external_client_id']) }
-      : { name: String(client.name), fields: withoutKeys(sent, ['name']) };
+      ? { name: String(client.name), key: cimdKey(String(client.external_client_id)), fields: omitKeys(sent, ['name', 'external_client_id']) }
+      : { name: String(client.name), fields: omitKeys(sent, ['name']) };
   });
   const apis = section('resourceServers')?.map((api) => {
-    const fields = withoutKeys(resourceServerAsSent(api), ['identifier']);
+    const fields = omitKeys(resourceServerAsSent(api), ['identifier']);
     if (fields.scopes !== undefined) fields.scopes = sortedScopes(fields.scopes);
     return { name: String(api.identifier), fields };
   });
   const grants = section('clientGrants')?.map((grant) => ({
     name: grantName(String(grant.client_id), String(grant.audience)),
-    fields: { ...withoutKeys(clientGrantAsSent(grant), ['client_id', 'audience']), ...(grant.scope !== undefined ? { scope: sortedScopes(grant.scope) } : {}) },
+    fields: { ...omitKeys(clientGrantAsSent(grant), ['client_id', 'audience']), ...(grant.scope !== undefined ? { scope: sortedScopes(grant.scope) } : {}) },
   }));
   const roles = section('roles')?.map((role) => ({
     name: String(role.name),
-    fields: { ...withoutKeys(role, ['name', 'permissions']), permissions: permissionLabels(role.permissions) },
+    fields: { ...omitKeys(role, ['name', 'permissions']), permissions: permissionLabels(role.permissions) },
   }));
   return { actions, triggers, connections, clients, apis, grants, roles };
 }

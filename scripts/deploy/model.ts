@@ -82,6 +82,11 @@ export function sortedScopes(value: unknown): unknown {
   return [...value].sort((a, b) => canonical(a).localeCompare(canonical(b)));
 }
 
+/** The item without the named keys. */
+export function omitKeys(item: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).filter(([key]) => !keys.includes(key)));
+}
+
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }

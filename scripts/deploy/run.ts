@@ -136,7 +136,7 @@ async function planFor(target: Target, options: DeployOptions, mappings: Record<
 export async function deployTo(target: Target, options: DeployOptions): Promise<DeployOutcome> {
   const tenant = readTenantFile(options.tenantPath);
   const sections = sectionsOf(tenant);
-  // Placeholders in values only: a0deploy replaces them in comments too, where they mean nothing.
+  // Placeholders in values (and unquoted ones, which YAML reads as comments but a0deploy fills); not those in real comments.
   const { mappings, secrets, standIns } = keywordMappings(tenant, target, options.environment);
   if (standIns.length > 0) options.say(`the local tenant gets stand-in values for ${standIns.join(', ')} (set them in the environment to use your own)`);
   const { ledger, plan } = await planFor(target, options, mappings, sections);
@@ -156,8 +156,8 @@ export async function deployTo(target: Target, options: DeployOptions): Promise<
   const deploy = async () => {
     const run = await runA0deploy({ tenantPath: options.tenantPath, target, mappings, secrets, sections, allowDelete: options.allowDelete, onLine });
     interrupted = run.interrupted;
-    if (run.code === 0 && !interrupted) return true;
     if (interrupted) return false;
+    if (run.code === 0) return true;
     const why = refusals.length > 0 ? `: ${[...new Set(refusals)].join('; ')}` : '';
     options.warn(`deploy failed: a0deploy exited with code ${run.code}${why} (its messages are above)`);
     return false;
