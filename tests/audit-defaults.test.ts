@@ -3,13 +3,12 @@
  * nickname its local part and picture the Gravatar Auth0 gave them breaks no value rule, with or without a
  * provenance record; another address in a name still does.
  */
-import * as path from 'node:path';
 import { coverageOf, UsersAudit } from '../scripts/audit/users';
-import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { loadProject } from '../scripts/lib/project';
 import { auth0Defaults } from '@auth0-root-attributes/local-tenant';
+import { SAMPLE_TENANT } from './support/sample';
 
-const project = loadProject(path.join(PROJECT_ROOT, 'tenant.yaml'));
+const project = loadProject(SAMPLE_TENANT);
 
 const user = (email: string, values: Record<string, string>) => ({
   user_id: `auth0|${email.length}${email.charCodeAt(0)}`,

@@ -1,19 +1,20 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildActions, BUNDLE_BUDGET_BYTES, PROJECT_ROOT, verifyBundle } from '../scripts/lib/build-actions';
+import { buildActions, BUNDLE_BUDGET_BYTES, verifyBundle } from '../scripts/lib/build-actions';
 import { ACTION_ENTRIES } from '../scripts/lib/action-entries';
 import { ProjectError } from '../scripts/lib/errors';
 import { scriptCommand } from '../scripts/lib/script-command';
+import { copySample, samplePolicyText } from './support/sample';
 
 
-/** A folder holding a copy of tenant.yaml (optionally edited), so builds don't touch the project's build/. */
+/** A folder holding a copy of the sample (its tenant.yaml optionally edited), so builds don't touch the project's build/. */
 function tenantCopy(edit: (text: string) => string = (text) => text): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'root-attributes-build-'));
-  const file = path.join(dir, 'tenant.yaml');
-  writeFileSync(file, edit(readFileSync(path.join(PROJECT_ROOT, 'tenant.yaml'), 'utf8')));
+  const file = copySample(dir);
+  writeFileSync(file, edit(readFileSync(file, 'utf8')));
   return file;
 }
 
@@ -118,9 +119,8 @@ describe('npm run build', () => {
   it('refuses a bundle carrying a ##KEY## pattern that a0deploy would replace', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'root-attributes-policy-'));
     const policy = path.join(dir, 'policy.ts');
-    const shipped = readFileSync(path.join(PROJECT_ROOT, 'actions', 'policy.ts'), 'utf8');
-    writeFileSync(policy, shipped.replace("'./lib/define-policy'", JSON.stringify(path.join(PROJECT_ROOT, 'actions', 'lib', 'define-policy'))).replace("namespace: 'https://example.com/'", "namespace: 'https://##TENANT##/'"));
-    copyFileSync(path.join(PROJECT_ROOT, 'tenant.yaml'), path.join(dir, 'tenant.yaml'));
+    writeFileSync(policy, samplePolicyText(dir).replace("namespace: 'https://example.com/'", "namespace: 'https://##TENANT##/'"));
+    copySample(dir, { policy: false });
     await expect(buildActions({ tenantPath: path.join(dir, 'tenant.yaml'), policyFile: policy })).rejects.toThrow(/contains "##TENANT##"/);
   });
 });

@@ -3,14 +3,15 @@
  * must produce (`expect: <severity> <code> <file>:<line>:<col>`), and nothing else. Each runs against
  * freshly built bundles, so only the planted problem is found.
  */
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runCheck } from '../scripts/check/index';
-import { buildActions, PROJECT_ROOT } from '../scripts/lib/build-actions';
+import { buildActions } from '../scripts/lib/build-actions';
+import { copySample, sampleTenantText } from './support/sample';
 
 const CORPUS = path.join(__dirname, 'fixtures', 'check');
-const SHIPPED_TENANT = readFileSync(path.join(PROJECT_ROOT, 'tenant.yaml'), 'utf8');
+const SHIPPED_TENANT = sampleTenantText();
 
 interface Fixture {
   file: string;
@@ -28,12 +29,11 @@ function directives(text: string, name: string): string[] {
   return [...text.matchAll(new RegExp(`^(?:#|//) ${name}: (.+)$`, 'gm'))].map((match) => match[1] ?? '');
 }
 
-/** A folder with tenant.yaml and bundles built from it (with the given policy), as a team's checkout has. */
+/** A folder with tenant.yaml and bundles built from it (with the given policy, else the sample's), as a team's checkout has. */
 async function workspace(tenantText: string, policyFile: string | undefined): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'root-attributes-check-'));
-  const tenantPath = path.join(dir, 'tenant.yaml');
+  const tenantPath = copySample(dir);
   writeFileSync(tenantPath, tenantText);
-  cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(dir, 'connections'), { recursive: true });
   try {
     await buildActions({ tenantPath, policyFile });
   } catch {

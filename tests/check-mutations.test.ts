@@ -1,22 +1,23 @@
 /**
- * The checker under random mutations of the shipped tenant.yaml and of an environment file (deleted
+ * The checker under random mutations of the sample tenant.yaml and of an environment file (deleted
  * lines, swapped values, broken indentation, values of the wrong type): every run ends in located
  * findings or a clean pass, never a crash. Seeded (PROPERTY_SEED) so a failure can be replayed.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { runCheck } from '../scripts/check/index';
 import type { CheckResult } from '../scripts/check/index';
-import { buildActions, PROJECT_ROOT } from '../scripts/lib/build-actions';
+import { buildActions } from '../scripts/lib/build-actions';
 import { readEnvironment } from '../scripts/lib/environments';
+import { copySample, SAMPLE, sampleTenantText } from './support/sample';
 
 jest.setTimeout(300_000);
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261125);
-const SHIPPED = readFileSync(path.join(PROJECT_ROOT, 'tenant.yaml'), 'utf8').split('\n');
-const STAGING = readFileSync(path.join(PROJECT_ROOT, 'environments', 'staging.yaml'), 'utf8').split('\n');
+const SHIPPED = sampleTenantText().split('\n');
+const STAGING = readFileSync(path.join(SAMPLE, 'environments', 'staging.yaml'), 'utf8').split('\n');
 
 type Mutation = (lines: string[]) => string[];
 
@@ -53,9 +54,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'check-mutations-'));
-  cpSync(path.join(PROJECT_ROOT, 'tenant.yaml'), path.join(dir, 'tenant.yaml'));
-  cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(dir, 'connections'), { recursive: true });
-  cpSync(path.join(PROJECT_ROOT, 'environments'), path.join(dir, 'environments'), { recursive: true });
+  copySample(dir);
   await buildActions({ tenantPath: path.join(dir, 'tenant.yaml') });
 });
 

@@ -1,19 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { RULES } from '../scripts/check/index';
-import { buildActions, PROJECT_ROOT } from '../scripts/lib/build-actions';
+import { buildActions } from '../scripts/lib/build-actions';
 import { scriptCommand } from '../scripts/lib/script-command';
+import { copySample, sampleTenantText } from './support/sample';
 
-const SHIPPED = readFileSync(path.join(PROJECT_ROOT, 'tenant.yaml'), 'utf8');
+const SHIPPED = sampleTenantText();
 
-/** tenant.yaml (edited) in a fresh folder with its bundles built, as a team's checkout after `npm run build`. */
+/** The sample (its tenant.yaml edited) in a fresh folder with its bundles built, as a team's checkout after `npm run build`. */
 async function checkout(edit: (text: string) => string = (text) => text): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'root-attributes-cli-'));
-  const tenantPath = path.join(dir, 'tenant.yaml');
-  writeFileSync(tenantPath, SHIPPED);
-  cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(dir, 'connections'), { recursive: true });
+  const tenantPath = copySample(dir);
   await buildActions({ tenantPath });
   writeFileSync(tenantPath, edit(SHIPPED));
   return tenantPath;
@@ -31,10 +30,9 @@ function check(tenantPath: string, ...args: string[]) {
 const lineOf = (text: string, needle: string) => text.split('\n').findIndex((line) => line.includes(needle)) + 1;
 
 describe('npm run check', () => {
-  it('passes the shipped tenant.yaml and policy', async () => {
+  it('passes the sample tenant.yaml and its policy', async () => {
     const tenant = await checkout();
-    const policy = path.relative(path.dirname(tenant), path.join(PROJECT_ROOT, 'actions', 'policy.ts'));
-    expect(check(tenant)).toEqual({ status: 0, stdout: `tenant.yaml and ${policy}: no problems found\n`, stderr: '' });
+    expect(check(tenant)).toEqual({ status: 0, stdout: 'tenant.yaml and actions/policy.ts: no problems found\n', stderr: '' });
   });
 });
 
@@ -47,7 +45,7 @@ describe('as a new user meets it', () => {
     expect(result.stdout).toBe(
       `tenant.yaml:${line}:33 error sync-invalid set_user_root_attributes of "google-oauth2" is "on_first_logon", which Auth0 does not accept\n` +
         '  hint: did you mean on_first_login? (one of on_each_login, on_first_login, never_on_login)\n' +
-        `\n1 error, 0 warnings in tenant.yaml and ${path.relative(path.dirname(tenant), path.join(PROJECT_ROOT, 'actions', 'policy.ts'))}\n`,
+        '\n1 error, 0 warnings in tenant.yaml and actions/policy.ts\n',
     );
   });
 
@@ -184,7 +182,7 @@ describe('output and exit codes', () => {
 
   it('builds first on a fresh clone, saying so, and asks for a build when one bundle is missing', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'root-attributes-cli-'));
-    writeFileSync(path.join(dir, 'tenant.yaml'), SHIPPED);
+    copySample(dir);
     const fresh = check(path.join(dir, 'tenant.yaml'));
     expect(fresh.stdout).toMatch(/^no bundles yet in build\/actions: built them first \(npm run build\)$/m);
     expect(fresh.stdout).not.toContain('action-bundle-missing');

@@ -1,5 +1,5 @@
 import { definePolicy } from '../actions/lib/define-policy';
-import policy from '../actions/policy';
+import policy from './fixtures/sample/actions/policy';
 
 describe('definePolicy', () => {
   it('returns its argument unchanged (it exists for type checking)', () => {

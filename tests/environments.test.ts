@@ -9,11 +9,12 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runCheck } from '../scripts/check/index';
-import { actionFingerprint, buildActions, loadPolicy, PROJECT_ROOT, tableMarker } from '../scripts/lib/build-actions';
+import { actionFingerprint, buildActions, loadPolicy, tableMarker } from '../scripts/lib/build-actions';
 import { environmentNames, readEnvironment } from '../scripts/lib/environments';
 import { replaceKeywordsMapped } from '../scripts/lib/keywords';
 import { loadActions, postLoginEvent, TARGETS, type ActionsUnderTest } from './kit';
 import { scriptCommand } from '../scripts/lib/script-command';
+import { copySample, SAMPLE, SAMPLE_TENANT, writeSamplePolicy } from './support/sample';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'environments');
 const PLANTED_SECRETS = ['9fK2-planted-deploy-secret-xQ', 'GOCSPX-planted-google-secret', 'planted-corp-secret/value'];
@@ -24,7 +25,8 @@ let tenantPath: string;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'environments-'));
   cpSync(FIXTURE, dir, { recursive: true });
-  cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(dir, 'connections'), { recursive: true });
+  cpSync(path.join(SAMPLE, 'connections'), path.join(dir, 'connections'), { recursive: true });
+  writeSamplePolicy(dir);
   tenantPath = path.join(dir, 'tenant.yaml');
   // Bundles exist, so only what an environment gets wrong is found.
   await buildActions({ tenantPath, environment: readEnvironment(tenantPath, 'first-login') });
@@ -105,7 +107,7 @@ describe('npm run check -- --env NAME: each environment of the corpus gives exac
 
 describe('npm run build -- --env NAME', () => {
   test('two environments with different values build bundles that differ exactly where the values differ', async () => {
-    const policy = loadPolicy();
+    const policy = loadPolicy(path.join(dir, 'actions', 'policy.ts'));
     const built = [];
     for (const name of ['first-login', 'each-login']) {
       const result = await buildActions({ tenantPath, environment: readEnvironment(tenantPath, name), outDir: path.join(dir, 'out', name) });
@@ -204,15 +206,20 @@ describe('deploy --env before any tenant is reached', () => {
   });
 });
 
-describe('the shipped environments', () => {
-  const names = environmentNames(path.join(PROJECT_ROOT, 'tenant.yaml'));
+describe('the sample\'s environments', () => {
+  const names = environmentNames(SAMPLE_TENANT);
+  let sample: string;
+  beforeAll(async () => {
+    sample = copySample(mkdtempSync(path.join(tmpdir(), 'sample-environments-')));
+    await buildActions({ tenantPath: sample });
+  });
 
   test('are development, staging and production, in the promotion order of the CI workflow (what --env all follows)', () => {
     expect(names).toEqual(['development', 'staging', 'production']);
   });
 
   test.each(names)('%s checks clean with tenant.yaml, the policy and the CI workflow', (name) => {
-    const result = runCheck({ tenantPath: path.join(PROJECT_ROOT, 'tenant.yaml'), environment: readEnvironment(path.join(PROJECT_ROOT, 'tenant.yaml'), name) });
+    const result = runCheck({ tenantPath: sample, environment: readEnvironment(sample, name) });
     expect(result.findings).toEqual([]);
   });
 });
@@ -231,19 +238,16 @@ describe('keyword replacement keeps locations', () => {
 describe('an environment removed from environments/ while the workflow still runs it', () => {
   it('is an error at the workflow line that names it', async () => {
     const copy = mkdtempSync(path.join(tmpdir(), 'environment-removed-'));
-    cpSync(path.join(PROJECT_ROOT, 'tenant.yaml'), path.join(copy, 'tenant.yaml'));
-    cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(copy, 'connections'), { recursive: true });
-    cpSync(path.join(PROJECT_ROOT, 'environments'), path.join(copy, 'environments'), { recursive: true });
-    cpSync(path.join(PROJECT_ROOT, '.github'), path.join(copy, '.github'), { recursive: true });
-    rmSync(path.join(copy, 'environments', 'staging.yaml'));
+    copySample(copy);
+    // The sample as shipped has every environment its workflow runs.
     await buildActions({ tenantPath: path.join(copy, 'tenant.yaml') });
+    expect(runCheck({ tenantPath: path.join(copy, 'tenant.yaml') }).findings.filter((finding) => finding.code === 'workflow-environment-missing')).toEqual([]);
+    rmSync(path.join(copy, 'environments', 'staging.yaml'));
     const workflow = readFileSync(path.join(copy, '.github', 'workflows', 'root-attributes.yml'), 'utf8').split('\n');
     const lines = workflow.flatMap((line, index) => (!/^\s*#/.test(line) && line.includes('--env staging') ? [index + 1] : []));
     const found = runCheck({ tenantPath: path.join(copy, 'tenant.yaml') }).findings.filter((finding) => finding.code === 'workflow-environment-missing');
     expect(lines.length).toBeGreaterThan(0);
     expect(found.map((finding) => `${finding.severity} ${finding.location.file}:${finding.location.line}`)).toEqual(lines.map((line) => `error ${path.join('.github', 'workflows', 'root-attributes.yml')}:${line}`));
     expect(found[0]?.message).toBe(`${path.join('.github', 'workflows', 'root-attributes.yml')} runs a command for environment "staging", which has no environments/staging.yaml`);
-    // The shipped checkout has every environment its workflow runs.
-    expect(runCheck({ tenantPath: path.join(PROJECT_ROOT, 'tenant.yaml') }).findings.filter((finding) => finding.code === 'workflow-environment-missing')).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { auth0Defaults } from '@auth0-root-attributes/local-tenant';
 import { loadActions, postLoginEvent, TARGETS, type ActionsUnderTest, type PostLoginEvent } from './kit';
 import { CONNECTIONS, FIXTURE, FIXTURE_KEY, FIXTURE_NAMESPACE, freezeClock, logsOf, NOW } from './support/scenario';
+import { SAMPLE_TENANT } from './support/sample';
 
 type Connection = (typeof CONNECTIONS)[keyof typeof CONNECTIONS];
 
@@ -303,10 +304,10 @@ describe.each(TARGETS)('post-login Action (%s)', (target) => {
   });
 });
 
-describe.each(TARGETS)('post-login Action with the shipped policy and tenant.yaml (%s)', (target) => {
+describe.each(TARGETS)('post-login Action with the sample policy and tenant.yaml, as shipped (%s)', (target) => {
   let actions: ActionsUnderTest;
   beforeAll(async () => {
-    actions = await loadActions(target);
+    actions = await loadActions(target, { tenant: SAMPLE_TENANT });
   });
   afterAll(() => actions.close());
   freezeClock();

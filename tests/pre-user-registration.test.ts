@@ -1,5 +1,6 @@
 import { loadActions, postLoginEvent, preUserRegistrationEvent, TARGETS, type ActionsUnderTest } from './kit';
 import { CONNECTIONS, FIXTURE, FIXTURE_KEY, freezeClock, logsOf, NOW } from './support/scenario';
+import { SAMPLE_TENANT } from './support/sample';
 
 describe.each(TARGETS)('pre-user-registration Action (%s)', (target) => {
   let actions: ActionsUnderTest;
@@ -149,10 +150,10 @@ describe.each(TARGETS)('pre-user-registration Action (%s)', (target) => {
   });
 });
 
-describe.each(TARGETS)('pre-user-registration Action with the shipped policy (%s)', (target) => {
+describe.each(TARGETS)('pre-user-registration Action with the sample policy, as shipped (%s)', (target) => {
   let actions: ActionsUnderTest;
   beforeAll(async () => {
-    actions = await loadActions(target);
+    actions = await loadActions(target, { tenant: SAMPLE_TENANT });
   });
   afterAll(() => actions.close());
 

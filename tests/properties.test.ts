@@ -11,13 +11,14 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { compilePolicy } from '../actions/lib/compile-policy';
 import { parseRecord } from '../actions/lib/provenance-record';
-import policy from '../actions/policy';
+import policy from './fixtures/sample/actions/policy';
 import { postLoginFlow } from '../actions/post-login/flow';
 import { preUserRegistrationFlow } from '../actions/pre-user-registration/flow';
-import { buildActions, PROJECT_ROOT } from '../scripts/lib/build-actions';
+import { buildActions } from '../scripts/lib/build-actions';
 import { deriveConnectionTable } from '../scripts/lib/tenant-model';
 import { readTenantFile } from '../scripts/lib/tenant-yaml';
 import { recordPostLoginApi, recordPreUserRegistrationApi, loadInSandbox } from '@auth0-root-attributes/actions-runtime';
+import { SAMPLE_TENANT } from './support/sample';
 
 jest.setTimeout(300_000);
 
@@ -92,10 +93,10 @@ interface Targets {
 let targets: Targets;
 
 beforeAll(async () => {
-  const table = deriveConnectionTable(readTenantFile(path.join(PROJECT_ROOT, 'tenant.yaml')).data, policy);
+  const table = deriveConnectionTable(readTenantFile(SAMPLE_TENANT).data, policy);
   const compiled = compilePolicy(policy, table);
   const clock = () => new Date(FIXED_TIME);
-  const built = await buildActions({ tenantPath: path.join(PROJECT_ROOT, 'tenant.yaml'), outDir: mkdtempSync(path.join(tmpdir(), 'properties-')) });
+  const built = await buildActions({ tenantPath: SAMPLE_TENANT, outDir: mkdtempSync(path.join(tmpdir(), 'properties-')) });
   const bundle = (name: string, handler: string) => loadInSandbox(readFileSync(built.actions.find((a) => a.entry.bundle === name)!.file, 'utf8'), { filename: name, fixedTime: FIXED_TIME }).exports[handler] as Handler;
   targets = {
     postLogin: { source: postLoginFlow(compiled, clock) as Handler, bundle: bundle('post-login', 'onExecutePostLogin') },

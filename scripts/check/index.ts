@@ -2,8 +2,7 @@
  * `check`: tenant.yaml and the policy, every rule over both, every finding located. The rule areas are
  * listed by name, so an area left out of the list fails to compile.
  */
-import * as path from 'node:path';
-import { DEFAULT_POLICY_FILE, policyFor, PROJECT_ROOT } from '../lib/build-actions';
+import { policyFileFor, policyFor, PROJECT_ROOT } from '../lib/build-actions';
 import { readPolicySource } from '../lib/policy-source';
 import { isRecord, tenantConnections } from '../lib/tenant-model';
 import type { Environment } from '../lib/environments';
@@ -63,7 +62,7 @@ export function runCheck(options: CheckOptions): CheckResult {
   const placeholders = placeholderUsesOf(written);
   const filled = environment ? fillable(environment, placeholders) : undefined;
   const tenant = filled ? readTenantFile(options.tenantPath, filled) : written;
-  const policyFile = path.resolve(options.policyFile ?? DEFAULT_POLICY_FILE);
+  const policyFile = policyFileFor(options.tenantPath, options.policyFile);
   const policy = policyFor(policyFile, environment);
   const policySource = readPolicySource(policyFile);
   const data = isRecord(tenant.data) ? tenant.data : {};

@@ -6,7 +6,7 @@
  */
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { commandArgs } from '../lib/args';
-import { buildActions, policyFor } from '../lib/build-actions';
+import { buildActions, policyFileFor, policyFor } from '../lib/build-actions';
 import { EXIT, ProjectError, runCommand } from '../lib/errors';
 import { ALL_ENVIRONMENTS, readEnvironment, refuseLiteralCredentials } from '../lib/environments';
 import { readTenantFile } from '../lib/tenant-yaml';
@@ -57,7 +57,7 @@ void runCommand(async () => {
   let report: AuditReport;
   try {
     const { mappings } = keywordMappings(readTenantFile(values.tenant), target, environment);
-    const policy = policyFor(values.policy, environment);
+    const policy = policyFor(policyFileFor(values.tenant, values.policy), environment);
     const desired = await desiredTenant(values.tenant, mappings, policy);
     const live = await liveTenant(target.management, Object.keys(desired.triggers), policy);
     const drift = driftFrom(computePlan(target.label, desired, live, { allowDelete: false, ledger: readLedger(target.ledgerFile) }));

@@ -4,7 +4,7 @@
  * has changes.
  */
 import { runCheck } from '../check/index';
-import { buildActions, policyFor } from '../lib/build-actions';
+import { buildActions, policyFileFor, policyFor } from '../lib/build-actions';
 import { EXIT, ProjectError } from '../lib/errors';
 import { placeholderUsesOf } from '../lib/placeholders';
 import { DEPLOY_CLI_SECTIONS } from '../lib/deploy-cli';
@@ -120,7 +120,7 @@ function sectionsOf(tenant: TenantFile): string[] {
 }
 
 async function planFor(target: Target, options: DeployOptions, mappings: Record<string, KeywordValue>, sections: readonly string[]) {
-  const policy = policyFor(options.policyFile, options.environment);
+  const policy = policyFor(policyFileFor(options.tenantPath, options.policyFile), options.environment);
   const sent = await loadAsDeployCli(options.tenantPath, mappings);
   const desired = desiredFrom(sent, policy);
   const others = sections.filter((section) => !MODELLED_SECTIONS.has(section));

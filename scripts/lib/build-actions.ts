@@ -93,6 +93,16 @@ const PLACEHOLDER = /##[A-Za-z0-9_]+##|@@[A-Za-z0-9_]+@@/;
 
 export const DEFAULT_POLICY_FILE = path.join(PROJECT_ROOT, 'actions', 'policy.ts');
 
+/**
+ * The policy module of a tenant.yaml: the one given, else `actions/policy.ts` in tenant.yaml's folder when that
+ * folder has one (a project, a fork, a copy of either keeps the two files together), else the project's.
+ */
+export function policyFileFor(tenantPath: string, policyFile?: string): string {
+  if (policyFile !== undefined) return path.resolve(policyFile);
+  const beside = path.join(path.dirname(path.resolve(tenantPath)), 'actions', 'policy.ts');
+  return existsSync(beside) ? beside : DEFAULT_POLICY_FILE;
+}
+
 export interface BuildOptions {
   tenantPath: string;
   /** The policy module to inline instead of actions/policy.ts (tests build fixtures this way). */
@@ -144,7 +154,7 @@ export function policyFor(policyFile: string | undefined, environment?: Environm
 
 export async function buildActions(options: BuildOptions): Promise<BuildResult> {
   const tenant = readTenantFile(options.tenantPath, options.environment?.values);
-  const policyFile = path.resolve(options.policyFile ?? DEFAULT_POLICY_FILE);
+  const policyFile = policyFileFor(options.tenantPath, options.policyFile);
   const policy = policyFor(policyFile, options.environment);
   // A policy the Actions cannot run with is never built into them: the check says where it is wrong.
   const problems = policyProblems(policy);

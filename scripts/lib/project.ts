@@ -2,7 +2,7 @@
 import { compilePolicy, type CompiledPolicy } from '../../actions/lib/compile-policy';
 import type { ConnectionTable } from '../../actions/lib/connection-table';
 import type { Policy } from '../../actions/lib/define-policy';
-import { connectionTableFor, policyFor, type EnvironmentSettings } from './build-actions';
+import { connectionTableFor, policyFileFor, policyFor, type EnvironmentSettings } from './build-actions';
 import { readTenantFile, type TenantFile } from './tenant-yaml';
 
 export interface Project {
@@ -16,7 +16,7 @@ export interface Project {
 /** With an environment, tenant.yaml is read as its values fill it: the table and fingerprint its bundles carry. */
 export function loadProject(tenantPath: string, policyFile?: string, environment?: EnvironmentSettings): Project {
   const tenant = readTenantFile(tenantPath, environment?.values);
-  const policy = policyFor(policyFile, environment);
+  const policy = policyFor(policyFileFor(tenantPath, policyFile), environment);
   const table = connectionTableFor(tenant, policy);
   return { tenant, policy, table, compiled: compilePolicy(policy, table) };
 }

@@ -20,7 +20,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildActions, DEFAULT_POLICY_FILE, PROJECT_ROOT } from '../../scripts/lib/build-actions';
+import { buildActions, policyFileFor, PROJECT_ROOT } from '../../scripts/lib/build-actions';
 import { readEnvironment } from '../../scripts/lib/environments';
 import { boundActionNames, compileAction, readActionCode, sourcePosition, tenantActions, type TenantAction } from '../../scripts/lib/team-actions';
 import { readTenantFile } from '../../scripts/lib/tenant-yaml';
@@ -42,7 +42,7 @@ export interface ActionSource {
 export interface TenantSetup {
   /** tenant.yaml to find the Action in; the project's by default. */
   tenant?: string;
-  /** Policy module the shipped Actions inline; actions/policy.ts by default. */
+  /** Policy module the shipped Actions inline; actions/policy.ts beside tenant.yaml, else the project's, by default. */
   policy?: string;
   /** An environment beside tenant.yaml: its values fill tenant.yaml's placeholders, its `policy:` applies. */
   environment?: string;
@@ -105,7 +105,7 @@ export async function loadActionFile(target: Target, source: ActionSource): Prom
 /** The shipped Actions as built for this tenant.yaml and policy: minified as deployed for `bundle`, readable for `source`. */
 const shippedBuilds = new Map<string, Promise<Map<string, { code: string; map?: { json: string; file: string } }>>>();
 function shippedBuild(target: Target, tenant: string, setup: TenantSetup) {
-  const policyFile = path.resolve(setup.policy ?? DEFAULT_POLICY_FILE);
+  const policyFile = policyFileFor(tenant, setup.policy);
   const key = `${target}\u0000${tenant}\u0000${policyFile}\u0000${setup.environment ?? ''}`;
   let built = shippedBuilds.get(key);
   if (!built) {

@@ -21,7 +21,7 @@ import { postLoginFlow } from '../../actions/post-login/flow';
 import { preUserRegistrationFlow } from '../../actions/pre-user-registration/flow';
 import type { Event as PostLoginEvent } from '../../actions/types/post-login';
 import type { Event as PreUserRegistrationEvent } from '../../actions/types/pre-user-registration';
-import { buildActions, DEFAULT_POLICY_FILE, policyFor, PROJECT_ROOT } from '../../scripts/lib/build-actions';
+import { buildActions, policyFileFor, policyFor, PROJECT_ROOT } from '../../scripts/lib/build-actions';
 import { readEnvironment, type Environment } from '../../scripts/lib/environments';
 import { deriveConnectionTable } from '../../scripts/lib/tenant-model';
 import { readTenantFile } from '../../scripts/lib/tenant-yaml';
@@ -33,7 +33,7 @@ export const TARGETS: readonly Target[] = ['source', 'bundle'];
 export interface ActionSetup {
   /** tenant.yaml to derive the connection table from; the project's by default. */
   tenant?: string;
-  /** Policy module; actions/policy.ts by default. */
+  /** Policy module; actions/policy.ts beside tenant.yaml, else the project's, by default. */
   policy?: string;
   /** An environment beside tenant.yaml (environments/NAME.yaml): its values fill tenant.yaml, its `policy:` applies. */
   environment?: string;
@@ -130,7 +130,7 @@ function preUserRegistrationState(result: FlowResult): PreUserRegistrationState 
 
 export async function loadActions(target: Target, setup: ActionSetup = {}): Promise<ActionsUnderTest> {
   const tenant = path.resolve(setup.tenant ?? path.join(PROJECT_ROOT, 'tenant.yaml'));
-  const policyFile = path.resolve(setup.policy ?? DEFAULT_POLICY_FILE);
+  const policyFile = policyFileFor(tenant, setup.policy);
 
   const environment = setup.environment === undefined ? undefined : readEnvironment(tenant, setup.environment);
 

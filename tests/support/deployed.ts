@@ -1,5 +1,5 @@
 /**
- * A local tenant as one real deploy left it: `npm run deploy` of the project's tenant.yaml, the real a0deploy
+ * A local tenant as one real deploy left it: `npm run deploy` of the sample's tenant.yaml (tests/support/sample.ts), the real a0deploy
  * and all, run once per test run; each test gets its own copy (tenant.yaml, connections/, the built bundles
  * and the tenant's state), so tests stay independent. For suites that need a deployed tenant but are not
  * about deploying: an a0deploy run costs about 30 s of CPU, most of it ajv compiling a0deploy's own schema.
@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../scripts/lib/build-actions';
+import { copySample } from './sample';
 import { commandEnv } from './project-copy';
 import { workspaceAt, type Workspace, type WorkspaceOptions } from './workspace';
 import { scriptCommand } from '../../scripts/lib/script-command';
@@ -49,8 +49,7 @@ export function startTemplate(root = templateRoot()): ChildProcess | undefined {
   }
   const dir = spaceOf(root);
   mkdirSync(dir, { recursive: true });
-  cpSync(path.join(PROJECT_ROOT, 'tenant.yaml'), path.join(dir, 'tenant.yaml'));
-  cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(dir, 'connections'), { recursive: true });
+  copySample(dir);
   const env = commandEnv({ LOCAL_TENANT_DIR: path.join(dir, 'state') });
   const child = spawn(...scriptCommand('deploy.ts', ['--tenant', path.join(dir, 'tenant.yaml')]), { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';

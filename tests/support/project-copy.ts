@@ -1,17 +1,18 @@
 /**
- * A throw-away copy of the project a fork would have: tenant.yaml, connections/, environments/ and
- * .github/ copied (tests edit them), package.json copied, the code and node_modules linked — so
+ * A throw-away copy of the project a fork would have: the sample's tenant.yaml, connections/, environments/,
+ * .github/ and policy (tests/support/sample.ts; tests edit them), package.json copied, the code and node_modules linked — so
  * `npm run …` works in it exactly as in the repository. Commands run asynchronously, so local tenants
  * this test process serves can answer them; `runScript` runs one script to its end, for tests whose tenant
  * lives in a process of its own. Every command gets the same environment: nothing of the developer's shell
  * that would point it at another tenant.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../scripts/lib/build-actions';
 import { scriptCommand } from '../../scripts/lib/script-command';
+import { copySample } from './sample';
 
 export interface Ran {
   status: number | null;
@@ -54,15 +55,21 @@ export function runAsync(command: string, args: readonly string[], options: { cw
 
 export function projectCopy(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'project-'));
-  for (const folder of ['connections', 'environments', '.github']) cpSync(path.join(PROJECT_ROOT, folder), path.join(dir, folder), { recursive: true });
-  for (const file of ['tenant.yaml', 'package.json']) copyFileSync(path.join(PROJECT_ROOT, file), path.join(dir, file));
-  for (const linked of ['node_modules', 'packages', 'scripts', 'actions', 'tsconfig.json']) symlinkSync(path.join(PROJECT_ROOT, linked), path.join(dir, linked));
+  copyFileSync(path.join(PROJECT_ROOT, 'package.json'), path.join(dir, 'package.json'));
+  for (const linked of ['node_modules', 'packages', 'scripts', 'tsconfig.json']) symlinkSync(path.join(PROJECT_ROOT, linked), path.join(dir, linked));
+  // actions/: the project's code linked, the sample's policy its own.
+  mkdirSync(path.join(dir, 'actions'));
+  for (const entry of readdirSync(path.join(PROJECT_ROOT, 'actions')).filter((name) => name !== 'policy.ts' && !/\.test\.ts$/.test(name))) {
+    symlinkSync(path.join(PROJECT_ROOT, 'actions', entry), path.join(dir, 'actions', entry));
+  }
+  copySample(dir);
   return dir;
 }
 
 /**
  * The project as a fork has it: its own copy of every file (node_modules linked, nothing built yet, no
- * tests), so the scripts' PROJECT_ROOT is the copy: `npm start` builds and keeps its tenant there.
+ * tests), so the scripts' PROJECT_ROOT is the copy: `npm start` builds and keeps its tenant there. Its
+ * tenant.yaml, policy, environments and workflow are the sample's, whatever this checkout's are.
  */
 export function forkCopy(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'fork-'));
@@ -71,6 +78,7 @@ export function forkCopy(): string {
     cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true, filter: (source) => !/\.test\.ts$/.test(source) && !/[/\\](\.local|node_modules)$/.test(source) });
   }
   symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  copySample(dir);
   return dir;
 }
 

@@ -1,11 +1,9 @@
 /**
  * A local tenant set up through the Management API as tenant.yaml would leave it, without a0deploy (the
- * deploy suites test that): the shipped connections and the project's two Actions as built, bound, plus
+ * deploy suites test that): the sample's connections and the project's two Actions as built for it, bound, plus
  * whatever Actions of its own a suite adds after them.
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../scripts/lib/build-actions';
+import { sampleBundles } from './sample';
 import type { ManagementApi } from '@auth0-root-attributes/local-tenant';
 
 export const SHIPPED_CONNECTIONS = [
@@ -36,10 +34,11 @@ export async function deployAction(api: ManagementApi, action: TeamAction): Prom
 /** The shipped connections and the project's Actions, then `team` Actions bound after them, in order. */
 export async function seedProjectTenant(api: ManagementApi, team: TeamAction[] = [], connections = SHIPPED_CONNECTIONS): Promise<void> {
   for (const connection of connections) expectStatus(await api.call('POST', '/api/v2/connections', connection), 201, `creating ${connection.name}`);
+  const built = await sampleBundles();
   const project: TeamAction[] = (['pre-user-registration', 'post-login'] as const).map((trigger) => ({
     name: `root-attributes-${trigger}`,
     trigger,
-    code: readFileSync(path.join(PROJECT_ROOT, 'build', 'actions', `${trigger}.js`), 'utf8'),
+    code: built[trigger] ?? '',
   }));
   for (const action of [...project, ...team]) await deployAction(api, action);
   for (const trigger of ['pre-user-registration', 'post-login'] as const) {

@@ -2,8 +2,8 @@
 import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../scripts/lib/build-actions';
 import { runScript } from './project-copy';
+import { copySample, SAMPLE } from './sample';
 
 export interface Workspace {
   dir: string;
@@ -18,10 +18,15 @@ export interface WorkspaceOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export function workspace(from = PROJECT_ROOT, options: WorkspaceOptions = {}): Workspace {
+/** A workspace of the sample (tenant.yaml, its files and its policy), or of another tenant folder's tenant.yaml and connections/. */
+export function workspace(from = SAMPLE, options: WorkspaceOptions = {}): Workspace {
   const dir = mkdtempSync(path.join(tmpdir(), 'workspace-'));
-  cpSync(path.join(from, 'tenant.yaml'), path.join(dir, 'tenant.yaml'));
-  if (existsSync(path.join(from, 'connections'))) cpSync(path.join(from, 'connections'), path.join(dir, 'connections'), { recursive: true });
+  if (from === SAMPLE) {
+    copySample(dir);
+  } else {
+    cpSync(path.join(from, 'tenant.yaml'), path.join(dir, 'tenant.yaml'));
+    if (existsSync(path.join(from, 'connections'))) cpSync(path.join(from, 'connections'), path.join(dir, 'connections'), { recursive: true });
+  }
   return workspaceAt(dir, options);
 }
 
