@@ -2,8 +2,8 @@
  * Adopting a live tenant as a new team would: a fork (a git clone), `npm run adopt -- --from-export` of a
  * realistic export (tests/fixtures/live-tenant-export: the connection kinds a production tenant has, four apps,
  * two Actions of the team's own, one with an npm dependency, an SMS template with Auth0's @@password@@), then
- * `npm run check` clean, `npm run deploy` to a local tenant and a second deploy with nothing to do, and the
- * team's Actions still bound after the project's, and running.
+ * `npm run check` clean, the project's own unit tests green on the adopted files, `npm run deploy` to a local
+ * tenant and a second deploy with nothing to do, and the team's Actions still bound after the project's, and running.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ describe('npm run adopt -- --from-export', () => {
   const npm = (...args: string[]) => runAsync('npm', ['run', '-s', ...args], { cwd: dir, env: { LOCAL_TENANT_DIR: stateDir() }, timeoutMs: 400_000 });
 
   beforeAll(() => {
-    dir = forkCopy();
+    dir = forkCopy({ tests: true });
     const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Team', '-c', 'user.email=team@example.com', ...args], { cwd: dir, stdio: 'ignore' });
     git('init', '-q');
     git('add', '-A');
@@ -52,6 +52,16 @@ describe('npm run adopt -- --from-export', () => {
     const check = await npm('check');
     expect(check.status).toBe(0);
     expect(check.stdout).toContain('tenant.yaml and actions/policy.ts: no problems found');
+  });
+
+  it('npm run test:unit is green on the adopted files, with a scenario for every connection they have', async () => {
+    const unit = await runAsync('npm', ['run', 'test:unit', '--', '--verbose'], { cwd: dir, env: { LOCAL_TENANT_DIR: stateDir() }, timeoutMs: 500_000 });
+    expect(unit.stderr).toMatch(/Tests: +\d+ passed, \d+ total/);
+    expect(unit.stderr).not.toContain('✕');
+    for (const connection of ['Username-Password-Authentication', 'legacy-users', 'google-oauth2', 'github', 'apple', 'acme-azure', 'acme-partners-saml', 'email', 'sms']) {
+      expect(unit.stderr).toContain(`✓ ${connection}: a login whose attributes come from unknown`);
+    }
+    expect(unit.status).toBe(0);
   });
 
   it('refuses to overwrite a file changed since, unless told to', async () => {

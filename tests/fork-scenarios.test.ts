@@ -51,7 +51,8 @@ function acceptableValues(policy: Policy, variant: 0 | 1): Values {
   for (const [attribute, value] of Object.entries(base) as Array<[Exclude<RootAttribute, 'picture'>, string]>) {
     values[attribute] = fitted(value, policy.values[attribute]?.length);
   }
-  const hosts = policy.values.picture?.allowedHosts ?? ['cdn.auth0.com'];
+  // A policy without picture rules allows no host (only the Gravatar Auth0 gives a user by default).
+  const hosts = policy.values.picture?.allowedHosts ?? [];
   if (hosts.length > 0) values.picture = `https://${(hosts[0] ?? '').replace(/^\*\./, 'img.')}/avatars/${variant === 0 ? 'ada' : 'augusta'}.png`;
   return values;
 }

@@ -4,7 +4,7 @@
  * with an npm dependency and a secret, and a test beside it. Then `npm run check`, `npm start` and that
  * test, as the team runs them: all pass, and the story follows the fork.
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument, type YAMLSeq } from 'yaml';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
@@ -84,5 +84,52 @@ describe('a fork without a regular web app', () => {
     expect(start.stderr).toContain('nothing was started');
     expect(start.stderr).not.toMatch(/\n\s+at /);
     expect(start.stdout).not.toContain('2. Start a fresh local tenant');
+  });
+});
+
+describe('the README\'s fork edits: namespace and metadata key, a new connection in tenant.yaml and the policy, denial at login, an environment removed', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = fork({ tests: true });
+    const tenantFile = path.join(dir, 'tenant.yaml');
+    const tenant = parseDocument(readFileSync(tenantFile, 'utf8'));
+    (tenant.get('connections') as YAMLSeq).add(tenant.createNode({
+      name: 'github',
+      strategy: 'github',
+      options: { client_id: '##GITHUB_CLIENT_ID##', client_secret: '##GITHUB_CLIENT_SECRET##', set_user_root_attributes: 'on_first_login' },
+    }));
+    writeFileSync(tenantFile, tenant.toString());
+    const policyFile = path.join(dir, 'actions', 'policy.ts');
+    const policy = readFileSync(policyFile, 'utf8');
+    const edited = policy
+      .replace("namespace: 'https://example.com/'", "namespace: 'https://acme.example/'")
+      .replace("metadataKey: 'root_attributes'", "metadataKey: 'acme_provenance'")
+      .replace("login: { required: 'flag', values: 'flag', sources: 'flag' }", "login: { required: 'flag', values: 'flag', sources: 'deny' }")
+      .replace('    email: {', "    github: {\n      sync: 'on_first_login',\n      sources: ['idp', 'unknown'],\n    },\n    email: {");
+    expect(edited.match(/acme|deny'|github/g)?.length).toBeGreaterThanOrEqual(4);
+    writeFileSync(policyFile, edited);
+    rmSync(path.join(dir, 'environments', 'staging.yaml'));
+  });
+
+  it('npm run test:unit stays green, and the new connection has its scenarios', async () => {
+    const unit = await runAsync('npm', ['run', 'test:unit', '--', '--verbose'], { cwd: dir, timeoutMs: 500_000 });
+    expect(unit.stderr).toMatch(/Tests: +\d+ passed, \d+ total/);
+    expect(unit.stderr).not.toContain('✕');
+    expect(unit.stderr).toContain('✓ github: a login whose attributes come from idp (first-login) does what the policy says');
+    expect(unit.stderr).toContain('✓ corp-oidc: a login whose attributes come from unknown (recorded) does what the policy says');
+    expect(unit.status).toBe(0);
+  });
+
+  it('fails, naming the connection and the source, when the Actions no longer do what the policy says', async () => {
+    // A change to the Actions that stops them denying: the policy denies corp-oidc a value of unknown source.
+    const enforceFile = path.join(dir, 'actions', 'lib', 'enforce.ts');
+    const enforce = readFileSync(enforceFile, 'utf8');
+    writeFileSync(enforceFile, enforce.replace("if (mode === 'deny') denied ??= code;", "if (mode === 'deny') flagged.push(code);"));
+    const scenarios = await runAsync('npx', ['jest', 'tests/fork-scenarios.test.ts', '--selectProjects', 'unit'], { cwd: dir, timeoutMs: 300_000 });
+    writeFileSync(enforceFile, enforce);
+    expect(scenarios.status).toBe(1);
+    expect(scenarios.stderr).toContain('● the fork\'s policy and tenant.yaml (as written) › source › corp-oidc: a login whose attributes come from unknown (recorded) does what the policy says');
+    expect(scenarios.stderr).toContain('● the fork\'s policy and tenant.yaml (as written) › bundle › corp-oidc: a login whose attributes come from unknown (recorded) does what the policy says');
   });
 });

@@ -68,14 +68,15 @@ export function projectCopy(): string {
 
 /**
  * The project as a fork has it: its own copy of every file (node_modules linked, nothing built yet, no
- * tests), so the scripts' PROJECT_ROOT is the copy: `npm start` builds and keeps its tenant there. Its
- * tenant.yaml, policy, environments and workflow are the sample's, whatever this checkout's are.
+ * tests unless `{ tests: true }`), so the scripts' PROJECT_ROOT is the copy: `npm start` builds and keeps its
+ * tenant there. Its tenant.yaml, policy, environments and workflow are the sample's, whatever this checkout's are.
  */
-export function forkCopy(): string {
+export function forkCopy(options: { tests?: boolean } = {}): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'fork-'));
   const skipped = new Set(['node_modules', '.local', 'build', '.git', 'docs']);
+  const copied = (source: string) => (options.tests || !/\.test\.ts$/.test(source)) && !/[/\\](\.local|node_modules)$/.test(source);
   for (const entry of readdirSync(PROJECT_ROOT).filter((name) => !skipped.has(name))) {
-    cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true, filter: (source) => !/\.test\.ts$/.test(source) && !/[/\\](\.local|node_modules)$/.test(source) });
+    cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true, filter: copied });
   }
   symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   copySample(dir);
