@@ -119,7 +119,7 @@ describe('npm run build', () => {
   it('refuses a bundle carrying a ##KEY## pattern that a0deploy would replace', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'root-attributes-policy-'));
     const policy = path.join(dir, 'policy.ts');
-    writeFileSync(policy, samplePolicyText(dir).replace("namespace: 'https://example.com/'", "namespace: 'https://##TENANT##/'"));
+    writeFileSync(policy, samplePolicyText(policy).replace("namespace: 'https://example.com/'", "namespace: 'https://##TENANT##/'"));
     copySample(dir, { policy: false });
     await expect(buildActions({ tenantPath: path.join(dir, 'tenant.yaml'), policyFile: policy })).rejects.toThrow(/contains "##TENANT##"/);
   });

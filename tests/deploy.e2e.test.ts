@@ -2,12 +2,12 @@
  * End to end: `npm run deploy` as a child process, the real a0deploy as its child, the local tenant over
  * real HTTPS. Nothing is mocked between them. Each a0deploy run takes a while (its schema compilation).
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { spawnLocalTenant, managementApi, type ManagementApi } from '@auth0-root-attributes/local-tenant';
 import { runScript } from './support/project-copy';
+import { copySample, SAMPLE, samplePolicyText } from './support/sample';
 
 jest.setTimeout(240_000);
 
@@ -15,8 +15,7 @@ const SECRET = 'gs-not-to-be-printed-4821';
 const workspace = mkdtempSync(path.join(tmpdir(), 'deploy-e2e-'));
 const tenantPath = path.join(workspace, 'tenant.yaml');
 const stateDir = path.join(workspace, 'state');
-cpSync(path.join(PROJECT_ROOT, 'tenant.yaml'), tenantPath);
-cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(workspace, 'connections'), { recursive: true });
+copySample(workspace);
 
 const ENV = { LOCAL_TENANT_DIR: stateDir, GOOGLE_CLIENT_SECRET: SECRET };
 
@@ -89,7 +88,7 @@ describe('npm run deploy to the local tenant', () => {
       expect(stored['Username-Password-Authentication']?.strategy).toBe('auth0');
       expect(stored['google-oauth2']?.options).toMatchObject({ set_user_root_attributes: 'on_first_login', client_secret: SECRET });
       expect(stored['corp-oidc']?.options).toMatchObject({ set_user_root_attributes: 'on_each_login' });
-      expect(stored.email?.options).toMatchObject({ email: { body: readFileSync(path.join(PROJECT_ROOT, 'connections', 'passwordless-email.html'), 'utf8') } });
+      expect(stored.email?.options).toMatchObject({ email: { body: readFileSync(path.join(SAMPLE, 'connections', 'passwordless-email.html'), 'utf8') } });
       // What Auth0 answers: the default is left out.
       const { connections } = (await api.call('GET', '/api/v2/connections?take=50')).body as { connections: Array<{ name: string; options: Record<string, unknown> }> };
       expect(connections.find((c) => c.name === 'corp-oidc')?.options).not.toHaveProperty('set_user_root_attributes');
@@ -123,11 +122,8 @@ describe('npm run deploy to the local tenant', () => {
   });
 
   it('plans a policy change as a change of the actions that inline the policy, and of nothing else', () => {
-    const policy = readFileSync(path.join(PROJECT_ROOT, 'actions', 'policy.ts'), 'utf8')
-      .replace("from './lib/define-policy'", `from ${JSON.stringify(path.join(PROJECT_ROOT, 'actions', 'lib', 'define-policy'))}`)
-      .replace("namespace: 'https://example.com/'", "namespace: 'https://identity.example.org/'");
     const policyFile = path.join(workspace, 'policy.ts');
-    writeFileSync(policyFile, policy);
+    writeFileSync(policyFile, samplePolicyText(policyFile).replace("namespace: 'https://example.com/'", "namespace: 'https://identity.example.org/'"));
     const run = deploy('--plan', '--policy', policyFile);
     expect(run.status).toBe(0);
     const items = run.stdout.split('\n').filter((line) => /^ {4}[+~=-] /.test(line)).map((line) => line.trim());

@@ -8,9 +8,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { spawnLocalTenant, type TenantProcess } from '@auth0-root-attributes/local-tenant';
 import { projectCopy, runAsync, setDomain } from './support/project-copy';
+import { samplePolicyText, sampleTenantText } from './support/sample';
 
 jest.setTimeout(120_000);
 
@@ -141,7 +141,7 @@ describe('a policy the check refuses', () => {
   it('is never built into the Actions: build says so in one line, deploy reports the check and sends nothing, neither ends in a stack trace', async () => {
     const dir = projectCopy();
     const policy = path.join(dir, 'incomplete-policy.ts');
-    const shipped = readFileSync(path.join(PROJECT_ROOT, 'actions', 'policy.ts'), 'utf8').replace("from './lib/define-policy'", `from '${path.join(PROJECT_ROOT, 'actions', 'lib', 'define-policy')}'`);
+    const shipped = samplePolicyText(policy);
     const withoutValues = shipped.replace(/\n  values: \{[\s\S]*?\n  \},/, '');
     expect(withoutValues).not.toBe(shipped);
     writeFileSync(policy, withoutValues);
@@ -178,7 +178,7 @@ describe('checker and plan details', () => {
     // The copy's bundles, as a clone has them after npm run build.
     expect((await runAsync('npm', ['run', '-s', 'build'], { cwd: dir })).status).toBe(0);
   });
-  afterEach(() => writeFileSync(tenantFile(), readFileSync(path.join(PROJECT_ROOT, 'tenant.yaml'), 'utf8')));
+  afterEach(() => writeFileSync(tenantFile(), sampleTenantText()));
 
   it('reports a set_user_root_attributes beside the options at that key, and the finding that causes others first', async () => {
     const shipped = readFileSync(tenantFile(), 'utf8');
@@ -214,11 +214,11 @@ describe('checker and plan details', () => {
   });
 
   it('catches a bundle built for an environment with its own policy, in a plain check', async () => {
-    cpSync(path.join(PROJECT_ROOT, 'tests', 'fixtures', 'environments', 'environments', 'strict-login.yaml'), path.join(dir, 'environments', 'strict-login.yaml'));
+    cpSync(path.join(__dirname, 'fixtures', 'environments', 'environments', 'strict-login.yaml'), path.join(dir, 'environments', 'strict-login.yaml'));
     writeFileSync(tenantFile(), readFileSync(tenantFile(), 'utf8').replace('set_user_root_attributes: on_first_login', "set_user_root_attributes: '##GOOGLE_SYNC##'"));
     const built = await runAsync('npm', ['run', '-s', 'build', '--', '--env', 'strict-login'], { cwd: dir });
     expect(built.status).toBe(0);
-    writeFileSync(tenantFile(), readFileSync(path.join(PROJECT_ROOT, 'tenant.yaml'), 'utf8'));
+    writeFileSync(tenantFile(), sampleTenantText());
     const run = await check();
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/error action-bundle-stale the bundle of "root-attributes-post-login" was built with another policy than actions\/policy\.ts \(a build for an environment\?\)/);

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../scripts/lib/build-actions';
+import { SAMPLE } from './support/sample';
 import { runScript } from './support/project-copy';
 import { workspace } from './support/workspace';
 
@@ -30,7 +30,7 @@ function run(space: ReturnType<typeof workspace>, script: string, args: string[]
 }
 
 it('prints no secret value in a full deploy, a login and an audit', () => {
-  const space = workspace(PROJECT_ROOT, { env: SECRETS });
+  const space = workspace(SAMPLE, { env: SECRETS });
   writeFileSync(space.tenantPath, withActionSecret(readFileSync(space.tenantPath, 'utf8')));
   const deployed = space.deploy();
   expect(deployed.status).toBe(0);
@@ -48,7 +48,7 @@ it('prints no secret value in a full deploy, a login and an audit', () => {
 
 it('reports a failing a0deploy with its message and a non-zero exit code', () => {
   const huge = `leakcheck-${'x'.repeat(5_000)}`;
-  const space = workspace(PROJECT_ROOT, { env: { ...SECRETS, AUDIT_KEY: huge } });
+  const space = workspace(SAMPLE, { env: { ...SECRETS, AUDIT_KEY: huge } });
   writeFileSync(space.tenantPath, withActionSecret(readFileSync(space.tenantPath, 'utf8')));
   const deployed = space.deploy();
   expect(deployed.status).toBe(1);

@@ -3,7 +3,7 @@
  * sample web app is on it, the login URL a browser opens to sign in to that app.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/lib/build-actions';
@@ -11,6 +11,7 @@ import { managementApi, raw, spawnLocalTenant, UserAgent } from '@auth0-root-att
 import { readFileSync } from 'node:fs';
 import { deployAction } from './support/seed';
 import { scriptCommand } from '../scripts/lib/script-command';
+import { copySample } from './support/sample';
 
 jest.setTimeout(60_000);
 
@@ -102,8 +103,7 @@ it('prints each Action\'s console output prefixed by trigger and action, and nam
 it('is used, not refused, by a command run beside it on the same state folder', async () => {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'tenant-beside-'));
   const workspace = mkdtempSync(path.join(tmpdir(), 'tenant-beside-space-'));
-  writeFileSync(path.join(workspace, 'tenant.yaml'), readFileSync(path.join(PROJECT_ROOT, 'tenant.yaml'), 'utf8'));
-  cpSync(path.join(PROJECT_ROOT, 'connections'), path.join(workspace, 'connections'), { recursive: true });
+  copySample(workspace);
   await tenantOutput(stateDir, async (domain) => {
     const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_TENANT_DIR: stateDir };
     for (const key of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete env[key];

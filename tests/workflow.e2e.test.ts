@@ -14,10 +14,12 @@ import { PROJECT_ROOT } from '../scripts/lib/build-actions';
 import { environmentNames } from '../scripts/lib/environments';
 import { spawnLocalTenant, type TenantProcess as LocalTenant } from '@auth0-root-attributes/local-tenant';
 import { projectCopy, runAsync, setDomain } from './support/project-copy';
+import { SAMPLE, SAMPLE_TENANT } from './support/sample';
 
 jest.setTimeout(600_000);
 
-const WORKFLOW_FILE = path.join(PROJECT_ROOT, '.github', 'workflows', 'root-attributes.yml');
+/** The sample's workflow (a fork edits its own; `npm run check` keeps that one in step with its environments). */
+const WORKFLOW_FILE = path.join(SAMPLE, '.github', 'workflows', 'root-attributes.yml');
 const STAND_INS: Record<string, string> = { 'npm test': 'npm run build' };
 
 interface Step {
@@ -133,7 +135,7 @@ describe('the workflow file', () => {
   test('deploys every environment in promotion order, each job after the one before', () => {
     const deploys = jobOrder().filter((id) => id.startsWith('deploy-'));
     expect(deploys).toEqual(['deploy-development', 'deploy-staging', 'deploy-production']);
-    expect(deploys.map((id) => workflow.jobs[id]?.environment)).toEqual(environmentNames(path.join(PROJECT_ROOT, 'tenant.yaml')));
+    expect(deploys.map((id) => workflow.jobs[id]?.environment)).toEqual(environmentNames(SAMPLE_TENANT));
     expect(needsOf(workflow.jobs['deploy-staging'] as Job)).toEqual(['deploy-development']);
     expect(needsOf(workflow.jobs['deploy-production'] as Job)).toEqual(['deploy-staging']);
     expect(needsOf(workflow.jobs.audit as Job)).toEqual(['deploy-production']);

@@ -8,8 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { commandArgs } from '../lib/args';
-import policy from '../../actions/policy';
 import { buildAndCheck, deployTo } from '../deploy/run';
+import { policyFileFor, policyFor } from '../lib/build-actions';
 import { EXIT, ProjectError, runCommand } from '../lib/errors';
 import { localTarget } from '../lib/target';
 import { isRecord } from '../lib/tenant-model';
@@ -35,6 +35,7 @@ void runCommand(async () => {
   const { values } = commandArgs('simulate', USAGE, { connection: { type: 'string' }, profile: { type: 'string' }, tenant: { type: 'string', default: 'tenant.yaml' } });
   if (!values.connection || !values.profile) throw new ProjectError('usage', '--connection and --profile are required', { hint: USAGE });
   const profile = readProfile(values.profile);
+  const policy = policyFor(policyFileFor(values.tenant));
 
   const quiet: string[] = [];
   if (!(await buildAndCheck({ tenantPath: values.tenant, say: (line) => quiet.push(line), warn: (line) => console.error(line) }))) return EXIT.findings;

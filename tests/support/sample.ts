@@ -21,11 +21,11 @@ export function sampleTenantText(): string {
 }
 
 /**
- * The sample's policy as a file at `actions/policy.ts` of `dir` reads it: importing `./lib/define-policy` when
- * `dir/actions/lib` is there (a fork's copy), else the project's by its absolute path.
+ * The sample's policy as a module at `file` reads it: importing `./lib/define-policy` when `lib/` is beside it
+ * (a fork's actions/), else the project's by its absolute path.
  */
-export function samplePolicyText(dir: string): string {
-  const local = existsSync(path.join(dir, 'actions', 'lib', 'define-policy.ts'));
+export function samplePolicyText(file: string): string {
+  const local = existsSync(path.join(path.dirname(file), 'lib', 'define-policy.ts'));
   const from = local ? './lib/define-policy' : path.join(PROJECT_ROOT, 'actions', 'lib', 'define-policy');
   return readFileSync(SAMPLE_POLICY, 'utf8').replace("from '../../../../actions/lib/define-policy'", `from ${JSON.stringify(from).replace(/"/g, "'")}`);
 }
@@ -45,7 +45,7 @@ export function copySample(dir: string, options: { policy?: boolean } = {}): str
 export function writeSamplePolicy(dir: string): string {
   const file = path.join(dir, 'actions', 'policy.ts');
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, samplePolicyText(dir));
+  writeFileSync(file, samplePolicyText(file));
   return file;
 }
 
