@@ -65,7 +65,7 @@ void runCommand(async () => {
       });
     } else {
       const email = String(profile.email ?? '');
-      const exists = tenant.store.state.users.some((user) => user.email === email.toLowerCase() && user.identities.some((identity) => identity.connection === connection.name));
+      const exists = tenant.store.users.withEmail(email.toLowerCase(), connection.name).length > 0;
       if (!exists) {
         const signup = await client.signup(connection.name, profile);
         console.log(`signup: ${signup.status}${signup.status === 200 ? '' : ` "${String(signup.body.description ?? '')}"`}`);
@@ -84,7 +84,7 @@ void runCommand(async () => {
     const claims = await client.verify(answer.body.id_token);
     console.log('ID token (verified against the JWKS):');
     for (const line of describeClaims(claims, policy.namespace)) console.log(`  ${line}`);
-    const user = tenant.store.state.users.find((candidate) => candidate.user_id === claims.sub);
+    const user = tenant.store.users.get(String(claims.sub));
     if (user) console.log(`recorded sources of ${user.user_id}: ${Object.entries(sourcesOf(user, policy.metadataKey)).map(([a, s]) => `${a} ← ${s}`).join(', ')}`);
     return EXIT.ok;
   } finally {

@@ -115,9 +115,9 @@ void runCommand(async () => {
     const web = await codeFlowApp(`https://${tenant.domain}/`, app.client_id, app.client_secret, callback);
     const client = loginClient(tenant.domain, app.client_id, app.client_secret);
     const tokens: Array<{ label: string; token: string }> = [];
-    const users = () => tenant.store.state.users;
+    const users = () => tenant.store.users.all();
     const sourcesLine = (userId: string) => {
-      const user = users().find((candidate) => candidate.user_id === userId);
+      const user = tenant.store.users.get(userId);
       return user ? Object.entries(sourcesOf(user, policy.metadataKey)).map(([attribute, source]) => `${attribute} ← ${source}`).join(', ') : 'no such user';
     };
     const showLogs = () => {

@@ -124,7 +124,7 @@ export function unblock(store: StateStore, identifiers: readonly string[]): void
 
 /** The identifiers a user logs in with: e-mail and username. */
 function identifiersOf(store: StateStore, userId: string): string[] {
-  const user = store.userById(userId);
+  const user = store.users.get(userId);
   if (!user) throw notFound('The user does not exist.', 'inexistent_user');
   return [user.email, user.username].filter((value): value is string => typeof value === 'string');
 }

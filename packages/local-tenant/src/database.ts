@@ -4,9 +4,10 @@
  * the unique constraints Auth0 has (an e-mail once per database or passwordless connection, an identity
  * once per connection, client ids, action and connection names); the rest as one JSON row per field.
  *
- * The tenant works on the state in memory (state.ts's shapes) and `save()` writes what changed since the
- * last save in one transaction: users through change tracking (a user object, or the list, being set),
- * the small collections by comparing each item with what was written. One process owns a state folder
+ * Users are read from their tables when asked for, on their indexes, and written when changed (user-store.ts).
+ * The configuration is worked on in memory (state.ts's shapes); `save()` writes what changed since the last
+ * save in one transaction: the users changed, added or removed, the small collections by comparing each
+ * item with what was written. One process owns a state folder
  * at a time (`tenant.pid`); a database that is not a sound SQLite file refuses to start.
  */
 import Database from 'better-sqlite3';
@@ -18,7 +19,8 @@ import { Outbox, OUTBOX_SCHEMA } from './outbox';
 import { StoredResources, STORED_SCHEMA } from './api/stored';
 import { Attempts, ATTEMPTS_SCHEMA, IDENTIFIER_MAX_LENGTH, type AttemptRecord } from './brute-force';
 import { GRANT_LIFETIME_S, RECORDS_SCHEMA, recordsOn, type RecordArea, type Records } from './records';
-import type { StoredAction, StoredClient, StoredConnection, StoredOidcEntry, StoredUser, TenantState } from './state';
+import type { StoredAction, StoredClient, StoredConnection, StoredOidcEntry, StoredUser, TenantSnapshot, TenantState } from './state';
+import { userStoreOn, USERS_SCHEMA, type UserStore } from './user-store';
 
 export const DATABASE_FILE = 'tenant.db';
 const LOCK_FILE = 'tenant.pid';
@@ -38,20 +40,7 @@ export class StateError extends Error {
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, json TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS users (
-    user_id TEXT PRIMARY KEY,
-    connection TEXT NOT NULL,
-    email_key TEXT,
-    json TEXT NOT NULL
-  );
-  CREATE UNIQUE INDEX IF NOT EXISTS users_email_per_connection ON users (connection, email_key) WHERE email_key IS NOT NULL;
-  CREATE TABLE IF NOT EXISTS identities (
-    connection TEXT NOT NULL,
-    provider_user_id TEXT NOT NULL,
-    user_id TEXT NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
-    PRIMARY KEY (connection, provider_user_id)
-  );
-  CREATE INDEX IF NOT EXISTS identities_user ON identities (user_id);
+  ${USERS_SCHEMA}
   CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, position INTEGER NOT NULL, json TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS actions (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, position INTEGER NOT NULL, json TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS connections (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, position INTEGER NOT NULL, json TEXT NOT NULL);
@@ -159,12 +148,6 @@ function lock(dir: string): () => void {
   throw new StateError(`could not take the local tenant state in ${dir}`);
 }
 
-function emailKey(user: StoredUser, connections: readonly StoredConnection[]): string | null {
-  const connection = connections.find((candidate) => candidate.name === user.identities[0]?.connection);
-  const stored = connection && ['auth0', 'email', 'sms'].includes(connection.strategy);
-  return stored && user.email ? user.email : null;
-}
-
 const isUnique = (error: unknown) => typeof (error as { code?: unknown }).code === 'string' && /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test((error as { code: string }).code);
 
 export interface Persistence {
@@ -177,10 +160,8 @@ export interface Persistence {
    * client, connection or action.
    */
   saveActivity(): void;
-  /** Adds a user; the object returned is the one whose changes are tracked. */
-  addUser(user: StoredUser): StoredUser;
-  /** The user with this id (the tracked object), found through where it was last seen rather than a scan. */
-  userById(id: string): StoredUser | undefined;
+  /** The users, read on their indexes; changes to a user object returned are written by the next save. */
+  users: UserStore;
   /** oidc-provider's entries change through these, so that only the entry that changed is written. */
   oidc: {
     set(model: string, id: string, entry: StoredOidcEntry | undefined): void;
@@ -206,7 +187,7 @@ export function removeState(dir: string, alsoRemove: readonly string[] = []): vo
   }
 }
 
-/** Reads a whole state out of an open database (also what a test reads, read-only, beside a running tenant). */
+/** Reads the state out of an open database, users apart (user-store.ts reads them when asked). */
 export function readState(db: Database.Database): TenantState | undefined {
   const meta = new Map((db.prepare('SELECT key, json FROM meta').all() as Array<{ key: string; json: string }>).map((row) => [row.key, JSON.parse(row.json) as unknown]));
   if (meta.get('version') !== 1) return undefined;
@@ -217,7 +198,6 @@ export function readState(db: Database.Database): TenantState | undefined {
   state.clients = rows<StoredClient>('SELECT json FROM clients ORDER BY position');
   state.actions = rows<StoredAction>('SELECT json FROM actions ORDER BY position');
   state.connections = rows<StoredConnection>('SELECT json FROM connections ORDER BY position');
-  state.users = rows<StoredUser>('SELECT json FROM users ORDER BY rowid');
   state.logs = rows<StoredLog>('SELECT json FROM logs ORDER BY date, rowid');
   state.oidc = oidc;
   state.bindings ??= {};
@@ -225,13 +205,13 @@ export function readState(db: Database.Database): TenantState | undefined {
   return state;
 }
 
-/** Opens a state folder's database read-only (a test looking at a tenant another process runs). */
-export function readStateFile(dir: string): TenantState {
+/** Opens a state folder's database read-only, users and all (a test looking at a tenant another process runs). */
+export function readStateFile(dir: string): TenantSnapshot {
   const db = new Database(path.join(dir, DATABASE_FILE), { readonly: true, fileMustExist: true });
   try {
     const state = readState(db);
     if (!state) throw new StateError(`${dir} holds no local tenant state`);
-    return state;
+    return { ...state, users: (db.prepare('SELECT json FROM users ORDER BY rowid').all() as Array<{ json: string }>).map((row) => JSON.parse(row.json) as StoredUser) };
   } finally {
     db.close();
   }
@@ -241,7 +221,7 @@ export function readStateFile(dir: string): TenantState {
  * Opens (or creates) the state in `dir`, migrating a `state.json` from before the database once.
  * `fresh` makes a new tenant's state when there is none.
  */
-export function openDatabase(dir: string, fresh: () => TenantState, legacy: (file: string) => TenantState | undefined): Persistence {
+export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (file: string) => TenantSnapshot | undefined): Persistence {
   const file = path.join(dir, DATABASE_FILE);
   const unlock = lock(dir);
   let db: Database.Database;
@@ -270,89 +250,27 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
   const legacyFile = path.join(dir, 'state.json');
   let state = readState(db);
   let migrated = false;
+  /** The users of a state written whole (a new tenant, a `state.json` migrated). */
+  let incoming: StoredUser[] = [];
   if (!state) {
-    state = (existsSync(legacyFile) ? legacy(legacyFile) : undefined) ?? fresh();
+    const { users: snapshotUsers, ...rest } = (existsSync(legacyFile) ? legacy(legacyFile) : undefined) ?? fresh();
+    state = rest;
+    incoming = snapshotUsers;
     migrated = existsSync(legacyFile);
   }
 
   // What was last written, to write only what changed.
   const written = new Map<string, string>();
   const persistedLogs = new WeakSet<object>();
-  const dirtyUsers = new Set<string>();
   const dirtyOidc = new Map<string, StoredOidcEntry | undefined>();
   let logInserts = 0;
 
-  const markUser = (user: StoredUser | undefined) => {
-    if (user?.user_id) dirtyUsers.add(user.user_id);
-  };
-  const tracked = new WeakSet<object>();
-  /** A user whose every change (a field set or removed) marks it for the next save. */
-  const track = (user: StoredUser): StoredUser => {
-    if (tracked.has(user)) return user;
-    const proxy = new Proxy(user, {
-      set(target, key, value) {
-        const previous = target.user_id;
-        const done = Reflect.set(target, key, value);
-        if (key === 'user_id' && previous) dirtyUsers.add(previous);
-        markUser(target);
-        return done;
-      },
-      deleteProperty(target, key) {
-        const done = Reflect.deleteProperty(target, key);
-        markUser(target);
-        return done;
-      },
-    });
-    tracked.add(proxy);
-    return proxy;
-  };
-  /** The users list: an element set (push, splice, index) is tracked; the list replaced marks who left. */
-  const trackList = (list: StoredUser[]): StoredUser[] =>
-    new Proxy(list.map(track), {
-      set(target, key, value, receiver) {
-        if (typeof key === 'string' && /^\d+$/.test(key) && typeof value === 'object' && value !== null) {
-          const user = track(value as StoredUser);
-          markUser(user);
-          return Reflect.set(target, key, user, receiver);
-        }
-        return Reflect.set(target, key, value, receiver);
-      },
-    });
-  let users = trackList(state.users);
-  Object.defineProperty(state, 'users', {
-    enumerable: true,
-    configurable: true,
-    get: () => users,
-    set: (next: StoredUser[]) => {
-      const kept = new Set(next.map((user) => user.user_id));
-      for (const user of users) if (!kept.has(user.user_id)) dirtyUsers.add(user.user_id);
-      for (const user of next) if (!tracked.has(user)) markUser(user);
-      users = trackList(next);
-    },
-  });
   const current = state;
-  /** Where each user was last seen in the list: a hint, checked before it is used. */
-  const positions = new Map<string, number>();
-  const userById = (id: string): StoredUser | undefined => {
-    const hint = positions.get(id);
-    if (hint !== undefined && users[hint]?.user_id === id) return users[hint];
-    const index = users.findIndex((candidate) => candidate.user_id === id);
-    if (index < 0) {
-      positions.delete(id);
-      return undefined;
-    }
-    positions.set(id, index);
-    return users[index];
-  };
+  const { users, changes: userChanges } = userStoreOn(db, () => current.connections);
 
   const statements = {
     meta: db.prepare('INSERT INTO meta (key, json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json'),
     metaDelete: db.prepare('DELETE FROM meta WHERE key = ?'),
-    userUpsert: db.prepare('INSERT INTO users (user_id, connection, email_key, json) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET connection = excluded.connection, email_key = excluded.email_key, json = excluded.json'),
-    userDelete: db.prepare('DELETE FROM users WHERE user_id = ?'),
-    userRow: db.prepare('SELECT json FROM users WHERE user_id = ?'),
-    identitiesDelete: db.prepare('DELETE FROM identities WHERE user_id = ?'),
-    identityInsert: db.prepare('INSERT INTO identities (connection, provider_user_id, user_id) VALUES (?, ?, ?)'),
     logInsert: db.prepare('INSERT OR IGNORE INTO logs (log_id, date, json) VALUES (?, ?, ?)'),
     logPrune: db.prepare(`DELETE FROM logs WHERE log_id NOT IN (SELECT log_id FROM logs ORDER BY date DESC LIMIT ${MAX_LOGS})`),
     oidcUpsert: db.prepare('INSERT INTO oidc (model, id, json) VALUES (?, ?, ?) ON CONFLICT (model, id) DO UPDATE SET json = excluded.json'),
@@ -401,20 +319,7 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
 
   /** What logins change: the users marked changed, new log events, oidc-provider's changed entries. */
   const writeActivity = () => {
-    // Users that left and identities that move (account linking) are cleared before anything is written.
-    const changed: StoredUser[] = [];
-    // Many changed users at once (an import, a seeded tenant): one pass over the list finds them all.
-    if (dirtyUsers.size > 1) users.forEach((user, index) => positions.set(user.user_id, index));
-    for (const id of dirtyUsers) {
-      statements.identitiesDelete.run(id);
-      const user = userById(id);
-      if (user) changed.push(user);
-      else statements.userDelete.run(id);
-    }
-    for (const user of changed) {
-      statements.userUpsert.run(user.user_id, user.identities[0]?.connection ?? '', emailKey(user, current.connections), JSON.stringify(user));
-      for (const identity of user.identities) statements.identityInsert.run(identity.connection, identity.user_id, user.user_id);
-    }
+    userChanges.write();
     // New log events are at the end of the list (logs.ts appends): walk back to the first one already written.
     const logs = current.logs ?? [];
     let first = logs.length;
@@ -445,19 +350,12 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
     try {
       write();
     } catch (error) {
-      // Nothing of this save was written: users that were new leave memory, changed ones go back to what is
-      // stored — so one refused change never keeps every later save failing.
-      for (const id of dirtyUsers) {
-        const row = statements.userRow.get(id) as { json: string } | undefined;
-        const index = users.findIndex((user) => user.user_id === id);
-        if (index < 0) continue;
-        if (row) users.splice(index, 1, JSON.parse(row.json) as StoredUser);
-        else users.splice(index, 1);
-      }
-      dirtyUsers.clear();
+      // Nothing of this save was written: the users' changes are dropped and they are read again as stored —
+      // so one refused change never keeps every later save failing.
+      userChanges.discard();
       throw isUnique(error) ? new HttpError(409, 'The user already exists.', 'user_exists') : error;
     }
-    dirtyUsers.clear();
+    userChanges.written();
     dirtyOidc.clear();
   };
   const save = () => saveWith(writeAll);
@@ -473,7 +371,7 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
     }
     for (const log of current.logs ?? []) persistedLogs.add(log);
   } else {
-    for (const user of users) markUser(user);
+    userChanges.markAll(incoming);
     for (const [model, entries] of Object.entries(current.oidc ?? {})) for (const [id, entry] of Object.entries(entries)) dirtyOidc.set(`${model}\u0000${id}`, entry);
   }
   save();
@@ -506,12 +404,7 @@ export function openDatabase(dir: string, fresh: () => TenantState, legacy: (fil
     state: current,
     save,
     saveActivity: () => saveWith(writeActivityOnly),
-    addUser(user) {
-      users.push(user);
-      positions.set(user.user_id, users.length - 1);
-      return users[users.length - 1] as StoredUser;
-    },
-    userById,
+    users,
     records,
     outbox: new Outbox(db),
     attempts,

@@ -15,7 +15,7 @@ export { spawnLocalTenant, type SpawnOptions, type TenantProcess, type TenantRea
 export { ensureTlsMaterial, type TlsMaterial } from './certificates';
 export { readStateFile, removeState, runningTenant, StateError } from './database';
 export { seedUsers, type SeedUser } from './seed';
-export type { StoredClient, StoredConnection, StoredUser, TenantState } from './state';
+export type { StoredClient, StoredConnection, StoredUser, TenantSnapshot, TenantState } from './state';
 
 /** An HTTPS client that trusts the tenant's CA, for tests and scripts that talk to it without an SDK. */
 export { clientWithScopes, managementApi, raw, type Answer, type ManagementApi, type RawRequest } from './client';

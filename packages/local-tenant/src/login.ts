@@ -80,7 +80,7 @@ export async function passwordMatches(password: string, stored: string | undefin
 
 /** The user of a connection with this e-mail, if any: one per e-mail and connection, as Auth0 keeps them. */
 export function userByEmail(store: StateStore, connection: string, email: string): StoredUser | undefined {
-  return store.state.users.find((user) => user.email === email && user.identities.some((identity) => identity.connection === connection));
+  return store.users.withEmail(email, connection)[0];
 }
 
 /**
@@ -113,12 +113,12 @@ export async function authenticatePassword(store: StateStore, connection: Stored
 /** The user whose identifier and password these are; `known` whether any user of the connection has the identifier. */
 async function findPasswordUser(store: StateStore, connection: StoredConnection, name: string, password: unknown): Promise<{ user?: StoredUser; known: boolean }> {
   const attempt = typeof password === 'string' ? password : '';
-  const own = store.state.users.find((candidate) => (candidate.email === name || candidate.username === name) && candidate.identities[0]?.connection === connection.name);
-  if (own) return { user: (await passwordMatches(attempt, own.password_hash)) && typeof password === 'string' ? own : undefined, known: true };
-  // A database identity linked into another user keeps its own e-mail and password; the login is the primary user's.
-  for (const candidate of store.state.users) {
-    const linked = candidate.identities.find((identity, index) => index > 0 && identity.connection === connection.name && (identity.profileData?.email === name || identity.profileData?.username === name));
-    if (linked) return { user: (await passwordMatches(attempt, linked.password_hash)) && typeof password === 'string' ? candidate : undefined, known: true };
+  // The user whose own e-mail or username it is; else a database identity linked into another user, which keeps
+  // its own e-mail and password (the login is the primary user's).
+  const found = store.users.withLogin(connection.name, name);
+  if (found) {
+    const hash = found.linked ? found.user.identities.find((identity, index) => index > 0 && identity.connection === connection.name && (identity.profileData?.email === name || identity.profileData?.username === name))?.password_hash : found.user.password_hash;
+    return { user: (await passwordMatches(attempt, hash)) && typeof password === 'string' ? found.user : undefined, known: true };
   }
   // An unknown user costs one hash too: the answer's timing does not tell which e-mails exist.
   await passwordMatches(attempt, undefined);
@@ -315,12 +315,12 @@ export async function runPostLogin(context: LoginContext, run: PostLoginRun): Pr
  * user — the primary user holding it as a secondary identity (`provider|user_id`).
  */
 export function resolveUser(store: StateStore, id: string): StoredUser | undefined {
-  const direct = store.userById(id);
+  const direct = store.users.get(id);
   if (direct) return direct;
   const cut = id.indexOf('|');
   const provider = id.slice(0, cut);
   const providerId = id.slice(cut + 1);
-  return cut > 0 ? store.state.users.find((user) => user.identities.slice(1).some((identity) => identity.provider === provider && identity.user_id === providerId)) : undefined;
+  return cut > 0 ? store.users.withLinkedIdentity(provider, providerId) : undefined;
 }
 
 /**
@@ -332,7 +332,7 @@ export function primaryUserOf(store: StateStore, loggedIn: StoredUser, result: F
   const primaryId = result.effects?.primaryUser;
   if (!primaryId) return loggedIn;
   const identity = loggedIn.identities[0];
-  const primary = primaryId ? store.userById(primaryId) : undefined;
+  const primary = primaryId ? store.users.get(primaryId) : undefined;
   const linked = primary?.identities.slice(1).some((candidate) => candidate.connection === identity?.connection && candidate.user_id === identity?.user_id);
   return primary && linked ? primary : { refused: 'setPrimaryUser: the identity that logged in is not a secondary identity of that user' };
 }

@@ -8,7 +8,7 @@ import { fork } from 'node:child_process';
 import * as path from 'node:path';
 import { readStateFile } from './database';
 import type { FlowResult, Trigger } from '@auth0-root-attributes/actions-runtime';
-import type { TenantState } from './state';
+import type { TenantSnapshot } from './state';
 
 export interface TenantReady {
   /** `127.0.0.1:<port>`: what AUTH0_DOMAIN would be (a0deploy and the SDK add https://). */
@@ -29,7 +29,7 @@ export type TenantMessage =
 
 export interface TenantProcess extends TenantReady {
   /** The tenant's state as last saved. */
-  state(): TenantState;
+  state(): TenantSnapshot;
   /** Process id of the tenant, e.g. to kill it mid-write. */
   pid: number;
   close(): Promise<void>;

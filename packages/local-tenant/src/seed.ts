@@ -21,7 +21,7 @@ export async function seedUsers(stateDir: string, connection: string, users: Ite
     const hashes = new Map<string, string>();
     for (const { id, password, ...fields } of users) {
       if (password !== undefined && !hashes.has(password)) hashes.set(password, await hashPassword(password));
-      store.addUser(newUser(target, 'auth0', id, { ...fields, ...(password !== undefined ? { password_hash: hashes.get(password) } : {}) }));
+      store.users.add(newUser(target, 'auth0', id, { ...fields, ...(password !== undefined ? { password_hash: hashes.get(password) } : {}) }));
     }
     store.save();
   } finally {

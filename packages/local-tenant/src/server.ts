@@ -109,7 +109,7 @@ function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionB
  * tests walk through (the handlers are built but never called).
  */
 export function protectedRoutes(): Array<{ method: string; path: string; scopes: readonly string[] }> {
-  const unused = { file: '', state: { actions: [] }, save: () => undefined, saveActivity: () => undefined, addUser: (user: unknown) => user, oidc: { set: () => undefined }, close: () => undefined } as unknown as StateStore;
+  const unused = { file: '', state: { actions: [] }, save: () => undefined, saveActivity: () => undefined, users: {}, oidc: { set: () => undefined }, close: () => undefined } as unknown as StateStore;
   const context = { store: unused, runtime: undefined as unknown as ActionsRuntime, domain: () => '' };
   const all = Object.values(routes(context, () => Promise.reject(new Error('unused')), () => undefined)).flat();
   return all.flatMap((route) => (route.public ? [] : [{ method: route.method, path: route.path, scopes: route.scopes }]));

@@ -1,6 +1,6 @@
 /**
- * The local tenant's state: one JSON document in the state folder, written atomically after every
- * change, so a kill at any moment leaves a state that loads. Holds what the Management API serves.
+ * The local tenant's state: its shapes, a new tenant's, and the store that keeps them in the state folder's
+ * database (database.ts; users in user-store.ts). Holds what the Management API serves.
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import type { Attempts } from './brute-force';
 import type { StoredResources } from './api/stored';
 import type { SuspiciousIpThrottling } from './throttle';
 import type { Records } from './records';
+import type { UserStore } from './user-store';
 
 export interface StoredSecret {
   name: string;
@@ -171,7 +172,6 @@ export interface TenantState {
   /** Log events, oldest first (logs.ts). */
   logs?: StoredLog[];
   connections: StoredConnection[];
-  users: StoredUser[];
   /** RS256 key that signs ID tokens; the public half is served as the JWKS. */
   idTokenKey: { kid: string; privatePem: string };
   /** Attack protection settings the Management API changed (throttle.ts has Auth0's defaults). */
@@ -179,6 +179,9 @@ export interface TenantState {
   /** What oidc-provider keeps (sessions, grants, codes, refresh tokens…), by model and id (oidc/adapter.ts). */
   oidc?: Record<string, Record<string, StoredOidcEntry>>;
 }
+
+/** A whole state read at once, its users with it: a test's look at a tenant, a new tenant, an older checkout's `state.json`. */
+export type TenantSnapshot = TenantState & { users: StoredUser[] };
 
 export type PendingLogin =
   | { kind: 'redirect'; action: string; expiresAt: number }
@@ -209,7 +212,7 @@ export const newClientId = () => alphanumeric(32);
 export const newConnectionId = () => `con_${alphanumeric(16)}`;
 export const newId = () => randomUUID();
 
-function initialState(): TenantState {
+function initialState(): TenantSnapshot {
   const management: StoredClient = {
     client_id: newClientId(),
     client_secret: token(48),
@@ -267,10 +270,8 @@ export interface StateStore {
   save(): void;
   /** Persists only what logins change: users, log events, oidc-provider's entries (database.ts). */
   saveActivity(): void;
-  /** Adds a user and gives back the one to change from then on (its changes are saved; the object passed in is not watched). */
-  addUser(user: StoredUser): StoredUser;
-  /** The user with this id (the one to change), without a scan of every user. */
-  userById(id: string): StoredUser | undefined;
+  /** The users, on their indexes: an object it gives back is the one to change (the next save writes it). */
+  users: UserStore;
   /** oidc-provider's entries: set (or removed, with undefined) one at a time. */
   oidc: { set(model: string, id: string, entry: StoredOidcEntry | undefined): void };
   /**
@@ -289,9 +290,9 @@ export interface StateStore {
 }
 
 /** A `state.json` from before the database, to migrate; undefined when it is not one. */
-function legacyState(file: string): TenantState | undefined {
+function legacyState(file: string): TenantSnapshot | undefined {
   try {
-    const state = JSON.parse(readFileSync(file, 'utf8')) as TenantState;
+    const state = JSON.parse(readFileSync(file, 'utf8')) as TenantSnapshot;
     return state.version === 1 && Array.isArray(state.clients) && Array.isArray(state.users) && state.idTokenKey ? state : undefined;
   } catch {
     return undefined;

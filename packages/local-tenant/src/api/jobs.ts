@@ -51,7 +51,7 @@ function importUser(store: StateStore, connectionName: string, record: Record<st
   const email = record.email.trim().toLowerCase();
   const connection = store.state.connections.find((candidate) => candidate.name === connectionName);
   if (!connection) return { code: 'CONNECTION_NOT_FOUND', message: 'connection not found' };
-  const existing = store.state.users.find((user) => user.email === email && user.identities.some((identity) => identity.connection === connectionName));
+  const [existing] = store.users.withEmail(email, connectionName);
   const root = Object.fromEntries(['name', 'given_name', 'family_name', 'nickname', 'picture', 'username'].filter((key) => typeof record[key] === 'string').map((key) => [key, record[key] as string]));
   const app = (typeof record.app_metadata === 'object' && record.app_metadata !== null ? record.app_metadata : {}) as Record<string, unknown>;
   const own = (typeof record.user_metadata === 'object' && record.user_metadata !== null ? record.user_metadata : {}) as Record<string, unknown>;
@@ -66,11 +66,11 @@ function importUser(store: StateStore, connectionName: string, record: Record<st
   }
   const id = typeof record.user_id === 'string' ? record.user_id : randomBytes(12).toString('hex');
   // A user_id names one user: an import that repeats one (in the file, or of a user the tenant has) fails that record.
-  if (store.state.users.some((user) => user.user_id === `auth0|${id}`)) return { code: 'DUPLICATED_USER', message: 'A user with this user_id already exists.' };
+  if (store.users.get(`auth0|${id}`)) return { code: 'DUPLICATED_USER', message: 'A user with this user_id already exists.' };
   const user: StoredUser = newUser(connection, 'auth0', id, { email, email_verified: record.email_verified === true, ...root });
   user.app_metadata = mergeMetadata({}, app);
   user.user_metadata = mergeMetadata({}, own);
-  store.addUser(user);
+  store.users.add(user);
   return 'inserted';
 }
 
@@ -99,7 +99,7 @@ export function jobRoutes(store: StateStore, domain: () => string): Route[] {
         if (connectionId !== undefined && !connection) throw badRequest('The connection does not exist.', 'inexistent_connection');
         const format = string(fields, 'format') ?? 'csv';
         if (format !== 'json') throw badRequest('The local tenant exports format "json" (NDJSON) only', 'invalid_body');
-        const users = connection ? store.state.users.filter((user) => user.identities.some((identity) => identity.connection === connection.name)) : store.state.users;
+        const users = connection ? store.users.ofConnection(connection.name) : store.users.all();
         const ndjson = users.map((user) => JSON.stringify(publicUser(user))).join('\n');
         const id = newJobId();
         exports.set(id, gzipSync(ndjson.length > 0 ? `${ndjson}\n` : ''));

@@ -44,7 +44,7 @@ export async function passwordlessLogin(context: LoginContext, connection: Store
     if (created) return { ok: true, user: created };
     // "You cannot currently use pre-user-registration Actions to add metadata to passwordless users."
     user = newUser(connection, 'email', randomBytes(12).toString('hex'), { email, email_verified: true, ...auth0Defaults(email) });
-    user = store.addUser(user);
+    user = store.users.add(user);
     store.save();
   }
   return { ok: true, user };

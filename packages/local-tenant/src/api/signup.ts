@@ -100,7 +100,7 @@ async function attemptSignUp(context: LoginContext, fields: Record<string, unkno
   const user = newUser(connection, 'auth0', id, { email, ...auth0Defaults(email), ...supplied, password_hash: passwordHash });
   user.app_metadata = mergeMetadata({}, result.appMetadata);
   user.user_metadata = mergeMetadata(userMetadata, result.userMetadata);
-  const added = store.addUser(user);
+  const added = store.users.add(user);
   store.save();
   return { ok: true, user: added };
 }

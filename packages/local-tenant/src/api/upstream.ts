@@ -35,7 +35,7 @@ export function upstreamLogin(context: LoginContext, connection: StoredConnectio
   const sync = effectiveSync(connection);
   // Auth0's ids: `google-oauth2|123` for social connections, `oidc|corp-oidc|abc` for enterprise ones.
   const providerUserId = isSocialStrategy(connection.strategy) ? subject : `${connection.name}|${subject}`;
-  let user = store.state.users.find((candidate) => candidate.identities.some((identity) => identity.connection === connection.name && identity.user_id === providerUserId));
+  let user = store.users.withIdentity(connection.name, providerUserId);
   if (!user) {
     if (sync === 'never_on_login') return { ok: false, status: 401, error: 'access_denied', description: 'The user does not exist and this connection does not create users at login.' };
     user = newUser(connection, connection.strategy, providerUserId, {
@@ -43,7 +43,7 @@ export function upstreamLogin(context: LoginContext, connection: StoredConnectio
       email_verified: profile.email_verified === true,
       ...synced,
     });
-    user = store.addUser(user);
+    user = store.users.add(user);
   } else if (sync === 'on_each_login') {
     for (const key of SYNCED_ATTRIBUTES) {
       if (synced[key] === undefined) delete user[key];

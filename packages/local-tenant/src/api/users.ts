@@ -26,7 +26,7 @@ function refuseOverLimit(fields: Record<string, unknown>): void {
 }
 
 function findUser(store: StateStore, id: string): StoredUser {
-  const user = store.userById(id);
+  const user = store.users.get(id);
   if (!user) throw notFound('The user does not exist.', 'inexistent_user');
   return user;
 }
@@ -68,7 +68,7 @@ export function userRoutes(store: StateStore): Route[] {
       path: '/api/v2/users', scopes: ['read:users'],
       handler: ({ query }) => {
         const { page: pageNumber, perPage } = page(query, 50, 100);
-        const users = search(state.users, query);
+        const users = search(store.users.all(), query);
         const slice = users.slice(pageNumber * perPage, (pageNumber + 1) * perPage).map(publicUser);
         if (query.get('include_totals') === 'true') return { status: 200, body: { users: slice, start: pageNumber * perPage, limit: perPage, length: slice.length, total: users.length } };
         return { status: 200, body: slice };
@@ -91,7 +91,7 @@ export function userRoutes(store: StateStore): Route[] {
         const email = string(fields, 'email')?.trim().toLowerCase();
         if (!email) throw badRequest('Payload validation error: Missing required property: email');
         if (!isEmailAddress(email)) throw badRequest('Payload validation error: Object didn\'t pass validation for format email: email');
-        if (state.users.some((user) => user.email === email && user.identities.some((identity) => identity.connection === connection.name))) throw conflict('The user already exists.', 'auth0_idp_error');
+        if (store.users.withEmail(email, connection.name).length > 0) throw conflict('The user already exists.', 'auth0_idp_error');
         const password = string(fields, 'password');
         if (kind === 'database' && !password) throw badRequest('Payload validation error: Missing required property: password');
         const root = Object.fromEntries(ROOT_TEXT.filter((key) => string(fields, key, { max: ATTRIBUTE_MAX_LENGTH[key] }) !== undefined).map((key) => [key, fields[key] as string]));
@@ -105,7 +105,7 @@ export function userRoutes(store: StateStore): Route[] {
         user.app_metadata = mergeMetadata({}, checkedMetadata(fields, 'app_metadata') ?? {});
         user.user_metadata = mergeMetadata({}, checkedMetadata(fields, 'user_metadata') ?? {});
         checkMetadataSize(user.app_metadata, user.user_metadata);
-        const added = store.addUser(user);
+        const added = store.users.add(user);
         store.save();
         return { status: 201, body: publicUser(added) };
       },
@@ -173,7 +173,7 @@ export function userRoutes(store: StateStore): Route[] {
       path: '/api/v2/users/:id', scopes: ['delete:users'],
       handler: ({ params }) => {
         const user = findUser(store, params.id ?? '');
-        state.users = state.users.filter((candidate) => candidate !== user);
+        store.users.remove(user.user_id);
         if (state.userRoles) delete state.userRoles[user.user_id];
         store.save();
         return { status: 204 };
@@ -186,7 +186,7 @@ export function userRoutes(store: StateStore): Route[] {
         const email = query.get('email');
         if (email === null || email === '') throw badRequest('Query validation error: Missing required property: email', 'invalid_query_string');
         const wanted = email.trim().toLowerCase();
-        return { status: 200, body: state.users.filter((user) => user.email === wanted).map(publicUser) };
+        return { status: 200, body: store.users.withEmail(wanted).map(publicUser) };
       },
     },
     {
@@ -201,7 +201,7 @@ export function userRoutes(store: StateStore): Route[] {
         const id = string(fields, 'user_id', { required: true }) as string;
         const connectionId = string(fields, 'connection_id');
         const secondaryId = id.includes('|') ? id : `${provider}|${id}`;
-        const secondary = store.userById(secondaryId);
+        const secondary = store.users.get(secondaryId);
         if (!secondary) throw notFound('The user to link does not exist.', 'inexistent_user');
         if (secondary === primary) throw badRequest('Main identity and the new one are the same.', 'invalid_body');
         if (connectionId !== undefined && !secondary.identities.some((identity) => findConnection(store, identity.connection)?.id === connectionId)) {
@@ -211,7 +211,7 @@ export function userRoutes(store: StateStore): Route[] {
         const [first, ...rest] = secondary.identities;
         if (first) primary.identities.push({ ...first, profileData: profileOf(secondary), ...(secondary.password_hash ? { password_hash: secondary.password_hash } : {}) });
         primary.identities.push(...rest);
-        state.users = state.users.filter((user) => user !== secondary);
+        store.users.remove(secondary.user_id);
         if (state.userRoles) delete state.userRoles[secondary.user_id];
         primary.updated_at = new Date().toISOString();
         store.save();
@@ -231,7 +231,7 @@ export function userRoutes(store: StateStore): Route[] {
         // The identity becomes a user of its own again, with the profile it had.
         const { profileData, password_hash: passwordHash, ...bare } = identity;
         const now = new Date().toISOString();
-        store.addUser({
+        store.users.add({
           ...(profileData as Partial<StoredUser>),
           email_verified: Boolean(profileData?.email_verified),
           user_id: `${identity.provider}|${identity.user_id}`,

@@ -48,7 +48,7 @@ export async function jwtUserinfo(context: LoginContext, header: string): Promis
   const issuer = `https://${context.domain()}/`;
   try {
     const { payload } = await jwtVerify(header.slice('Bearer '.length), signingKey(context.store.state).publicKey, { issuer, audience: `${issuer}userinfo`, algorithms: ['RS256'] });
-    const user = typeof payload.sub === 'string' ? context.store.userById(payload.sub) : undefined;
+    const user = typeof payload.sub === 'string' ? context.store.users.get(payload.sub) : undefined;
     if (!user) return invalid('the user no longer exists');
     if (user.blocked) return invalid('the user is blocked');
     if (!grantLives(context.store, payload)) return invalid('the grant of this token was revoked');

@@ -149,7 +149,7 @@ ${extra}
 
   function upstreamPage(uid: string, connection: StoredConnection, values: Record<string, string> = {}, error?: string): string {
     const idp = displayName(connection);
-    const known = store.state.users.filter((user) => user.identities.some((identity) => identity.connection === connection.name)).slice(0, 20);
+    const known = store.users.ofConnection(connection.name, 20);
     const saved = known.length === 0 ? '' : `<h2>Sign in as a user ${escape(idp)} knows</h2>
 ${known.map((user) => `<form method="post" action="/u/upstream">${stateFields(uid)}${hidden('connection', connection.name)}${hidden('user_id', idpSubject(connection, user.identities.find((identity) => identity.connection === connection.name)?.user_id ?? ''))}${hidden('saved', 'true')}<button type="submit" class="secondary">${escape(user.email ?? user.identities[0]?.user_id ?? '')}</button></form>`).join('\n')}
 <p class="divider">or describe the profile ${escape(idp)} returns</p>`;
@@ -170,6 +170,11 @@ ${['name', 'given_name', 'family_name', 'nickname', 'picture'].map((name) => fie
   function idpSubject(connection: StoredConnection, identityId: string): string {
     const social = isSocialStrategy(connection.strategy);
     return social ? identityId : identityId.slice(connection.name.length + 1);
+  }
+
+  /** The identity Auth0 stores for the IdP's id of a user: idpSubject the other way. */
+  function providerUserIdOf(connection: StoredConnection, subject: string): string {
+    return isSocialStrategy(connection.strategy) ? subject : `${connection.name}|${subject}`;
   }
 
   function codePage(uid: string, connection: StoredConnection, email: string, error?: string): string {
@@ -281,7 +286,7 @@ ${field({ name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-cod
       if (!connection) throw new PageError(400, 'Unknown connection', 'This application cannot sign in with that identity provider.');
       // A saved user signs in again with the profile the tenant last stored for them.
       const stored = fields.saved === 'true'
-        ? store.state.users.find((user) => user.identities.some((identity) => identity.connection === connection.name && idpSubject(connection, identity.user_id) === fields.user_id))
+        ? store.users.withIdentity(connection.name, providerUserIdOf(connection, fields.user_id ?? ''))
         : undefined;
       const profile: Record<string, unknown> = stored
         ? { user_id: fields.user_id, email: stored.email, name: stored.name, given_name: stored.given_name, family_name: stored.family_name, nickname: stored.nickname, picture: stored.picture }

@@ -1,0 +1,137 @@
+/**
+ * The users live in their tables, not in memory: each lookup a login or the Management API makes is a query on
+ * an index, a change is written by the save of the request that made it, and a restart finds every user as
+ * the last save left them. A user asked for twice while held is one object, so two requests change one user.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { newUser } from '../src/login';
+import { openState, type StateStore, type StoredConnection, type StoredUser } from '../src/state';
+
+const fresh = () => mkdtempSync(path.join(tmpdir(), 'user-store-'));
+
+function withConnections(store: StateStore): { database: StoredConnection; google: StoredConnection } {
+  const database: StoredConnection = { id: 'con_db', name: 'Username-Password-Authentication', strategy: 'auth0', options: {}, fields: {}, enabled_clients: [], created_at: '' };
+  const google: StoredConnection = { id: 'con_g', name: 'google-oauth2', strategy: 'google-oauth2', options: {}, fields: {}, enabled_clients: [], created_at: '' };
+  store.state.connections.push(database, google);
+  store.save();
+  return { database, google };
+}
+
+describe('the user store', () => {
+  it('finds users by id, e-mail, identity and login on indexes, and keeps them across a restart', () => {
+    const dir = fresh();
+    const store = openState(dir);
+    const { database, google } = withConnections(store);
+    store.users.add(newUser(database, 'auth0', 'ada', { email: 'ada@example.com', username: 'ada' }));
+    store.users.add(newUser(google, 'google-oauth2', '104', { email: 'ada@example.com' }));
+    // Before the save: a request sees the users it added.
+    expect(store.users.withEmail('ada@example.com').map((user) => user.user_id)).toEqual(['auth0|ada', 'google-oauth2|104']);
+    store.save();
+    store.close();
+
+    const again = openState(dir);
+    expect(again.users.count()).toBe(2);
+    expect(again.users.get('auth0|ada')).toMatchObject({ email: 'ada@example.com' });
+    expect(again.users.withEmail('ada@example.com', 'google-oauth2').map((user) => user.user_id)).toEqual(['google-oauth2|104']);
+    expect(again.users.withIdentity('google-oauth2', '104')?.user_id).toBe('google-oauth2|104');
+    expect(again.users.withLogin('Username-Password-Authentication', 'ada')).toMatchObject({ user: { user_id: 'auth0|ada' }, linked: false });
+    expect(again.users.withLogin('Username-Password-Authentication', 'ada@example.com')?.user.user_id).toBe('auth0|ada');
+    expect(again.users.withLogin('Username-Password-Authentication', 'nobody@example.com')).toBeUndefined();
+    expect(again.users.ofConnection('google-oauth2', 20).map((user) => user.user_id)).toEqual(['google-oauth2|104']);
+    // The query plans use the indexes, never a scan of every user.
+    const db = new Database(path.join(dir, 'tenant.db'), { readonly: true });
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((row) => row.detail).join('; ');
+    expect(plan("SELECT user_id FROM identities WHERE connection = 'c' AND (email = 'e' OR username = 'e')")).toMatch(/USING INDEX identities_login_(email|username)/);
+    expect(plan("SELECT json FROM users WHERE email = 'e'")).toContain('USING INDEX users_email');
+    expect(plan("SELECT user_id FROM identities WHERE provider = 'p' AND provider_user_id = 'x' AND position > 0")).toContain('USING INDEX identities_provider');
+    db.close();
+    again.close();
+  });
+
+  it('gives the same object to two holders, writes a change at the next save, and forgets a removed user', () => {
+    const dir = fresh();
+    const store = openState(dir);
+    const { database } = withConnections(store);
+    store.users.add(newUser(database, 'auth0', 'grace', { email: 'grace@example.com' }));
+    store.save();
+    const first = store.users.get('auth0|grace') as StoredUser;
+    const second = store.users.withEmail('grace@example.com')[0] as StoredUser;
+    expect(second).toBe(first);
+    first.logins_count = 3;
+    second.app_metadata = { seen: true };
+    store.save();
+    store.close();
+    const reopened = openState(dir);
+    expect(reopened.users.get('auth0|grace')).toMatchObject({ logins_count: 3, app_metadata: { seen: true } });
+    // A request still holding the user (a login whose user an Action linked into another) writes nothing back.
+    const held = reopened.users.get('auth0|grace') as StoredUser;
+    reopened.users.remove('auth0|grace');
+    expect(reopened.users.get('auth0|grace')).toBeUndefined();
+    reopened.save();
+    held.logins_count = 4;
+    reopened.save();
+    expect(reopened.users.get('auth0|grace')).toBeUndefined();
+    reopened.close();
+    const again = openState(dir);
+    expect(again.users.get('auth0|grace')).toBeUndefined();
+    expect(again.users.count()).toBe(0);
+    again.close();
+  });
+
+  it('reads a user again as stored when the save that would write its change is refused', () => {
+    const store = openState(fresh());
+    const { database } = withConnections(store);
+    store.users.add(newUser(database, 'auth0', 'one', { email: 'one@example.com' }));
+    store.save();
+    // The same e-mail twice in one database connection: the unique index refuses the save.
+    store.users.add(newUser(database, 'auth0', 'two', { email: 'one@example.com' }));
+    (store.users.get('auth0|one') as StoredUser).name = 'Changed';
+    expect(() => store.save()).toThrow('The user already exists.');
+    expect(store.users.get('auth0|two')).toBeUndefined();
+    expect(store.users.get('auth0|one')?.name).not.toBe('Changed');
+    store.save();
+    store.close();
+  });
+
+  it('finds a linked database identity by the e-mail it logs in with, and its primary user by the identity', () => {
+    const dir = fresh();
+    const store = openState(dir);
+    const { database, google } = withConnections(store);
+    const primary = store.users.add(newUser(google, 'google-oauth2', '7', { email: 'lin@example.com' }));
+    primary.identities = [...primary.identities, { connection: database.name, provider: 'auth0', user_id: 'lin', isSocial: false, profileData: { email: 'lin.db@example.com' }, password_hash: 'x' }];
+    store.save();
+    store.close();
+    const again = openState(dir);
+    expect(again.users.withLogin(database.name, 'lin.db@example.com')).toMatchObject({ user: { user_id: 'google-oauth2|7' }, linked: true });
+    expect(again.users.withLinkedIdentity('auth0', 'lin')?.user_id).toBe('google-oauth2|7');
+    expect(again.users.withIdentity(database.name, 'lin')?.user_id).toBe('google-oauth2|7');
+    again.close();
+  });
+
+  it('moves an older checkout\'s tables: the columns and identities lookups use, filled from each user\'s JSON', () => {
+    const dir = fresh();
+    const store = openState(dir);
+    const { database } = withConnections(store);
+    store.users.add(newUser(database, 'auth0', 'old', { email: 'old@example.com', username: 'oldie' }));
+    store.save();
+    store.close();
+    // The tables as an older checkout made them: no e-mail, username, provider or position columns.
+    const db = new Database(path.join(dir, 'tenant.db'));
+    db.exec(`
+      CREATE TABLE users_old (user_id TEXT PRIMARY KEY, connection TEXT NOT NULL, email_key TEXT, json TEXT NOT NULL);
+      INSERT INTO users_old SELECT user_id, connection, email_key, json FROM users;
+      CREATE TABLE identities_old (connection TEXT NOT NULL, provider_user_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (connection, provider_user_id));
+      INSERT INTO identities_old SELECT connection, provider_user_id, user_id FROM identities;
+      DROP TABLE identities; DROP TABLE users;
+      ALTER TABLE users_old RENAME TO users; ALTER TABLE identities_old RENAME TO identities;
+    `);
+    db.close();
+    const again = openState(dir);
+    expect(again.users.withLogin(database.name, 'oldie')?.user.user_id).toBe('auth0|old');
+    expect(again.users.withEmail('old@example.com').map((user) => user.user_id)).toEqual(['auth0|old']);
+    again.close();
+  });
+});
