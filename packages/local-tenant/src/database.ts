@@ -10,6 +10,8 @@
  * item with what was written. One process owns a state folder
  * at a time (`tenant.pid`); a database that is not a sound SQLite file refuses to start.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ServerResponse } from 'node:http';
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -160,6 +162,12 @@ export interface Persistence {
    * client, connection or action.
    */
   saveActivity(): void;
+  /**
+   * Runs a request's handling as one unit of work: what it saves with `saveActivity` is written once, in one
+   * transaction, just before its response's head goes out (or when the response closes without one) — so the
+   * client's next request finds it, and a login writes one transaction per request instead of one per step.
+   */
+  unitOfWork<T>(response: ServerResponse, handle: () => T): T;
   /** The users, read on their indexes; changes to a user object returned are written by the next save. */
   users: UserStore;
   /** oidc-provider's entries change through these, so that only the entry that changed is written. */
@@ -360,6 +368,35 @@ export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (
   };
   const save = () => saveWith(writeAll);
 
+  /** The request being handled, and whether it has activity to write when its response starts. */
+  const requests = new AsyncLocalStorage<{ pending: boolean; open: boolean }>();
+  const saveActivity = () => {
+    const work = requests.getStore();
+    if (work?.open) work.pending = true;
+    else saveWith(writeActivityOnly);
+  };
+  const unitOfWork = <T>(response: ServerResponse, handle: () => T): T => {
+    const work = { pending: false, open: true };
+    const finish = () => {
+      if (!work.open) return;
+      work.open = false;
+      if (!work.pending || !db.open) return;
+      try {
+        saveWith(writeActivityOnly);
+      } catch (error) {
+        // The response is on its way: what could not be written is dropped (saveWith read it back as stored).
+        console.error(`the local tenant could not write a request's activity: ${(error as Error).message}`);
+      }
+    };
+    const writeHead = response.writeHead;
+    response.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+      finish();
+      return writeHead.apply(this, args);
+    } as ServerResponse['writeHead'];
+    response.once('close', finish);
+    return requests.run(work, handle);
+  };
+
   // Everything loaded counts as written; a fresh or migrated state is written whole.
   if (!migrated && readState(db)) {
     for (const field of META_FIELDS) {
@@ -403,7 +440,8 @@ export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (
     file,
     state: current,
     save,
-    saveActivity: () => saveWith(writeActivityOnly),
+    saveActivity,
+    unitOfWork,
     users,
     records,
     outbox: new Outbox(db),

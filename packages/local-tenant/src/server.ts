@@ -143,7 +143,8 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
     const client = store.state.clients.find((candidate) => candidate.client_id === clientId);
     recordLog(store, status < 400 ? 'sapi' : 'fapi', { client: client ?? (clientId ? { client_id: clientId, name: '' } : undefined), headers, details: { request: { method: method.toLowerCase(), path: route }, response: { statusCode: status } } }, `${method} ${route}`);
   };
-  const server = createServer({ cert: tls.cert, key: tls.key, ...CONNECTION_LIMITS }, (request, response) => {
+  // Each request one unit of work: what it changes on the login side is written once, as its answer starts.
+  const server = createServer({ cert: tls.cert, key: tls.key, ...CONNECTION_LIMITS }, (request, response) => store.unitOfWork(response, () => {
     const started = Date.now();
     if (options.onRequest) {
       response.once('finish', () => options.onRequest?.(`${request.method ?? ''} ${(request.url ?? '').split('?')[0] ?? ''} ${response.statusCode} ${Date.now() - started}ms`));
@@ -177,7 +178,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
       return;
     }
     oidc().then((provider) => provider.handle(request, response), (error: unknown) => sendError(response, error, onError));
-  });
+  }));
   // Every socket, so that closing the tenant ends those that never became HTTP connections too.
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {

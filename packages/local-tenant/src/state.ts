@@ -4,6 +4,7 @@
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { openDatabase } from './database';
 import { APP_SECRET_SCOPES, DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, MANAGEMENT_API_PATH, WHOLE_TENANT_SCOPES } from './scopes';
 import type { StoredLog } from './logs';
@@ -270,6 +271,8 @@ export interface StateStore {
   save(): void;
   /** Persists only what logins change: users, log events, oidc-provider's entries (database.ts). */
   saveActivity(): void;
+  /** Handles a request as one unit of work: its activity written once, as its response starts (database.ts). */
+  unitOfWork<T>(response: ServerResponse, handle: () => T): T;
   /** The users, on their indexes: an object it gives back is the one to change (the next save writes it). */
   users: UserStore;
   /** oidc-provider's entries: set (or removed, with undefined) one at a time. */

@@ -41,6 +41,20 @@ const INDEXES = `
   CREATE INDEX IF NOT EXISTS identities_login_username ON identities (connection, username);
 `;
 
+/** The lookups, each on an index (test/user-store.test.ts reads their query plans). */
+export const USER_QUERIES = {
+  withEmail: 'SELECT json FROM users WHERE email = @email ORDER BY rowid',
+  withEmailOn: 'SELECT json FROM users WHERE email = @email AND user_id IN (SELECT user_id FROM identities WHERE connection = @connection) ORDER BY rowid',
+  withIdentity: 'SELECT user_id FROM identities WHERE connection = @connection AND provider_user_id = @id',
+  withLinked: 'SELECT user_id FROM identities WHERE provider = @provider AND provider_user_id = @id AND position > 0 LIMIT 1',
+  // Two searches, not one with OR: the planner would take one index for both and walk the connection's identities.
+  withLogin: `SELECT user_id, position FROM (
+      SELECT user_id, position, rowid AS seen FROM identities WHERE connection = @connection AND email = @identifier
+      UNION ALL SELECT user_id, position, rowid AS seen FROM identities WHERE connection = @connection AND username = @identifier
+    ) ORDER BY position, seen LIMIT 1`,
+  ofConnection: 'SELECT json FROM users WHERE user_id IN (SELECT user_id FROM identities WHERE connection = @connection) ORDER BY rowid LIMIT @limit',
+} as const;
+
 export interface UserStore {
   /** The user with this id. */
   get(id: string): StoredUser | undefined;
@@ -86,12 +100,12 @@ export function userStoreOn(db: Database.Database, connections: () => readonly S
     remove: db.prepare('DELETE FROM users WHERE user_id = ?'),
     identitiesRemove: db.prepare('DELETE FROM identities WHERE user_id = ?'),
     identityInsert: db.prepare('INSERT INTO identities (connection, provider_user_id, user_id, provider, position, email, username) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    withEmail: db.prepare('SELECT json FROM users WHERE email = ? ORDER BY rowid'),
-    withEmailOn: db.prepare('SELECT json FROM users WHERE email = ? AND user_id IN (SELECT user_id FROM identities WHERE connection = ?) ORDER BY rowid'),
-    withIdentity: db.prepare('SELECT user_id FROM identities WHERE connection = ? AND provider_user_id = ?'),
-    withLinked: db.prepare('SELECT user_id FROM identities WHERE provider = ? AND provider_user_id = ? AND position > 0 LIMIT 1'),
-    withLogin: db.prepare('SELECT user_id, position FROM identities WHERE connection = ? AND (email = ? OR username = ?) ORDER BY position, rowid LIMIT 1'),
-    ofConnection: db.prepare('SELECT json FROM users WHERE user_id IN (SELECT user_id FROM identities WHERE connection = ?) ORDER BY rowid LIMIT ?'),
+    withEmail: db.prepare(USER_QUERIES.withEmail),
+    withEmailOn: db.prepare(USER_QUERIES.withEmailOn),
+    withIdentity: db.prepare(USER_QUERIES.withIdentity),
+    withLinked: db.prepare(USER_QUERIES.withLinked),
+    withLogin: db.prepare(USER_QUERIES.withLogin),
+    ofConnection: db.prepare(USER_QUERIES.ofConnection),
     all: db.prepare('SELECT json FROM users ORDER BY rowid'),
     count: db.prepare('SELECT count(*) AS count FROM users'),
   };
@@ -195,14 +209,14 @@ export function userStoreOn(db: Database.Database, connections: () => readonly S
       removed.add(id);
     },
     withEmail(email, connection) {
-      const found = connection === undefined ? rows(statements.withEmail, email) : rows(statements.withEmailOn, email, connection);
+      const found = connection === undefined ? rows(statements.withEmail, { email }) : rows(statements.withEmailOn, { email, connection });
       return pending(found, (user) => user.email === email && (connection === undefined || user.identities.some((identity) => identity.connection === connection)));
     },
     withIdentity(connection, providerUserId) {
-      return holding((user) => user.identities.some((identity) => identity.connection === connection && identity.user_id === providerUserId), statements.withIdentity.get(connection, providerUserId));
+      return holding((user) => user.identities.some((identity) => identity.connection === connection && identity.user_id === providerUserId), statements.withIdentity.get({ connection, id: providerUserId }));
     },
     withLinkedIdentity(provider, providerUserId) {
-      return holding((user) => user.identities.slice(1).some((identity) => identity.provider === provider && identity.user_id === providerUserId), statements.withLinked.get(provider, providerUserId));
+      return holding((user) => user.identities.slice(1).some((identity) => identity.provider === provider && identity.user_id === providerUserId), statements.withLinked.get({ provider, id: providerUserId }));
     },
     withLogin(connection, identifier) {
       const matches = (user: StoredUser): number => user.identities.findIndex((identity, index) => identity.connection === connection && (({ email, username }) => email === identifier || username === identifier)(loginOf(user, index)));
@@ -210,14 +224,14 @@ export function userStoreOn(db: Database.Database, connections: () => readonly S
         const index = matches(user);
         if (index >= 0) return { user, linked: index > 0 };
       }
-      const row = statements.withLogin.get(connection, identifier, identifier) as { user_id: string } | undefined;
+      const row = statements.withLogin.get({ connection, identifier }) as { user_id: string } | undefined;
       const user = row ? byId(row.user_id) : undefined;
       if (!user) return undefined;
       const index = matches(user);
       return index >= 0 ? { user, linked: index > 0 } : undefined;
     },
     ofConnection(connection, limit = -1) {
-      const found = rows(statements.ofConnection, connection, limit);
+      const found = rows(statements.ofConnection, { connection, limit });
       const all = pending(found, (user) => user.identities.some((identity) => identity.connection === connection));
       return limit >= 0 ? all.slice(0, limit) : all;
     },

@@ -4,11 +4,14 @@
  * the last save left them. A user asked for twice while held is one object, so two requests change one user.
  */
 import { mkdtempSync } from 'node:fs';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { newUser } from '../src/login';
 import { openState, type StateStore, type StoredConnection, type StoredUser } from '../src/state';
+import { USER_QUERIES } from '../src/user-store';
 
 const fresh = () => mkdtempSync(path.join(tmpdir(), 'user-store-'));
 
@@ -43,10 +46,18 @@ describe('the user store', () => {
     expect(again.users.ofConnection('google-oauth2', 20).map((user) => user.user_id)).toEqual(['google-oauth2|104']);
     // The query plans use the indexes, never a scan of every user.
     const db = new Database(path.join(dir, 'tenant.db'), { readonly: true });
-    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((row) => row.detail).join('; ');
-    expect(plan("SELECT user_id FROM identities WHERE connection = 'c' AND (email = 'e' OR username = 'e')")).toMatch(/USING INDEX identities_login_(email|username)/);
-    expect(plan("SELECT json FROM users WHERE email = 'e'")).toContain('USING INDEX users_email');
-    expect(plan("SELECT user_id FROM identities WHERE provider = 'p' AND provider_user_id = 'x' AND position > 0")).toContain('USING INDEX identities_provider');
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ email: 'e', connection: 'c', id: 'i', provider: 'p', identifier: 'x', limit: 1 }) as Array<{ detail: string }>).map((row) => row.detail);
+    for (const [name, sql] of Object.entries(USER_QUERIES)) {
+      const steps = plan(sql);
+      // Every table searched on an index (or its key): none walked row by row.
+      expect({ name, scans: steps.filter((step) => /^SCAN (users|identities)\b/.test(step)) }).toEqual({ name, scans: [] });
+    }
+    expect(plan(USER_QUERIES.withLogin)).toEqual(expect.arrayContaining([
+      'SEARCH identities USING INDEX identities_login_email (connection=? AND email=?)',
+      'SEARCH identities USING INDEX identities_login_username (connection=? AND username=?)',
+    ]));
+    expect(plan(USER_QUERIES.withEmail).join('; ')).toContain('USING INDEX users_email');
+    expect(plan(USER_QUERIES.withLinked).join('; ')).toContain('USING INDEX identities_provider');
     db.close();
     again.close();
   });
@@ -133,5 +144,35 @@ describe('the user store', () => {
     expect(again.users.withLogin(database.name, 'oldie')?.user.user_id).toBe('auth0|old');
     expect(again.users.withEmail('old@example.com').map((user) => user.user_id)).toEqual(['auth0|old']);
     again.close();
+  });
+});
+
+describe('a request as one unit of work', () => {
+  it('writes what the request saved as activity once, as its answer starts — not at each step', () => {
+    const dir = fresh();
+    const store = openState(dir);
+    const { database } = withConnections(store);
+    store.users.add(newUser(database, 'auth0', 'unit', { email: 'unit@example.com' }));
+    store.save();
+    const reader = new Database(path.join(dir, 'tenant.db'), { readonly: true });
+    const stored = () => JSON.parse((reader.prepare("SELECT json FROM users WHERE user_id = 'auth0|unit'").get() as { json: string }).json) as StoredUser;
+    const response = new ServerResponse(new IncomingMessage(new Socket()));
+    store.unitOfWork(response, () => {
+      const user = store.users.get('auth0|unit') as StoredUser;
+      user.logins_count = 1;
+      store.saveActivity();
+      user.last_login = '2026-12-07T00:00:00.000Z';
+      store.saveActivity();
+      // Steps of one request: nothing written yet.
+      expect(stored().logins_count).toBe(0);
+      response.writeHead(200);
+    });
+    expect(stored()).toMatchObject({ logins_count: 1, last_login: '2026-12-07T00:00:00.000Z' });
+    // Outside a request (an Action's late write, a script): written at once.
+    (store.users.get('auth0|unit') as StoredUser).logins_count = 2;
+    store.saveActivity();
+    expect(stored().logins_count).toBe(2);
+    reader.close();
+    store.close();
   });
 });
