@@ -107,7 +107,7 @@ export function recordFailure(store: StateStore, connection: StoredConnection, i
   if (record.failures >= BRUTE_FORCE_THRESHOLD && record.blocked_at === undefined) {
     record.blocked_at = new Date().toISOString();
     recordLog(store, 'limit_wc', { connection }, `${BRUTE_FORCE_THRESHOLD} failed attempts: blocked for this IP address`);
-    store.saveActivity();
+    store.save();
   }
   store.attempts.put(record, known);
 }

@@ -6,7 +6,7 @@
  *
  * Users are read from their tables when asked for, on their indexes, and written when changed (user-store.ts).
  * The configuration is worked on in memory (state.ts's shapes); `save()` writes what changed since the last
- * save in one transaction: the users changed, added or removed, the small collections by comparing each
+ * save in one transaction (a request's once, as its answer starts): the users changed, added or removed, the small collections by comparing each
  * item with what was written. One process owns a state folder
  * at a time (`tenant.pid`); a database that is not a sound SQLite file refuses to start.
  */
@@ -155,19 +155,19 @@ const isUnique = (error: unknown) => typeof (error as { code?: unknown }).code =
 export interface Persistence {
   file: string;
   state: TenantState;
+  /**
+   * Persists what changed. Inside a request (`unitOfWork`), once for the whole request, in one transaction,
+   * just before its answer's head goes out; outside one (start, a script, work a request left running), now.
+   */
   save(): void;
   /**
-   * Saves only what logins change (users, log events, oidc-provider's entries), skipping the comparison of
-   * the tenant's configuration: for the login path, which saves several times per login and changes no
-   * client, connection or action.
+   * Runs a request's handling as one unit of work: whatever it saves is written once, in one transaction, as
+   * its response starts (or when it closes without one) — so the client's next request finds it, and a refused
+   * write (an e-mail taken meanwhile) is the answer instead. `configuration`: the request may change the
+   * tenant's configuration (a Management API write); others, the login side's requests, write only what logins
+   * change (users, log events, oidc-provider's entries), without comparing the configuration.
    */
-  saveActivity(): void;
-  /**
-   * Runs a request's handling as one unit of work: what it saves with `saveActivity` is written once, in one
-   * transaction, just before its response's head goes out (or when the response closes without one) — so the
-   * client's next request finds it, and a login writes one transaction per request instead of one per step.
-   */
-  unitOfWork<T>(response: ServerResponse, handle: () => T): T;
+  unitOfWork<T>(response: ServerResponse, options: { configuration: boolean }, handle: () => T): T;
   /** The users, read on their indexes; changes to a user object returned are written by the next save. */
   users: UserStore;
   /** oidc-provider's entries change through these, so that only the entry that changed is written. */
@@ -366,34 +366,35 @@ export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (
     userChanges.written();
     dirtyOidc.clear();
   };
-  const save = () => saveWith(writeAll);
-
-  /** The request being handled, and whether it has activity to write when its response starts. */
+  /** The request being handled: whether it saved anything, and whether it is still before its answer. */
   const requests = new AsyncLocalStorage<{ pending: boolean; open: boolean }>();
-  const saveActivity = () => {
+  const save = () => {
     const work = requests.getStore();
     if (work?.open) work.pending = true;
-    else saveWith(writeActivityOnly);
+    else saveWith(writeAll);
   };
-  const unitOfWork = <T>(response: ServerResponse, handle: () => T): T => {
+  const unitOfWork = <T>(response: ServerResponse, options: { configuration: boolean }, handle: () => T): T => {
     const work = { pending: false, open: true };
+    const write = options.configuration ? writeAll : writeActivityOnly;
     const finish = () => {
       if (!work.open) return;
       work.open = false;
-      if (!work.pending || !db.open) return;
-      try {
-        saveWith(writeActivityOnly);
-      } catch (error) {
-        // The response is on its way: what could not be written is dropped (saveWith read it back as stored).
-        console.error(`the local tenant could not write a request's activity: ${(error as Error).message}`);
-      }
+      if (work.pending && db.open) saveWith(write);
     };
     const writeHead = response.writeHead;
+    // A refused write throws here, before the head goes out: whoever answers sends that error instead.
     response.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
       finish();
       return writeHead.apply(this, args);
     } as ServerResponse['writeHead'];
-    response.once('close', finish);
+    response.once('close', () => {
+      try {
+        finish();
+      } catch (error) {
+        // No answer to give any more: what could not be written is dropped (saveWith read it back as stored).
+        console.error(`the local tenant could not write what a request changed: ${(error as Error).message}`);
+      }
+    });
     return requests.run(work, handle);
   };
 
@@ -440,7 +441,6 @@ export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (
     file,
     state: current,
     save,
-    saveActivity,
     unitOfWork,
     users,
     records,

@@ -271,7 +271,7 @@ export async function runPostLogin(context: LoginContext, run: PostLoginRun): Pr
   if (run.countsAsLogin !== false) {
     user.logins_count += 1;
     user.last_login = new Date().toISOString();
-    store.saveActivity();
+    store.save();
   }
   const event = {
     user: userForEvent(user),
@@ -306,7 +306,7 @@ export async function runPostLogin(context: LoginContext, run: PostLoginRun): Pr
   user.app_metadata = mergeMetadata(user.app_metadata, result.appMetadata);
   user.user_metadata = mergeMetadata(user.user_metadata, result.userMetadata);
   if (Object.keys(result.appMetadata).length + Object.keys(result.userMetadata).length > 0) user.updated_at = new Date().toISOString();
-  store.saveActivity();
+  store.save();
   return result;
 }
 

@@ -84,7 +84,7 @@ export function recordLog(store: StateStore, type: LogType, context: LogContext 
   const logs = (store.state.logs ??= []);
   logs.push(log);
   if (logs.length > MAX_LOGS) logs.splice(0, logs.length - MAX_LOGS);
-  store.saveActivity();
+  store.save();
 }
 
 const LOG_FIELDS: SearchFields = {

@@ -2,6 +2,7 @@
  * The local tenant: a stand-in Auth0 tenant on 127.0.0.1 over HTTPS, the project's embedded default
  * target. One component; one file per API area under api/, registered here.
  */
+import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
@@ -109,7 +110,7 @@ function routes(context: LoginContext, oidc: () => Promise<Oidc>, build: ActionB
  * tests walk through (the handlers are built but never called).
  */
 export function protectedRoutes(): Array<{ method: string; path: string; scopes: readonly string[] }> {
-  const unused = { file: '', state: { actions: [] }, save: () => undefined, saveActivity: () => undefined, users: {}, oidc: { set: () => undefined }, close: () => undefined } as unknown as StateStore;
+  const unused = { file: '', state: { actions: [] }, save: () => undefined, users: {}, oidc: { set: () => undefined }, close: () => undefined } as unknown as StateStore;
   const context = { store: unused, runtime: undefined as unknown as ActionsRuntime, domain: () => '' };
   const all = Object.values(routes(context, () => Promise.reject(new Error('unused')), () => undefined)).flat();
   return all.flatMap((route) => (route.public ? [] : [{ method: route.method, path: route.path, scopes: route.scopes }]));
@@ -143,8 +144,10 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
     const client = store.state.clients.find((candidate) => candidate.client_id === clientId);
     recordLog(store, status < 400 ? 'sapi' : 'fapi', { client: client ?? (clientId ? { client_id: clientId, name: '' } : undefined), headers, details: { request: { method: method.toLowerCase(), path: route }, response: { statusCode: status } } }, `${method} ${route}`);
   };
-  // Each request one unit of work: what it changes on the login side is written once, as its answer starts.
-  const server = createServer({ cert: tls.cert, key: tls.key, ...CONNECTION_LIMITS }, (request, response) => store.unitOfWork(response, () => {
+  // Each request one unit of work: what it changes is written once, as its answer starts. Only a Management API
+  // write changes the configuration; the others write what logins change.
+  const writesConfiguration = (request: IncomingMessage) => request.method !== 'GET' && request.method !== 'HEAD' && (request.url ?? '').startsWith(MANAGEMENT_API_ROOT);
+  const server = createServer({ cert: tls.cert, key: tls.key, ...CONNECTION_LIMITS }, (request, response) => store.unitOfWork(response, { configuration: writesConfiguration(request) }, () => {
     const started = Date.now();
     if (options.onRequest) {
       response.once('finish', () => options.onRequest?.(`${request.method ?? ''} ${(request.url ?? '').split('?')[0] ?? ''} ${response.statusCode} ${Date.now() - started}ms`));

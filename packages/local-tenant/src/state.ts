@@ -267,12 +267,10 @@ function ensureGlobalClient(state: TenantState): void {
 export interface StateStore {
   readonly file: string;
   readonly state: TenantState;
-  /** Persists what changed since the last save, in one transaction (database.ts). */
+  /** Persists what changed, in one transaction: a request's once, as its answer starts (database.ts). */
   save(): void;
-  /** Persists only what logins change: users, log events, oidc-provider's entries (database.ts). */
-  saveActivity(): void;
-  /** Handles a request as one unit of work: its activity written once, as its response starts (database.ts). */
-  unitOfWork<T>(response: ServerResponse, handle: () => T): T;
+  /** Handles a request as one unit of work: what it saves is written once, as its response starts (database.ts). */
+  unitOfWork<T>(response: ServerResponse, options: { configuration: boolean }, handle: () => T): T;
   /** The users, on their indexes: an object it gives back is the one to change (the next save writes it). */
   users: UserStore;
   /** oidc-provider's entries: set (or removed, with undefined) one at a time. */

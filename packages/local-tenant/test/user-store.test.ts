@@ -157,12 +157,12 @@ describe('a request as one unit of work', () => {
     const reader = new Database(path.join(dir, 'tenant.db'), { readonly: true });
     const stored = () => JSON.parse((reader.prepare("SELECT json FROM users WHERE user_id = 'auth0|unit'").get() as { json: string }).json) as StoredUser;
     const response = new ServerResponse(new IncomingMessage(new Socket()));
-    store.unitOfWork(response, () => {
+    store.unitOfWork(response, { configuration: false }, () => {
       const user = store.users.get('auth0|unit') as StoredUser;
       user.logins_count = 1;
-      store.saveActivity();
+      store.save();
       user.last_login = '2026-12-07T00:00:00.000Z';
-      store.saveActivity();
+      store.save();
       // Steps of one request: nothing written yet.
       expect(stored().logins_count).toBe(0);
       response.writeHead(200);
@@ -170,9 +170,26 @@ describe('a request as one unit of work', () => {
     expect(stored()).toMatchObject({ logins_count: 1, last_login: '2026-12-07T00:00:00.000Z' });
     // Outside a request (an Action's late write, a script): written at once.
     (store.users.get('auth0|unit') as StoredUser).logins_count = 2;
-    store.saveActivity();
+    store.save();
     expect(stored().logins_count).toBe(2);
     reader.close();
+    store.close();
+  });
+
+  it('makes a write refused at the end of the request its answer, and keeps nothing of it', () => {
+    const store = openState(fresh());
+    const { database } = withConnections(store);
+    store.users.add(newUser(database, 'auth0', 'taken', { email: 'taken@example.com' }));
+    store.save();
+    const response = new ServerResponse(new IncomingMessage(new Socket()));
+    store.unitOfWork(response, { configuration: false }, () => {
+      // The same e-mail on the same database connection, as a second signup that raced the first.
+      store.users.add(newUser(database, 'auth0', 'again', { email: 'taken@example.com' }));
+      store.save();
+      expect(() => response.writeHead(201)).toThrow('The user already exists.');
+    });
+    expect(store.users.get('auth0|again')).toBeUndefined();
+    expect(store.users.withEmail('taken@example.com').map((user) => user.user_id)).toEqual(['auth0|taken']);
     store.close();
   });
 });

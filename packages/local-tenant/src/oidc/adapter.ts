@@ -63,7 +63,7 @@ export function stateAdapter(store: StateStore, findClient: (id: string) => Payl
       }
       store.oidc.set(this.model, id, { payload, ...(expiresIn ? { expiresAt: now() + expiresIn } : {}) });
       if (typeof payload.uid === 'string') uidIndex(this.model).set(payload.uid, id);
-      store.saveActivity();
+      store.save();
     }
 
     async find(id: string): Promise<Payload | undefined> {
@@ -85,7 +85,7 @@ export function stateAdapter(store: StateStore, findClient: (id: string) => Payl
       const entry = entries(this.model)[id];
       if (!entry) return;
       store.oidc.set(this.model, id, { ...entry, payload: { ...entry.payload, consumed: now() } });
-      store.saveActivity();
+      store.save();
     }
 
     async destroy(id: string): Promise<void> {
@@ -93,13 +93,13 @@ export function stateAdapter(store: StateStore, findClient: (id: string) => Payl
       store.oidc.set(this.model, id, undefined);
       // A grant revoked (a code replayed, a logout): the claims its logins got from the Actions go with it.
       if (this.model === 'Grant') store.records.delete('loginOutcome', id);
-      store.saveActivity();
+      store.save();
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
       const stored = entries(this.model);
       for (const [id, entry] of Object.entries(stored)) if (entry.payload.grantId === grantId) store.oidc.set(this.model, id, undefined);
-      store.saveActivity();
+      store.save();
     }
   };
 }
