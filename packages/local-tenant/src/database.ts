@@ -4,11 +4,15 @@
  * the unique constraints Auth0 has (an e-mail once per database or passwordless connection, an identity
  * once per connection, client ids, action and connection names); the rest as one JSON row per field.
  *
- * Users are read from their tables when asked for, on their indexes, and written when changed (user-store.ts).
- * The configuration is worked on in memory (state.ts's shapes); `save()` writes what changed since the last
- * save in one transaction (a request's once, as its answer starts): the users changed, added or removed, the small collections by comparing each
- * item with what was written. One process owns a state folder
- * at a time (`tenant.pid`); a database that is not a sound SQLite file refuses to start.
+ * One store per area, each on its own tables and indexes, nothing of it kept in memory beyond what requests
+ * hold: the users (user-store.ts), oidc-provider's sessions, interactions, grants, codes and tokens
+ * (oidc-store.ts), the log events (log-store.ts), the login side's short-lived records (records.ts), the
+ * brute-force counts (brute-force.ts), the one-time codes (outbox.ts), the resources kept without acting on
+ * them (api/stored.ts). The configuration — clients, actions, connections, grants, APIs, roles, settings — is
+ * small and read at every request: it is worked on in memory (state.ts's shapes) and compared item by item
+ * with what was written. `save()` writes everything that changed in one transaction: a request's once, as its
+ * answer starts (`unitOfWork`). One process owns a state folder at a time (`tenant.pid`); a database that is
+ * not a sound SQLite file refuses to start.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ServerResponse } from 'node:http';
@@ -16,17 +20,17 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { HttpError } from './http';
-import type { StoredLog } from './logs';
 import { Outbox, OUTBOX_SCHEMA } from './outbox';
 import { StoredResources, STORED_SCHEMA } from './api/stored';
 import { Attempts, ATTEMPTS_SCHEMA, IDENTIFIER_MAX_LENGTH, type AttemptRecord } from './brute-force';
 import { GRANT_LIFETIME_S, RECORDS_SCHEMA, recordsOn, type RecordArea, type Records } from './records';
-import type { StoredAction, StoredClient, StoredConnection, StoredOidcEntry, StoredUser, TenantSnapshot, TenantState } from './state';
+import type { StoredAction, StoredClient, StoredConnection, StoredUser, TenantSnapshot, TenantState } from './state';
 import { userStoreOn, USERS_SCHEMA, type UserStore } from './user-store';
+import { oidcStoreOn, OIDC_SCHEMA, type OidcStore } from './oidc-store';
+import { logStoreOn, LOGS_SCHEMA, type LogStore } from './log-store';
 
 export const DATABASE_FILE = 'tenant.db';
 const LOCK_FILE = 'tenant.pid';
-const MAX_LOGS = 5_000;
 
 /** Why the state folder cannot be opened: another process owns it, or the database is damaged (exit 2). */
 export class StateError extends Error {
@@ -46,8 +50,8 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, position INTEGER NOT NULL, json TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS actions (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, position INTEGER NOT NULL, json TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS connections (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, position INTEGER NOT NULL, json TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS logs (log_id TEXT PRIMARY KEY, date TEXT NOT NULL, json TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS oidc (model TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (model, id));
+  ${LOGS_SCHEMA}
+  ${OIDC_SCHEMA}
   ${RECORDS_SCHEMA}
   ${OUTBOX_SCHEMA}
   ${ATTEMPTS_SCHEMA}
@@ -170,10 +174,10 @@ export interface Persistence {
   unitOfWork<T>(response: ServerResponse, options: { configuration: boolean }, handle: () => T): T;
   /** The users, read on their indexes; changes to a user object returned are written by the next save. */
   users: UserStore;
-  /** oidc-provider's entries change through these, so that only the entry that changed is written. */
-  oidc: {
-    set(model: string, id: string, entry: StoredOidcEntry | undefined): void;
-  };
+  /** oidc-provider's entries, on their indexes (oidc-store.ts). */
+  oidc: OidcStore;
+  /** The log events (log-store.ts). */
+  logs: LogStore;
   /** The login side's short-lived records, each written as it changes (records.ts). */
   records: Records;
   /** The one-time codes the tenant would e-mail (outbox.ts). */
@@ -200,14 +204,10 @@ export function readState(db: Database.Database): TenantState | undefined {
   const meta = new Map((db.prepare('SELECT key, json FROM meta').all() as Array<{ key: string; json: string }>).map((row) => [row.key, JSON.parse(row.json) as unknown]));
   if (meta.get('version') !== 1) return undefined;
   const rows = <T>(sql: string) => (db.prepare(sql).all() as Array<{ json: string }>).map((row) => JSON.parse(row.json) as T);
-  const oidc: NonNullable<TenantState['oidc']> = {};
-  for (const row of db.prepare('SELECT model, id, json FROM oidc').all() as Array<{ model: string; id: string; json: string }>) (oidc[row.model] ??= {})[row.id] = JSON.parse(row.json) as StoredOidcEntry;
   const state = Object.fromEntries(META_FIELDS.filter((key) => meta.has(key)).map((key) => [key, meta.get(key)])) as unknown as TenantState;
   state.clients = rows<StoredClient>('SELECT json FROM clients ORDER BY position');
   state.actions = rows<StoredAction>('SELECT json FROM actions ORDER BY position');
   state.connections = rows<StoredConnection>('SELECT json FROM connections ORDER BY position');
-  state.logs = rows<StoredLog>('SELECT json FROM logs ORDER BY date, rowid');
-  state.oidc = oidc;
   state.bindings ??= {};
   state.clientGrants ??= [];
   return state;
@@ -260,29 +260,28 @@ export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (
   let migrated = false;
   /** The users of a state written whole (a new tenant, a `state.json` migrated). */
   let incoming: StoredUser[] = [];
+  let incomingOidc: TenantSnapshot['oidc'] = {};
+  let incomingLogs: TenantSnapshot['logs'] = [];
   if (!state) {
-    const { users: snapshotUsers, ...rest } = (existsSync(legacyFile) ? legacy(legacyFile) : undefined) ?? fresh();
+    const { users: snapshotUsers, oidc: snapshotOidc, logs: snapshotLogs, ...rest } = (existsSync(legacyFile) ? legacy(legacyFile) : undefined) ?? fresh();
     state = rest;
     incoming = snapshotUsers;
+    incomingOidc = snapshotOidc;
+    incomingLogs = snapshotLogs;
     migrated = existsSync(legacyFile);
   }
 
   // What was last written, to write only what changed.
   const written = new Map<string, string>();
-  const persistedLogs = new WeakSet<object>();
-  const dirtyOidc = new Map<string, StoredOidcEntry | undefined>();
-  let logInserts = 0;
 
   const current = state;
   const { users, changes: userChanges } = userStoreOn(db, () => current.connections);
+  const { oidc, changes: oidcChanges } = oidcStoreOn(db);
+  const { logs, changes: logChanges } = logStoreOn(db);
 
   const statements = {
     meta: db.prepare('INSERT INTO meta (key, json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json'),
     metaDelete: db.prepare('DELETE FROM meta WHERE key = ?'),
-    logInsert: db.prepare('INSERT OR IGNORE INTO logs (log_id, date, json) VALUES (?, ?, ?)'),
-    logPrune: db.prepare(`DELETE FROM logs WHERE log_id NOT IN (SELECT log_id FROM logs ORDER BY date DESC LIMIT ${MAX_LOGS})`),
-    oidcUpsert: db.prepare('INSERT INTO oidc (model, id, json) VALUES (?, ?, ?) ON CONFLICT (model, id) DO UPDATE SET json = excluded.json'),
-    oidcDelete: db.prepare('DELETE FROM oidc WHERE model = ? AND id = ?'),
   };
   const collection = Object.fromEntries(COLLECTIONS.map(({ table, key, unique }) => [table, {
     upsert: db.prepare(`INSERT INTO ${table} (${key}, ${unique ? `${unique}, ` : ''}position, json) VALUES (?, ${unique ? '?, ' : ''}?, ?) ON CONFLICT (${key}) DO UPDATE SET ${unique ? `${unique} = excluded.${unique}, ` : ''}position = excluded.position, json = excluded.json`),
@@ -328,25 +327,8 @@ export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (
   /** What logins change: the users marked changed, new log events, oidc-provider's changed entries. */
   const writeActivity = () => {
     userChanges.write();
-    // New log events are at the end of the list (logs.ts appends): walk back to the first one already written.
-    const logs = current.logs ?? [];
-    let first = logs.length;
-    while (first > 0 && !persistedLogs.has(logs[first - 1] as object)) first--;
-    for (const log of logs.slice(first)) {
-      statements.logInsert.run(log.log_id, log.date, JSON.stringify(log));
-      persistedLogs.add(log);
-      logInserts++;
-    }
-    if (logInserts > 500) {
-      statements.logPrune.run();
-      logInserts = 0;
-    }
-    for (const [memo, entry] of dirtyOidc) {
-      const cut = memo.indexOf('\u0000');
-      const [model, id] = [memo.slice(0, cut), memo.slice(cut + 1)];
-      if (entry === undefined) statements.oidcDelete.run(model, id);
-      else statements.oidcUpsert.run(model, id, JSON.stringify(entry));
-    }
+    logChanges.write();
+    oidcChanges.write();
   };
   const writeAll = db.transaction(() => {
     writeConfig();
@@ -364,7 +346,8 @@ export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (
       throw isUnique(error) ? new HttpError(409, 'The user already exists.', 'user_exists') : error;
     }
     userChanges.written();
-    dirtyOidc.clear();
+    oidcChanges.written();
+    logChanges.written();
   };
   /** The request being handled: whether it saved anything, and whether it is still before its answer. */
   const requests = new AsyncLocalStorage<{ pending: boolean; open: boolean }>();
@@ -407,10 +390,10 @@ export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (
     for (const { field, table, key } of COLLECTIONS) {
       (current[field] as unknown as Array<Record<string, unknown>>).forEach((item, position) => written.set(`${table}:${String(item[key])}`, `${position}:${JSON.stringify(item)}`));
     }
-    for (const log of current.logs ?? []) persistedLogs.add(log);
   } else {
     userChanges.markAll(incoming);
-    for (const [model, entries] of Object.entries(current.oidc ?? {})) for (const [id, entry] of Object.entries(entries)) dirtyOidc.set(`${model}\u0000${id}`, entry);
+    for (const [model, entries] of Object.entries(incomingOidc ?? {})) for (const [id, entry] of Object.entries(entries)) oidc.set(model, id, entry);
+    for (const log of incomingLogs ?? []) logs.append(log);
   }
   save();
   if (migrated) rmSync(legacyFile, { force: true });
@@ -447,14 +430,8 @@ export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (
     outbox: new Outbox(db),
     attempts,
     stored: new StoredResources(db),
-    oidc: {
-      set(model, id, entry) {
-        const entries = ((current.oidc ??= {})[model] ??= {});
-        if (entry === undefined) delete entries[id];
-        else entries[id] = entry;
-        dirtyOidc.set(`${model}\u0000${id}`, entry);
-      },
-    },
+    oidc,
+    logs,
     close() {
       if (db.open) db.close();
       unlock();

@@ -81,9 +81,7 @@ export function recordLog(store: StateStore, type: LogType, context: LogContext 
     ...(typeof host === 'string' ? { hostname: host.split(':')[0] } : {}),
     ...(context.details ? { details: context.details } : {}),
   };
-  const logs = (store.state.logs ??= []);
-  logs.push(log);
-  if (logs.length > MAX_LOGS) logs.splice(0, logs.length - MAX_LOGS);
+  store.logs.append(log);
   store.save();
 }
 
@@ -109,7 +107,7 @@ export function logRoutes(store: StateStore): Route[] {
         // `q`, as Auth0 documents it; `search`, as the auth0 SDK (v5+) sends it.
         const q = query.get('q') ?? query.get('search');
         const parsed = q === null || q.trim() === '' ? undefined : parseQuery(LOG_FIELDS, q);
-        let logs = (store.state.logs ?? []).filter((log) => !parsed || matches(LOG_FIELDS, parsed, log));
+        let logs = store.logs.all().filter((log) => !parsed || matches(LOG_FIELDS, parsed, log));
         // Checkpoint paging: events after `from` (a log_id), oldest first, `take` of them.
         const from = query.get('from');
         if (from !== null) {
@@ -129,7 +127,7 @@ export function logRoutes(store: StateStore): Route[] {
       method: 'GET',
       path: '/api/v2/logs/:id', scopes: ['read:logs'],
       handler: ({ params }) => {
-        const log = (store.state.logs ?? []).find((candidate) => candidate.log_id === params.id);
+        const log = store.logs.get(params.id ?? '');
         if (!log) throw notFound('The log does not exist.', 'inexistent_log');
         return { status: 200, body: log };
       },

@@ -13,6 +13,8 @@ import type { Attempts } from './brute-force';
 import type { StoredResources } from './api/stored';
 import type { SuspiciousIpThrottling } from './throttle';
 import type { Records } from './records';
+import type { LogStore } from './log-store';
+import type { OidcStore } from './oidc-store';
 import type { UserStore } from './user-store';
 
 export interface StoredSecret {
@@ -170,19 +172,21 @@ export interface TenantState {
   roles?: StoredRole[];
   /** Role ids by user id. */
   userRoles?: Record<string, string[]>;
-  /** Log events, oldest first (logs.ts). */
-  logs?: StoredLog[];
   connections: StoredConnection[];
   /** RS256 key that signs ID tokens; the public half is served as the JWKS. */
   idTokenKey: { kid: string; privatePem: string };
   /** Attack protection settings the Management API changed (throttle.ts has Auth0's defaults). */
   attackProtection?: { suspiciousIpThrottling?: SuspiciousIpThrottling };
-  /** What oidc-provider keeps (sessions, grants, codes, refresh tokens…), by model and id (oidc/adapter.ts). */
-  oidc?: Record<string, Record<string, StoredOidcEntry>>;
 }
 
 /** A whole state read at once, its users with it: a test's look at a tenant, a new tenant, an older checkout's `state.json`. */
-export type TenantSnapshot = TenantState & { users: StoredUser[] };
+export type TenantSnapshot = TenantState & {
+  users: StoredUser[];
+  /** What oidc-provider kept in an older checkout's `state.json`, by model and id. */
+  oidc?: Record<string, Record<string, StoredOidcEntry>>;
+  /** An older checkout's log events, oldest first. */
+  logs?: StoredLog[];
+};
 
 export type PendingLogin =
   | { kind: 'redirect'; action: string; expiresAt: number }
@@ -273,8 +277,10 @@ export interface StateStore {
   unitOfWork<T>(response: ServerResponse, options: { configuration: boolean }, handle: () => T): T;
   /** The users, on their indexes: an object it gives back is the one to change (the next save writes it). */
   users: UserStore;
-  /** oidc-provider's entries: set (or removed, with undefined) one at a time. */
-  oidc: { set(model: string, id: string, entry: StoredOidcEntry | undefined): void };
+  /** oidc-provider's entries (sessions, interactions, grants, codes, tokens), on their indexes (oidc-store.ts). */
+  oidc: OidcStore;
+  /** The log events, newest MAX_LOGS kept (log-store.ts). */
+  logs: LogStore;
   /**
    * The login side's short-lived records, each written as it changes: post-login outcomes by grant
    * (`LoginOutcome`), logins waiting for the browser by interaction (`PendingLogin`), brute-force attempts.

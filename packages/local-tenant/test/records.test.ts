@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { recordLoginOutcome } from '../src/login';
 import { GRANT_LIFETIME_S } from '../src/records';
+import { MAX_LOGS } from '../src/logs';
 import { openState } from '../src/state';
 
 const fresh = () => mkdtempSync(path.join(tmpdir(), 'records-'));
@@ -126,5 +127,22 @@ describe('the outbox', () => {
       Date.now = realNow;
     }
     store.close();
+  });
+});
+
+describe('log events', () => {
+  it('are kept across a restart, read from their table, and bounded to the newest MAX_LOGS', () => {
+    const dir = fresh();
+    const store = openState(dir);
+    for (let i = 0; i < MAX_LOGS + 700; i++) store.logs.append({ log_id: `log-${String(i).padStart(6, '0')}`, date: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(), type: 's', description: '' });
+    store.save();
+    expect(store.logs.get('log-000001')).toBeUndefined();
+    store.close();
+    const again = openState(dir);
+    const logs = again.logs.all();
+    expect(logs).toHaveLength(MAX_LOGS);
+    expect(logs.at(-1)?.log_id).toBe(`log-${String(MAX_LOGS + 699).padStart(6, '0')}`);
+    expect(again.logs.get(`log-${String(MAX_LOGS + 699).padStart(6, '0')}`)).toMatchObject({ type: 's' });
+    again.close();
   });
 });

@@ -289,10 +289,9 @@ describe('6. bounded storage and idle connections', () => {
     const Adapter = stateAdapter(store, () => undefined, 50);
     const interactions = new Adapter('Interaction');
     for (let i = 0; i < 120; i++) await interactions.upsert(`uid-${i}`, { uid: `uid-${i}` }, 3_600 + i);
-    const live = Object.keys(store.state.oidc?.Interaction ?? {});
-    expect(live.length).toBeLessThanOrEqual(50);
-    expect(live).toContain('uid-119');
-    expect(live).not.toContain('uid-0');
+    expect(store.oidc.count('Interaction')).toBeLessThanOrEqual(50);
+    expect(store.oidc.get('Interaction', 'uid-119')).toBeDefined();
+    expect(store.oidc.get('Interaction', 'uid-0')).toBeUndefined();
     store.close();
   });
 });

@@ -28,7 +28,7 @@ function grantLives(store: StateStore, payload: Record<string, unknown>): boolea
   if (grants === undefined) return true;
   const now = Math.floor(Date.now() / 1000);
   return grants.some((id) => {
-    const entry = store.state.oidc?.Grant?.[id];
+    const entry = store.oidc.get('Grant', id);
     return entry !== undefined && (entry.expiresAt === undefined || entry.expiresAt > now);
   });
 }
