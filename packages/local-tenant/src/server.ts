@@ -46,7 +46,7 @@ export const CONNECTION_LIMITS = {
   handshakeTimeout: 5_000,
   headersTimeout: 10_000,
   requestTimeout: 30_000,
-  keepAliveTimeout: 1_000,
+  keepAliveTimeout: 5_000,
   connectionsCheckingInterval: 1_000,
 } as const;
 /**

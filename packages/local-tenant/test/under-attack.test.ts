@@ -4,6 +4,7 @@
  * one-time codes, framing, idle connections, forms posted from another browser, and the smaller ones.
  */
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -282,6 +283,27 @@ describe('6. bounded storage and idle connections', () => {
     // The TLS handshake has 5 s; a connection that completed it has 10 s to start a request.
     expect(bare).toBeLessThan(7_000);
     expect(idle).toBeLessThan(13_000);
+  });
+
+  it('keeps a connection open between requests long enough for Node\'s clients to reuse it', async () => {
+    // Node's agent and undici give a socket back one second before the server's `Keep-Alive: timeout=N`
+    // runs out, and not at all when that leaves nothing: a hint of 1 s made every request a new TLS handshake.
+    const agent = new HttpsAgent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const hints: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await new Promise<void>((resolve, reject) => {
+        httpsRequest({ host: '127.0.0.1', port: tenant.port, path: '/.well-known/jwks.json', ca: tenant.ca, servername: 'localhost', agent }, (response) => {
+          sockets.add(response.socket);
+          hints.push(String(response.headers['keep-alive']));
+          response.resume();
+          response.on('end', resolve);
+        }).on('error', reject).end();
+      });
+    }
+    agent.destroy();
+    expect(Number(/timeout=(\d+)/.exec(hints[0] ?? '')?.[1])).toBeGreaterThanOrEqual(2);
+    expect(sockets.size).toBe(1);
   });
 
   it('keeps at most its cap of logins waiting at the hosted pages, dropping the oldest', async () => {
