@@ -19,7 +19,7 @@ const shared = {
 
 const UNIT = [
   'value-rules', 'define-policy', 'compile-policy', 'provenance-record', 'connection-kinds', 'properties',
-  'check', 'check-corpus', 'check-mutations', 'environments', 'post-login', 'pre-user-registration', 'kit', 'audit-defaults', 'boundaries', 'plan', 'fork-scenarios',
+  'check', 'check-corpus', 'check-mutations', 'environments', 'post-login', 'pre-user-registration', 'kit', 'audit-defaults', 'boundaries', 'plan', 'fork-scenarios', 'rate-pacer',
 ].map((name) => `<rootDir>/tests/${name}.test.ts`);
 
 module.exports = {

@@ -9,9 +9,11 @@
  * Ctrl-C, a lost connection, `kill -9` — is resumed by running it again: a user whose PATCH went through has a
  * record in the new export and is skipped, one whose PATCH did not is written; a second run writes nothing.
  *
- * It keeps to the tenant's rate limit: every answer says what is left of it (X-RateLimit-Remaining) and when it
- * is full again (X-RateLimit-Reset); with nothing left it waits for that second, and a 429 (another client took
- * the rest) is waited out the same way and the request sent again.
+ * It keeps to the tenant's rate limit: every answer says what is left of it (X-RateLimit-Remaining), how many
+ * requests it holds (X-RateLimit-Limit) and the second at which it is full again (X-RateLimit-Reset). With
+ * nothing left it waits as long as the bucket takes to fill again — Auth0's limit is a token bucket that
+ * refills at its limit a second — and never past that second; a 429 (another client took the rest) is waited
+ * out until that second and the request sent again.
  */
 import type { ManagementClient } from 'auth0';
 import { reconcile } from '../../actions/post-login/reconcile';
@@ -50,6 +52,9 @@ interface RateHeaders {
 /** Keeps to the tenant's rate limit by what its answers say. */
 export class RatePacer {
   private remaining = Infinity;
+  private limit = 0;
+  /** When the last answer was read, and when the tenant said its bucket is full again (epoch ms). */
+  private observedAt = 0;
   private resetAt = 0;
   waits = 0;
   refusals = 0;
@@ -59,15 +64,24 @@ export class RatePacer {
   /** Reads where the limit stands from an answer's headers. */
   observe(headers: RateHeaders | undefined): void {
     const remaining = Number(headers?.get('x-ratelimit-remaining'));
+    const limit = Number(headers?.get('x-ratelimit-limit'));
     const reset = Number(headers?.get('x-ratelimit-reset'));
+    this.observedAt = this.now();
     if (Number.isFinite(remaining)) this.remaining = remaining;
+    if (Number.isFinite(limit) && limit > 0) this.limit = limit;
     if (Number.isFinite(reset) && reset > 0) this.resetAt = reset * 1000;
   }
 
-  /** Waits, before a request, until the limit has room for it. */
+  /**
+   * Waits, before a request, until the limit has room for it: as long as the bucket takes to fill from what the
+   * last answer left (the reset header is rounded up to a whole second: waiting for it would let up to a second
+   * of refill go to waste at every wait), never past the reset.
+   */
   async ready(): Promise<void> {
     if (this.remaining > 0) return;
-    const wait = this.resetAt - this.now();
+    const untilReset = this.resetAt - this.now();
+    const untilFull = this.limit > 0 ? this.observedAt + ((this.limit - this.remaining) / this.limit) * 1000 - this.now() : untilReset;
+    const wait = Math.min(untilReset, untilFull);
     this.remaining = Infinity;
     if (wait <= 0) return;
     this.waits += 1;
@@ -90,7 +104,9 @@ export class RatePacer {
         if (failure.statusCode !== 429) throw error;
         this.refusals += 1;
         this.observe(failure.rawResponse?.headers);
+        // Refused: the bucket is not what the last answers said (another client shares it). Wait for the reset.
         this.remaining = 0;
+        this.limit = 0;
         if (this.resetAt <= this.now()) this.resetAt = this.now() + 1000;
       }
     }
