@@ -11,7 +11,7 @@
  * before it is counted (IDENTIFIER_MAX_LENGTH), and the counts of identifiers no user has are kept for the
  * newest UNKNOWN_KEPT only.
  */
-import type Database from 'better-sqlite3';
+import type { RowStatements } from './database';
 import { badRequest, notFound, type Route } from './http';
 import { ATTRIBUTE_MAX_LENGTH } from './limits';
 import { recordLog } from './logs';
@@ -56,7 +56,7 @@ interface Row {
 export class Attempts {
   private readonly statements;
 
-  constructor(db: Database.Database) {
+  constructor(db: RowStatements) {
     this.statements = {
       get: db.prepare('SELECT * FROM attempts WHERE connection = ? AND identifier = ? AND ip = ?'),
       put: db.prepare(`INSERT INTO attempts (connection, identifier, ip, known, failures, blocked_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)

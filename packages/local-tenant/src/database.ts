@@ -10,9 +10,9 @@
  * brute-force counts (brute-force.ts), the one-time codes (outbox.ts), the resources kept without acting on
  * them (api/stored.ts). The configuration — clients, actions, connections, grants, APIs, roles, settings — is
  * small and read at every request: it is worked on in memory (state.ts's shapes) and compared item by item
- * with what was written. `save()` writes everything that changed in one transaction: a request's once, as its
- * answer starts (`unitOfWork`). One process owns a state folder at a time (`tenant.pid`); a database that is
- * not a sound SQLite file refuses to start.
+ * with what was written. A request is one transaction: what it saves and the rows it writes are committed once,
+ * as its answer starts (`unitOfWork`); outside a request `save()` writes at once. One process owns a state
+ * folder at a time (`tenant.pid`); a database that is not a sound SQLite file refuses to start.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ServerResponse } from 'node:http';
@@ -154,6 +154,12 @@ function lock(dir: string): () => void {
   throw new StateError(`could not take the local tenant state in ${dir}`);
 }
 
+/**
+ * What the row stores (records, brute-force counts, outbox, stored resources) prepare their statements on: each
+ * change one statement, which inside a request joins the transaction the request's answer commits.
+ */
+export type RowStatements = Pick<Database.Database, 'prepare' | 'pragma' | 'exec'>;
+
 const isUnique = (error: unknown) => typeof (error as { code?: unknown }).code === 'string' && /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test((error as { code: string }).code);
 
 export interface Persistence {
@@ -165,9 +171,10 @@ export interface Persistence {
    */
   save(): void;
   /**
-   * Runs a request's handling as one unit of work: whatever it saves is written once, in one transaction, as
-   * its response starts (or when it closes without one) — so the client's next request finds it, and a refused
-   * write (an e-mail taken meanwhile) is the answer instead. `configuration`: the request may change the
+   * Runs a request's handling as one unit of work: whatever it saves, and the rows it writes (records, brute-force
+   * counts, codes), are committed once, in one transaction, as its response starts (or when it closes without
+   * one) — so the client's next request finds them, and a refused save (an e-mail taken meanwhile) is the answer
+   * instead, undoing that save alone. `configuration`: the request may change the
    * tenant's configuration (a Management API write); others, the login side's requests, write only what logins
    * change (users, log events, oidc-provider's entries), without comparing the configuration.
    */
@@ -356,13 +363,49 @@ export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (
     if (work?.open) work.pending = true;
     else saveWith(writeAll);
   };
+  const begin = db.prepare('BEGIN');
+  const commit = db.prepare('COMMIT');
+  /** Commits the transaction requests' row writes opened, if one is open. */
+  const commitOpen = () => {
+    if (db.open && db.inTransaction) commit.run();
+  };
+  /**
+   * Before a row store's write: inside a request that has not answered yet, into a transaction (opened now if none
+   * is), which the request commits as its answer starts — with whatever other requests wrote into it meanwhile.
+   * Outside one, the statement commits on its own (or joins a transaction a request opened).
+   */
+  const joinRequest = () => {
+    const work = requests.getStore();
+    if (!work?.open) return;
+    work.pending = true;
+    if (!db.inTransaction) begin.run();
+  };
+  const rowStatements: RowStatements = {
+    pragma: db.pragma.bind(db),
+    exec: db.exec.bind(db),
+    prepare: ((sql: string) => {
+      const statement = db.prepare(sql);
+      const run = statement.run.bind(statement);
+      statement.run = ((...args: Parameters<typeof run>) => {
+        joinRequest();
+        return run(...args);
+      }) as typeof statement.run;
+      return statement;
+    }) as RowStatements['prepare'],
+  };
   const unitOfWork = <T>(response: ServerResponse, options: { configuration: boolean }, handle: () => T): T => {
     const work = { pending: false, open: true };
     const write = options.configuration ? writeAll : writeActivityOnly;
     const finish = () => {
       if (!work.open) return;
       work.open = false;
-      if (work.pending && db.open) saveWith(write);
+      if (!work.pending || !db.open) return;
+      try {
+        // Inside the open transaction (if rows were written), a savepoint: a refused save undoes itself alone.
+        saveWith(write);
+      } finally {
+        commitOpen();
+      }
     };
     const writeHead = response.writeHead;
     // A refused write throws here, before the head goes out: whoever answers sends that error instead.
@@ -398,7 +441,7 @@ export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (
   save();
   if (migrated) rmSync(legacyFile, { force: true });
 
-  const records = recordsOn(db);
+  const records = recordsOn(rowStatements);
   // What an older checkout kept in one JSON row each: moved into records once (the legacy state.json too).
   const moving = db.transaction((source: Record<string, unknown>) => {
     for (const { field, area, expiresAt } of MOVED_TO_RECORDS) {
@@ -412,7 +455,7 @@ export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (
   moving({ ...(current as unknown as Record<string, unknown>), ...legacyMeta });
   for (const { field } of MOVED_TO_RECORDS) delete (current as unknown as Record<string, unknown>)[field];
   // Brute-force counts an older checkout kept as records: into their table, those of identifiers no login can have dropped.
-  const attempts = new Attempts(db);
+  const attempts = new Attempts(rowStatements);
   db.transaction(() => {
     for (const { key, value } of records.list<AttemptRecord>('attempt')) {
       if (typeof value.identifier === 'string' && value.identifier.length <= IDENTIFIER_MAX_LENGTH) attempts.put(value, true);
@@ -427,12 +470,13 @@ export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (
     unitOfWork,
     users,
     records,
-    outbox: new Outbox(db),
+    outbox: new Outbox(rowStatements),
     attempts,
-    stored: new StoredResources(db),
+    stored: new StoredResources(rowStatements),
     oidc,
     logs,
     close() {
+      commitOpen();
       if (db.open) db.close();
       unlock();
     },

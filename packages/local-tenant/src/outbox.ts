@@ -8,7 +8,7 @@
  * latest of every address — traffic for other addresses never evicts a live code.
  */
 import { randomInt } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type { RowStatements } from './database';
 
 const CODE_LIFETIME_MS = 300_000;
 const KEPT = 1000;
@@ -50,7 +50,7 @@ interface Row extends Omit<OutboxMessage, 'to'> {
 export class Outbox {
   private readonly statements;
 
-  constructor(db: Database.Database) {
+  constructor(db: RowStatements) {
     // An outbox of an older checkout, whose used codes were deleted rather than marked.
     if (!(db.pragma('table_info(outbox)') as Array<{ name: string }>).some((column) => column.name === 'spent')) db.exec('ALTER TABLE outbox ADD COLUMN spent INTEGER NOT NULL DEFAULT 0');
     this.statements = {

@@ -1,7 +1,7 @@
 /**
- * The tenant's short-lived records, each in its own row of the state database and written the moment
- * it changes (one statement, atomic): what a later request needs and no single save of the tenant should
- * rewrite whole. Every record that expires is swept once its time has passed.
+ * The tenant's short-lived records, each in its own row of the state database, each change one statement
+ * (inside a request, part of the transaction its answer commits): what a later request needs and no single
+ * save of the tenant should rewrite whole. Every record that expires is swept once its time has passed.
  *
  * - `loginOutcome` — the claims the post-login Actions set for a grant's latest login, by grant id; swept
  *   with the grant.
@@ -15,7 +15,7 @@
  * - `offlineAccess` — an interaction whose `/authorize` asked for offline_access, by interaction id.
  * - `job`, `export` — a Management API job's status, and a users export's file, for a day.
  */
-import type Database from 'better-sqlite3';
+import type { RowStatements } from './database';
 
 /** How long a grant lives (oidc-provider's `ttl.Grant`), and with it the claims its logins got from the Actions. */
 export const GRANT_LIFETIME_S = 30 * 86_400;
@@ -39,7 +39,7 @@ export const RECORDS_SCHEMA = `
   CREATE INDEX IF NOT EXISTS records_expiry ON records (expires_at) WHERE expires_at IS NOT NULL;
 `;
 
-export function recordsOn(db: Database.Database): Records {
+export function recordsOn(db: RowStatements): Records {
   const statements = {
     get: db.prepare('SELECT json FROM records WHERE area = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)'),
     put: db.prepare('INSERT INTO records (area, key, expires_at, json) VALUES (?, ?, ?, ?) ON CONFLICT (area, key) DO UPDATE SET expires_at = excluded.expires_at, json = excluded.json'),

@@ -122,6 +122,13 @@ export function userStoreOn(db: Database.Database, connections: () => readonly S
   /** Objects of removed users: a request still holding one (a login whose user was linked into another) writes nothing back. */
   const gone = new WeakSet<object>();
 
+  /**
+   * What a user's identity rows hold (`identityRows`), as last read or written: a save rewrites them only when
+   * they change (a login changes the user, rarely its identities). Written ones count once the save commits.
+   */
+  const indexed = new WeakMap<object, string>();
+  const writing = new Map<object, string>();
+
   const remember = (user: StoredUser) => {
     live.set(user.user_id, new WeakRef(user));
     forgotten.register(user, user.user_id);
@@ -157,7 +164,11 @@ export function userStoreOn(db: Database.Database, connections: () => readonly S
 
   const fromRow = (json: string): StoredUser => {
     const parsed = JSON.parse(json) as StoredUser;
-    return live.get(parsed.user_id)?.deref() ?? changed.get(parsed.user_id) ?? watch(parsed);
+    const held = live.get(parsed.user_id)?.deref() ?? changed.get(parsed.user_id);
+    if (held) return held;
+    const user = watch(parsed);
+    indexed.set(user, identityRows(user));
+    return user;
   };
   const byId = (id: string): StoredUser | undefined => {
     if (removed.has(id)) return undefined;
@@ -192,6 +203,13 @@ export function userStoreOn(db: Database.Database, connections: () => readonly S
     return { email: typeof source.email === 'string' ? source.email : null, username: typeof source.username === 'string' ? source.username : null };
   };
 
+  /** The identity rows a user stands for: whose they are, each identity's keys, the e-mail and username it logs in with. */
+  const identityRows = (user: StoredUser): string =>
+    JSON.stringify([user.user_id, ...user.identities.map((identity, index) => {
+      const login = loginOf(user, index);
+      return [identity.connection, identity.user_id, identity.provider, login.email, login.username];
+    })]);
+
   const users: UserStore = {
     get: byId,
     add(user) {
@@ -203,7 +221,11 @@ export function userStoreOn(db: Database.Database, connections: () => readonly S
     },
     remove(id) {
       const held = changed.get(id) ?? live.get(id)?.deref();
-      if (held) gone.add(held);
+      if (held) {
+        gone.add(held);
+        // Its identity rows go with it: added again, it writes them anew.
+        indexed.delete(held);
+      }
       changed.delete(id);
       live.delete(id);
       removed.add(id);
@@ -250,11 +272,21 @@ export function userStoreOn(db: Database.Database, connections: () => readonly S
 
   const changes: UserChanges = {
     write() {
+      writing.clear();
       for (const id of removed) statements.remove.run(id);
-      for (const user of changed.values()) statements.identitiesRemove.run(user.user_id);
+      // Every changed identity row goes before any is written: an identity may move between users (linking).
+      const reindexed = [...changed.values()].filter((user) => {
+        const rows = identityRows(user);
+        if (indexed.get(user) === rows) return false;
+        writing.set(user, rows);
+        return true;
+      });
+      for (const user of reindexed) statements.identitiesRemove.run(user.user_id);
       for (const user of changed.values()) {
         const own = loginOf(user, 0);
         statements.upsert.run(user.user_id, user.identities[0]?.connection ?? '', emailKey(user), JSON.stringify(user), own.email, own.username);
+      }
+      for (const user of reindexed) {
         user.identities.forEach((identity, index) => {
           const login = loginOf(user, index);
           statements.identityInsert.run(identity.connection, identity.user_id, user.user_id, identity.provider, index, login.email, login.username);
@@ -265,8 +297,11 @@ export function userStoreOn(db: Database.Database, connections: () => readonly S
       for (const id of [...changed.keys(), ...removed]) live.delete(id);
       changed.clear();
       removed.clear();
+      writing.clear();
     },
     written() {
+      for (const [user, rows] of writing) indexed.set(user, rows);
+      writing.clear();
       changed.clear();
       removed.clear();
     },

@@ -107,6 +107,42 @@ describe('the user store', () => {
     store.close();
   });
 
+  it('rewrites a user\'s identity rows only when what they index changes (the e-mail logged in with), and anew when the user is added again', () => {
+    const dir = fresh();
+    const store = openState(dir);
+    const { database } = withConnections(store);
+    store.users.add(newUser(database, 'auth0', 'rows', { email: 'before@example.com' }));
+    // Another user's rows after them: rows written again would get new rowids.
+    store.users.add(newUser(database, 'auth0', 'other', { email: 'other@example.com' }));
+    store.save();
+    const reader = new Database(path.join(dir, 'tenant.db'), { readonly: true });
+    const rows = () => reader.prepare("SELECT rowid, user_id, email FROM identities WHERE user_id = 'auth0|rows'").all();
+    const first = rows();
+
+    // A login: the user changes, its identity rows do not.
+    (store.users.get('auth0|rows') as StoredUser).logins_count = 1;
+    store.save();
+    expect(rows()).toEqual(first);
+
+    // A new e-mail: the login lookup follows it.
+    (store.users.get('auth0|rows') as StoredUser).email = 'after@example.com';
+    store.save();
+    expect(rows()).toEqual([expect.objectContaining({ user_id: 'auth0|rows', email: 'after@example.com' })]);
+    expect(store.users.withLogin(database.name, 'after@example.com')?.user.user_id).toBe('auth0|rows');
+    expect(store.users.withLogin(database.name, 'before@example.com')).toBeUndefined();
+
+    // A removed user added again writes its rows anew.
+    const held = store.users.get('auth0|rows') as StoredUser;
+    store.users.remove('auth0|rows');
+    store.save();
+    expect(rows()).toEqual([]);
+    store.users.add(held);
+    store.save();
+    expect(store.users.withIdentity(database.name, 'rows')?.user_id).toBe('auth0|rows');
+    reader.close();
+    store.close();
+  });
+
   it('finds a linked database identity by the e-mail it logs in with, and its primary user by the identity', () => {
     const dir = fresh();
     const store = openState(dir);
@@ -190,6 +226,47 @@ describe('a request as one unit of work', () => {
     });
     expect(store.users.get('auth0|again')).toBeUndefined();
     expect(store.users.withEmail('taken@example.com').map((user) => user.user_id)).toEqual(['auth0|taken']);
+    store.close();
+  });
+
+  it('writes the rows a request changes (records, brute-force counts, codes) in the transaction its answer commits', () => {
+    const dir = fresh();
+    const store = openState(dir);
+    const { database } = withConnections(store);
+    store.users.add(newUser(database, 'auth0', 'rows', { email: 'rows@example.com' }));
+    store.save();
+    const reader = new Database(path.join(dir, 'tenant.db'), { readonly: true });
+    const committed = () => ({
+      records: (reader.prepare("SELECT count(*) AS n FROM records WHERE area = 'browser'").get() as { n: number }).n,
+      attempts: (reader.prepare('SELECT count(*) AS n FROM attempts').get() as { n: number }).n,
+      codes: (reader.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n,
+      logins: (JSON.parse((reader.prepare("SELECT json FROM users WHERE user_id = 'auth0|rows'").get() as { json: string }).json) as StoredUser).logins_count,
+    });
+    const response = new ServerResponse(new IncomingMessage(new Socket()));
+    store.unitOfWork(response, { configuration: false }, () => {
+      store.records.put('browser', 'interaction-1', { device: 'd' }, Date.now() + 60_000);
+      store.attempts.put({ connection: database.name, identifier: 'rows@example.com', ip: '203.0.113.9', failures: 1 }, true);
+      store.outbox.send('rows@example.com', 'email', 'passwordless');
+      (store.users.get('auth0|rows') as StoredUser).logins_count = 1;
+      store.save();
+      // Seen by this process at once, by another connection (a reader, a crash) only once the answer starts.
+      expect(store.records.get('browser', 'interaction-1')).toEqual({ device: 'd' });
+      expect(committed()).toEqual({ records: 0, attempts: 0, codes: 0, logins: 0 });
+      response.writeHead(200);
+    });
+    expect(committed()).toEqual({ records: 1, attempts: 1, codes: 1, logins: 1 });
+
+    // A save refused at the end of a request undoes its own changes, not the rows the request wrote.
+    const second = new ServerResponse(new IncomingMessage(new Socket()));
+    store.unitOfWork(second, { configuration: false }, () => {
+      store.records.put('browser', 'interaction-2', { device: 'e' }, Date.now() + 60_000);
+      store.users.add(newUser(database, 'auth0', 'clash', { email: 'rows@example.com' }));
+      store.save();
+      expect(() => second.writeHead(201)).toThrow('The user already exists.');
+    });
+    expect(committed().records).toBe(2);
+    expect(store.users.get('auth0|clash')).toBeUndefined();
+    reader.close();
     store.close();
   });
 });

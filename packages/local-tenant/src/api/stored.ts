@@ -11,7 +11,7 @@
  * connections, applications, client grants and discovery domains).
  */
 import { randomBytes } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type { RowStatements } from '../database';
 import { badRequest, conflict, notFound, type Route } from '../http';
 import { listBody } from './validate';
 
@@ -23,7 +23,7 @@ export const STORED_SCHEMA = `
 export class StoredResources {
   private readonly statements;
 
-  constructor(db: Database.Database) {
+  constructor(db: RowStatements) {
     this.statements = {
       get: db.prepare('SELECT json FROM stored WHERE path = ? AND id = ?'),
       put: db.prepare('INSERT INTO stored (path, id, json) VALUES (?, ?, ?) ON CONFLICT (path, id) DO UPDATE SET json = excluded.json'),
