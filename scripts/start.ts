@@ -6,4 +6,5 @@ import { defaultStateDir } from './lib/local-state';
 import { trustLocalTenantOrRerun } from './lib/trust';
 
 trustLocalTenantOrRerun(defaultStateDir());
-void import('./commands/start');
+// Loaded after the trust check (an import would be hoisted above it).
+require('./commands/start');

@@ -5,4 +5,5 @@
 import { trustLocalTenantOrRerun } from './lib/trust';
 
 trustLocalTenantOrRerun();
-void import('./commands/users');
+// Loaded after the trust check (an import would be hoisted above it).
+require('./commands/users');

@@ -2,7 +2,9 @@
  * Logins as an application makes them, in a process of its own (the app is not the tenant): the
  * authorization code flow with PKCE on the unmodified openid-client, the hosted login page fetched and its
  * form posted over HTTP as a browser would, post-login running in the tenant, the code exchanged and the ID
- * token's signature verified against the JWKS (jose). `concurrency` clients log in until `logins` are done.
+ * token's signature verified against the JWKS (jose). `concurrency` clients log in until `logins` are done, each
+ * login a browser session of its own (its own cookies), over connections kept alive between requests as browsers
+ * and openid-client keep them.
  * Reads its settings as JSON from argv; prints `{ latenciesNs, failed, elapsedMs, roundTripNs }`.
  * NODE_EXTRA_CA_CERTS must name the tenant's CA (openid-client's fetch trusts it so).
  */

@@ -50,12 +50,13 @@ export interface SpawnOptions {
 }
 
 const SERVE = path.join(__dirname, 'serve.ts');
-const TSX = require.resolve('tsx');
+// tsx's CommonJS hook: this package is CommonJS (oidc-provider, ESM-only, is loaded with import()).
+const TSX = require.resolve('tsx/cjs');
 
 export function spawnLocalTenant(options: SpawnOptions): Promise<TenantProcess> {
   const settings = { stateDir: options.stateDir, port: options.port, actionsTimeoutMs: options.actionsTimeoutMs, flows: options.onFlow !== undefined, dependencyCache: options.dependencyCache, rateLimit: options.rateLimit };
   const child = fork(SERVE, [], {
-    execArgv: ['--import', TSX, '--no-warnings=ExperimentalWarning'],
+    execArgv: ['--require', TSX, '--no-warnings=ExperimentalWarning'],
     env: { ...process.env, ...options.env, LOCAL_TENANT_OPTIONS: JSON.stringify(settings) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
