@@ -10,7 +10,7 @@ import { commandArgs } from './lib/args';
 import { benchActions, type ActionFigures } from './bench/actions';
 import { benchCheck } from './bench/check';
 import { benchDeploy } from './bench/deploy';
-import { hashFloor, mainThreadCpuMs } from './bench/hash-floor';
+import { hashFloor, mainThreadCpuMs, type HashFloor } from './bench/hash-floor';
 import { codeFlowLogins, loginsUnderLoad, seedLoadTenant, type CodeFlowFigures } from './bench/logins';
 import { formatRatio, roundRatio, us } from './bench/stats';
 import { usersFile } from './bench/users-file';
@@ -29,6 +29,8 @@ interface Row {
 }
 
 const WORK = path.join(PROJECT_ROOT, '.local', 'bench');
+/** Rounds of code-flow logins, each after its own password-hash floor. */
+const LOGIN_ROUNDS = 3;
 
 function child(mode: 'audit' | 'html' | 'parse', file: string): { users: number; ms: number; maxRssMb: number } {
   const output = execFileSync(...scriptCommand('bench/audit-child.ts', [mode, file, path.join(PROJECT_ROOT, 'tenant.yaml')]), { encoding: 'utf8', maxBuffer: 1 << 20 });
@@ -122,37 +124,57 @@ void runCommand(async () => {
       pass: logins.logins.p99Ns < 500e6 && logins.failed === 0,
     });
 
-    step('the password-hash floor: the tenant\'s own hash, one at a time and on every core');
-    const floor = await hashFloor();
-    step('logins as an app makes them: authorization code with PKCE through the hosted login page, 1 and 16 clients');
-    const single = await codeFlowLogins(load, 1, 200);
-    const cpuBefore = mainThreadCpuMs(load.tenant.pid);
-    const sixteen = await codeFlowLogins(load, 16, 800);
-    const cpuAfter = mainThreadCpuMs(load.tenant.pid);
-    const cpuPerLogin = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / 800;
-    results.codeFlowLogins = { single, sixteen, hashFloor: floor, mainThreadCpuMsPerLogin: cpuPerLogin };
+    // The bars are relative to what no login can beat on this machine — its password hash and a bare round trip —
+    // and the machine's speed drifts by a third within an hour: each round measures its own floor just before its
+    // logins, and a bar is judged on the median of the rounds' ratios.
+    step(`logins as an app makes them (authorization code with PKCE through the hosted login page), 1 and 16 clients, in ${LOGIN_ROUNDS} rounds, each after the password-hash floor`);
+    const rounds: Array<{ floor: HashFloor; single: CodeFlowFigures; sixteen: CodeFlowFigures; cpuPerLogin: number | undefined }> = [];
+    for (let round = 0; round < LOGIN_ROUNDS; round++) {
+      const floor = await hashFloor();
+      const single = await codeFlowLogins(load, 1, 150);
+      const cpuBefore = mainThreadCpuMs(load.tenant.pid);
+      const sixteen = await codeFlowLogins(load, 16, 600);
+      const cpuAfter = mainThreadCpuMs(load.tenant.pid);
+      rounds.push({ floor, single, sixteen, cpuPerLogin: cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / 600 });
+    }
+    results.codeFlowLogins = rounds;
     const ms1 = (ns: number) => (ns / 1e6).toFixed(1);
-    const flowRow = (figures: CodeFlowFigures, bar: string, pass: boolean) =>
-      rows.push({
-        case: `code-flow logins, ${figures.concurrency} client${figures.concurrency === 1 ? '' : 's'}`,
-        figure: `median ${ms1(figures.logins.medianNs)} ms, p99 ${ms1(figures.logins.p99Ns)} ms, ${Math.round(figures.perSecond)}/s${figures.failed > 0 ? `, ${figures.failed} failed` : ''}`,
-        baseline: `bare HTTPS round trip median ${ms1(figures.roundTrip.medianNs)} ms`,
-        ratio: `${(figures.logins.medianNs / figures.roundTrip.medianNs).toFixed(0)}×`,
-        bar,
-        pass,
-      });
-    // The bars are relative to what no login can beat on this machine: its password hash and a bare round trip.
-    rows.push({ case: 'password-hash floor (the tenant\'s scrypt)', figure: `${Math.round(floor.perSecond)}/s on every core`, baseline: `one hash ${ms1(floor.single.medianNs)} ms`, ratio: '', bar: '', pass: null });
-    const p99Bar = 3 * (floor.single.medianNs + single.roundTrip.medianNs);
-    flowRow(single, `p99 ≤ 3 × (hash + round trip) = ${ms1(p99Bar)} ms, none failed`, single.logins.p99Ns <= p99Bar && single.failed === 0);
-    flowRow(sixteen, `≥ 0.5 × hash floor = ${Math.round(floor.perSecond / 2)}/s, none failed`, sixteen.perSecond >= floor.perSecond / 2 && sixteen.failed === 0);
+    const medianRound = <T>(value: (round: (typeof rounds)[number]) => number, pick: (round: (typeof rounds)[number]) => T) => {
+      const sorted = [...rounds].sort((a, b) => value(a) - value(b));
+      return pick(sorted[Math.floor(sorted.length / 2)] ?? rounds[0]!);
+    };
+    const hashCost = (round: (typeof rounds)[number]) => round.floor.single.medianNs + round.single.roundTrip.medianNs;
+    const p99Ratio = roundRatio(rounds.map((round) => round.single.logins.p99Ns / hashCost(round)));
+    const rateRatio = roundRatio(rounds.map((round) => round.sixteen.perSecond / round.floor.perSecond));
+    const floorRow = medianRound((round) => round.floor.perSecond, (round) => round.floor);
+    rows.push({ case: 'password-hash floor (the tenant\'s scrypt)', figure: `${Math.round(floorRow.perSecond)}/s on every core`, baseline: `one hash ${ms1(floorRow.single.medianNs)} ms`, ratio: `median of ${LOGIN_ROUNDS} rounds`, bar: '', pass: null });
+    const single = medianRound((round) => round.single.logins.p99Ns / hashCost(round), (round) => round);
+    rows.push({
+      case: 'code-flow logins, 1 client',
+      figure: `median ${ms1(single.single.logins.medianNs)} ms, p99 ${ms1(single.single.logins.p99Ns)} ms${single.single.failed > 0 ? `, ${single.single.failed} failed` : ''}`,
+      baseline: `hash ${ms1(single.floor.single.medianNs)} ms + round trip ${ms1(single.single.roundTrip.medianNs)} ms`,
+      ratio: `p99 ${formatRatio(p99Ratio)}`,
+      bar: 'p99 ≤ 3 × (hash + round trip), none failed',
+      pass: p99Ratio.ratio <= 3 && rounds.every((round) => round.single.failed === 0),
+    });
+    const sixteen = medianRound((round) => round.sixteen.perSecond / round.floor.perSecond, (round) => round);
+    rows.push({
+      case: 'code-flow logins, 16 clients',
+      figure: `${Math.round(sixteen.sixteen.perSecond)}/s, median ${ms1(sixteen.sixteen.logins.medianNs)} ms${sixteen.sixteen.failed > 0 ? `, ${sixteen.sixteen.failed} failed` : ''}`,
+      baseline: `hash floor ${Math.round(sixteen.floor.perSecond)}/s`,
+      ratio: formatRatio(rateRatio),
+      bar: '≥ 0.5 × hash floor, none failed',
+      pass: rateRatio.ratio >= 0.5 && rounds.every((round) => round.sixteen.failed === 0),
+    });
+    const cpu = rounds.map((round) => round.cpuPerLogin).filter((value): value is number => value !== undefined).sort((a, b) => a - b);
+    const cpuMedian = cpu[Math.floor(cpu.length / 2)];
     rows.push({
       case: 'tenant main thread CPU per code-flow login',
-      figure: cpuPerLogin === undefined ? 'not measurable here (no /proc)' : `${cpuPerLogin.toFixed(1)} ms`,
-      baseline: '16 clients, 800 logins',
-      ratio: '',
+      figure: cpuMedian === undefined ? 'not measurable here (no /proc)' : `${cpuMedian.toFixed(1)} ms`,
+      baseline: '16 clients, 600 logins a round',
+      ratio: cpu.length > 0 ? `${cpu[0]!.toFixed(1)}–${cpu.at(-1)!.toFixed(1)} ms, ${cpu.length} rounds` : '',
       bar: '≤ 4 ms',
-      pass: cpuPerLogin === undefined ? null : cpuPerLogin <= 4,
+      pass: cpuMedian === undefined ? null : cpuMedian <= 4,
     });
   } finally {
     await load.tenant.close();

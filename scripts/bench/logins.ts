@@ -145,6 +145,9 @@ export interface CodeFlowFigures {
   roundTrip: Distribution;
 }
 
+/** Web apps the bench has made so far. */
+let apps = 0;
+
 /**
  * Logins as an app makes them (authorization code with PKCE through the hosted login page, tokens verified),
  * with `concurrency` clients in a process of their own, beside a bare HTTPS round trip measured there too.
@@ -152,7 +155,9 @@ export interface CodeFlowFigures {
 export async function codeFlowLogins(load: LoadTenant, concurrency: number, logins: number): Promise<CodeFlowFigures> {
   const token = await managementToken(load.tenant);
   const callback = 'https://127.0.0.1:1/callback';
-  const created = await send(load.tenant, 'POST', '/api/v2/clients', { name: `Bench web app ${concurrency}`, app_type: 'regular_web', token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code'], callbacks: [callback] }, token);
+  // An app of its own for each run: the local tenant keeps client names unique.
+  apps += 1;
+  const created = await send(load.tenant, 'POST', '/api/v2/clients', { name: `Bench web app ${apps} (${concurrency} client${concurrency === 1 ? '' : 's'})`, app_type: 'regular_web', token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code'], callbacks: [callback] }, token);
   if (created.status !== 201) throw new Error(`could not create the bench's web app: ${created.status}`);
   const client = JSON.parse(created.body) as { client_id: string; client_secret: string };
   const settings = { domain: load.tenant.domain, caPath: load.tenant.caPath, clientId: client.client_id, clientSecret: client.client_secret, callback, connection: CONNECTION, emails: load.emails, password: PASSWORD, concurrency, logins };
