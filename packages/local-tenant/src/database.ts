@@ -174,9 +174,9 @@ export interface Persistence {
    * Runs a request's handling as one unit of work: whatever it saves, and the rows it writes (records, brute-force
    * counts, codes), are committed once, in one transaction, as its response starts (or when it closes without
    * one) — so the client's next request finds them, and a refused save (an e-mail taken meanwhile) is the answer
-   * instead, undoing that save alone. `configuration`: the request may change the
-   * tenant's configuration (a Management API write); others, the login side's requests, write only what logins
-   * change (users, log events, oidc-provider's entries), without comparing the configuration.
+   * instead, undoing that save alone. `configuration`: the request may change the tenant's configuration (a
+   * Management API write); others, the login side's requests, write only what logins change (users, log events,
+   * oidc-provider's entries), without comparing the configuration.
    */
   unitOfWork<T>(response: ServerResponse, options: { configuration: boolean }, handle: () => T): T;
   /** The users, read on their indexes; changes to a user object returned are written by the next save. */
@@ -185,7 +185,7 @@ export interface Persistence {
   oidc: OidcStore;
   /** The log events (log-store.ts). */
   logs: LogStore;
-  /** The login side's short-lived records, each written as it changes (records.ts). */
+  /** The login side's short-lived records (records.ts); inside a request, written in its transaction. */
   records: Records;
   /** The one-time codes the tenant would e-mail (outbox.ts). */
   outbox: Outbox;
