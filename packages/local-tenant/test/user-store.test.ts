@@ -183,15 +183,21 @@ describe('the user store', () => {
   });
 });
 
+/** A state with one database user (`auth0|ID`, ID@example.com), and a second connection that reads what is committed. */
+function storeWithUser(id: string) {
+  const dir = fresh();
+  const store = openState(dir);
+  const { database } = withConnections(store);
+  store.users.add(newUser(database, 'auth0', id, { email: `${id}@example.com` }));
+  store.save();
+  const reader = new Database(path.join(dir, 'tenant.db'), { readonly: true });
+  const stored = () => JSON.parse((reader.prepare('SELECT json FROM users WHERE user_id = ?').get(`auth0|${id}`) as { json: string }).json) as StoredUser;
+  return { store, database, reader, stored };
+}
+
 describe('a request as one unit of work', () => {
   it('writes what the request saved as activity once, as its answer starts — not at each step', () => {
-    const dir = fresh();
-    const store = openState(dir);
-    const { database } = withConnections(store);
-    store.users.add(newUser(database, 'auth0', 'unit', { email: 'unit@example.com' }));
-    store.save();
-    const reader = new Database(path.join(dir, 'tenant.db'), { readonly: true });
-    const stored = () => JSON.parse((reader.prepare("SELECT json FROM users WHERE user_id = 'auth0|unit'").get() as { json: string }).json) as StoredUser;
+    const { store, reader, stored } = storeWithUser('unit');
     const response = new ServerResponse(new IncomingMessage(new Socket()));
     store.unitOfWork(response, { configuration: false }, () => {
       const user = store.users.get('auth0|unit') as StoredUser;
@@ -230,17 +236,12 @@ describe('a request as one unit of work', () => {
   });
 
   it('writes the rows a request changes (records, brute-force counts, codes) in the transaction its answer commits', () => {
-    const dir = fresh();
-    const store = openState(dir);
-    const { database } = withConnections(store);
-    store.users.add(newUser(database, 'auth0', 'rows', { email: 'rows@example.com' }));
-    store.save();
-    const reader = new Database(path.join(dir, 'tenant.db'), { readonly: true });
+    const { store, database, reader, stored } = storeWithUser('rows');
     const committed = () => ({
       records: (reader.prepare("SELECT count(*) AS n FROM records WHERE area = 'browser'").get() as { n: number }).n,
       attempts: (reader.prepare('SELECT count(*) AS n FROM attempts').get() as { n: number }).n,
       codes: (reader.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n,
-      logins: (JSON.parse((reader.prepare("SELECT json FROM users WHERE user_id = 'auth0|rows'").get() as { json: string }).json) as StoredUser).logins_count,
+      logins: stored().logins_count,
     });
     const response = new ServerResponse(new IncomingMessage(new Socket()));
     store.unitOfWork(response, { configuration: false }, () => {
