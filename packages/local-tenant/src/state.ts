@@ -282,8 +282,9 @@ export interface StateStore {
   /** The log events, newest MAX_LOGS kept (log-store.ts). */
   logs: LogStore;
   /**
-   * The login side's short-lived records, each written as it changes: post-login outcomes by grant
-   * (`LoginOutcome`), logins waiting for the browser by interaction (`PendingLogin`), brute-force attempts.
+   * The login side's short-lived records, each change one statement (inside a request, in the transaction its
+   * answer commits): post-login outcomes by grant (`LoginOutcome`), logins waiting for the browser by
+   * interaction (`PendingLogin`), rate-limit buckets, browser bindings.
    */
   records: Records;
   /** The one-time codes the tenant would e-mail. */
