@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { arrivedAt as arrived, clientWithScopes, formsOf, managementApi, pageOf, raw, spawnLocalTenant, UserAgent, type ManagementApi, type Step, type TenantProcess } from '../src/index';
+import Database from 'better-sqlite3';
 import { openState } from '../src/state';
 import { UNKNOWN_KEPT } from '../src/brute-force';
 import { stateAdapter } from '../src/oidc/adapter';
@@ -127,11 +128,10 @@ describe('1. oversized root attributes', () => {
 });
 
 describe('2. failed logins with huge usernames', () => {
-  it('1,000 failed logins with 900 KB usernames grow the state by under 1 MB and leave later logins as fast as before', async () => {
+  it('1,000 failed logins with 900 KB usernames grow the state by under 1 MB and keep no count a later login would look up', async () => {
     const dir = tenant.stateDir;
     await createUser('quick@example.com');
-    const before = await timed(() => passwordLogin('quick@example.com'));
-    expect(before.value.status).toBe(200);
+    expect((await passwordLogin('quick@example.com')).status).toBe(200);
     const size = stateSize(dir);
     const username = `${'u'.repeat(900_000)}@example.com`;
     for (let batch = 0; batch < 1_000; batch += 20) {
@@ -139,9 +139,11 @@ describe('2. failed logins with huge usernames', () => {
       for (const answer of answers) expect(answer.status).toBe(403);
     }
     expect(stateSize(dir) - size).toBeLessThan(1_000_000);
-    const after = await timed(() => passwordLogin('quick@example.com'));
-    expect(after.value.status).toBe(200);
-    expect(after.ms).toBeLessThan(before.ms * 3 + 100);
+    // Longer than any identifier a user can have: no count kept, so a later login has nothing more to read.
+    const database = new Database(path.join(dir, 'tenant.db'), { readonly: true });
+    expect(database.prepare('SELECT count(*) AS n FROM attempts').get()).toEqual({ n: 0 });
+    database.close();
+    expect((await passwordLogin('quick@example.com')).status).toBe(200);
     // Nothing was kept of them, so nothing needs removing; a block of any identifier a user can have is removable.
     const admin = await clientWithScopes(tenant, api, 'blocks', ['read:users', 'update:users']);
     expect((await admin.call('GET', `/api/v2/user-blocks?identifier=${encodeURIComponent('quick@example.com')}`)).body).toEqual({ blocked_for: [] });
