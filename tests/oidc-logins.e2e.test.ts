@@ -227,7 +227,7 @@ describe('sessions', () => {
     expect(pageOf(await startLogin(browser)).url).toContain('/u/login?state=');
   });
 
-  it('issues an access token shaped like Auth0s for an API named by audience, which /userinfo accepts too', async () => {
+  it('issues an access token shaped like Auth0\'s for an API named by audience, which /userinfo accepts too', async () => {
     const identifier = 'https://api.example.com/orders';
     expect((await api.call('POST', '/api/v2/resource-servers', { name: 'Orders', identifier, scopes: [{ value: 'read:orders', description: 'Read orders' }] })).status).toBe(201);
     const browser = new UserAgent(tenant.ca);

@@ -191,6 +191,28 @@ describe('FIDELITY.md', () => {
     const text = readFileSync(path.join(__dirname, '..', '..', 'FIDELITY.md'), 'utf8');
     for (const scope of FIDELITY_SCOPES) expect(text).toContain(`\`${scope}\``);
   });
+
+  it('points only at tests that exist: each file it names has the test its words name', () => {
+    const packageRoot = path.join(__dirname, '..', '..');
+    const repoRoot = path.join(packageRoot, '..', '..');
+    const text = readFileSync(path.join(packageRoot, 'FIDELITY.md'), 'utf8');
+    const fileOf = (name: string) =>
+      /^(tests|packages)\//.test(name) ? path.join(repoRoot, name) : name.startsWith('test/') ? path.join(packageRoot, name) : path.join(__dirname, name);
+    const references = [...text.matchAll(/`([\w./-]+\.test\.ts)`(?: › ([^;|`]+))?/g)].map((match) => ({ file: match[1] ?? '', words: match[2] ?? '' }));
+    expect(references.length).toBeGreaterThan(30);
+    const stale = references.filter(({ file, words }) => {
+      let source: string;
+      try {
+        // Test names as they read: quotes escaped inside single-quoted names unescaped.
+        source = readFileSync(fileOf(file), 'utf8').replace(/\\'/g, "'");
+      } catch {
+        return true;
+      }
+      // "the … grant › refuses …": every piece between the ellipses and the arrows is in the file.
+      return words.split(/…|›/).map((piece) => piece.trim()).some((piece) => piece !== '' && !source.includes(piece));
+    });
+    expect(stale).toEqual([]);
+  });
 });
 
 describe('refresh tokens of Auth0\'s grants', () => {
