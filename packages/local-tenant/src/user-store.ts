@@ -203,12 +203,14 @@ export function userStoreOn(db: Database.Database, connections: () => readonly S
     return { email: typeof source.email === 'string' ? source.email : null, username: typeof source.username === 'string' ? source.username : null };
   };
 
-  /** The identity rows a user stands for: whose they are, each identity's keys, the e-mail and username it logs in with. */
-  const identityRows = (user: StoredUser): string =>
-    JSON.stringify([user.user_id, ...user.identities.map((identity, index) => {
+  /** The identity rows a user stands for, as written: each identity's keys, whose it is, and the e-mail and username it logs in with. */
+  const identityRowsOf = (user: StoredUser) =>
+    user.identities.map((identity, index) => {
       const login = loginOf(user, index);
-      return [identity.connection, identity.user_id, identity.provider, login.email, login.username];
-    })]);
+      return [identity.connection, identity.user_id, user.user_id, identity.provider, index, login.email, login.username] as const;
+    });
+  /** Those rows as one string, to tell whether a save must rewrite them. */
+  const identityRows = (user: StoredUser): string => JSON.stringify(identityRowsOf(user));
 
   const users: UserStore = {
     get: byId,
@@ -286,12 +288,7 @@ export function userStoreOn(db: Database.Database, connections: () => readonly S
         const own = loginOf(user, 0);
         statements.upsert.run(user.user_id, user.identities[0]?.connection ?? '', emailKey(user), JSON.stringify(user), own.email, own.username);
       }
-      for (const user of reindexed) {
-        user.identities.forEach((identity, index) => {
-          const login = loginOf(user, index);
-          statements.identityInsert.run(identity.connection, identity.user_id, user.user_id, identity.provider, index, login.email, login.username);
-        });
-      }
+      for (const user of reindexed) for (const row of identityRowsOf(user)) statements.identityInsert.run(...row);
     },
     discard() {
       for (const id of [...changed.keys(), ...removed]) live.delete(id);
