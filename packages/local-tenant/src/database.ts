@@ -28,6 +28,7 @@ import type { StoredAction, StoredClient, StoredConnection, StoredUser, TenantSn
 import { userStoreOn, USERS_SCHEMA, type UserStore } from './user-store';
 import { oidcStoreOn, OIDC_SCHEMA, type OidcStore } from './oidc-store';
 import { logStoreOn, LOGS_SCHEMA, type LogStore } from './log-store';
+import { checkpointInBackground } from './checkpointer';
 
 export const DATABASE_FILE = 'tenant.db';
 const LOCK_FILE = 'tenant.pid';
@@ -232,11 +233,16 @@ export function readStateFile(dir: string): TenantSnapshot {
   }
 }
 
+export interface OpenOptions {
+  /** A tenant that serves requests: its log is checkpointed by a worker thread, off the request path (checkpointer.ts). */
+  serving?: boolean;
+}
+
 /**
  * Opens (or creates) the state in `dir`, migrating a `state.json` from before the database once.
  * `fresh` makes a new tenant's state when there is none.
  */
-export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (file: string) => TenantSnapshot | undefined): Persistence {
+export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (file: string) => TenantSnapshot | undefined, options: OpenOptions = {}): Persistence {
   const file = path.join(dir, DATABASE_FILE);
   const unlock = lock(dir);
   let db: Database.Database;
@@ -462,6 +468,7 @@ export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (
       records.delete('attempt', key);
     }
   })();
+  const stopCheckpoints = options.serving ? checkpointInBackground(db) : () => undefined;
 
   return {
     file,
@@ -477,6 +484,8 @@ export function openDatabase(dir: string, fresh: () => TenantSnapshot, legacy: (
     logs,
     close() {
       commitOpen();
+      // The worker's connection goes first: the tenant's, closing last, folds the log into the database and removes it.
+      stopCheckpoints();
       if (db.open) db.close();
       unlock();
     },

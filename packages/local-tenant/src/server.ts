@@ -119,7 +119,7 @@ export function protectedRoutes(): Array<{ method: string; path: string; scopes:
 export async function startLocalTenant(options: LocalTenantOptions): Promise<LocalTenant> {
   const stateDir = path.resolve(options.stateDir);
   const tls = ensureTlsMaterial(stateDir);
-  const store = openState(stateDir);
+  const store = openState(stateDir, { serving: true });
   let domain = '';
   const timeout = options.actionsTimeoutMs ?? (process.env.ACTIONS_TIMEOUT_MS ? Number(process.env.ACTIONS_TIMEOUT_MS) : undefined);
   const dependencyCache = path.resolve(options.dependencyCache ?? process.env.ACTIONS_DEPENDENCY_CACHE ?? path.join(stateDir, 'dependencies'));

@@ -5,7 +5,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { openDatabase } from './database';
+import { openDatabase, type OpenOptions } from './database';
 import { APP_SECRET_SCOPES, DEPLOY_CLIENT_SCOPES, LOCAL_OUTBOX_SCOPE, MANAGEMENT_API_PATH, WHOLE_TENANT_SCOPES } from './scopes';
 import type { StoredLog } from './logs';
 import type { Outbox } from './outbox';
@@ -311,11 +311,11 @@ function legacyState(file: string): TenantSnapshot | undefined {
  * Opens the state in `dir` (a new tenant on first use; a `state.json` of an older checkout migrated once).
  * Throws StateError when another process has the folder or the database is damaged.
  */
-export function openState(dir: string): StateStore {
+export function openState(dir: string, options: OpenOptions = {}): StateStore {
   // The state holds every secret of the tenant: its folder is its owner's alone.
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
-  const store = openDatabase(dir, initialState, legacyState);
+  const store = openDatabase(dir, initialState, legacyState, options);
   grantCliClient(store.state);
   ensureGlobalClient(store.state);
   store.save();
