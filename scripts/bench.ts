@@ -11,7 +11,7 @@ import { benchActions, type ActionFigures } from './bench/actions';
 import { benchCheck } from './bench/check';
 import { benchDeploy } from './bench/deploy';
 import { hashFloor, mainThreadCpuMs, type HashFloor } from './bench/hash-floor';
-import { codeFlowLogins, loginsUnderLoad, seedLoadTenant, type CodeFlowFigures } from './bench/logins';
+import { codeFlowLogins, codeFlowRun, loginsUnderLoad, seedLoadTenant, startProviderAlone, type CodeFlowFigures } from './bench/logins';
 import { formatRatio, roundRatio, us } from './bench/stats';
 import { usersFile } from './bench/users-file';
 import { buildActions, BUNDLE_BUDGET_BYTES, PROJECT_ROOT } from './lib/build-actions';
@@ -128,14 +128,28 @@ void runCommand(async () => {
     // and the machine's speed drifts by a third within an hour: each round measures its own floor just before its
     // logins, and a bar is judged on the median of the rounds' ratios.
     step(`logins as an app makes them (authorization code with PKCE through the hosted login page), 1 and 16 clients, in ${LOGIN_ROUNDS} rounds, each after the password-hash floor`);
-    const rounds: Array<{ floor: HashFloor; single: CodeFlowFigures; sixteen: CodeFlowFigures; cpuPerLogin: number | undefined }> = [];
-    for (let round = 0; round < LOGIN_ROUNDS; round++) {
-      const floor = await hashFloor();
-      const single = await codeFlowLogins(load, 1, 150);
-      const cpuBefore = mainThreadCpuMs(load.tenant.pid);
-      const sixteen = await codeFlowLogins(load, 16, 600);
-      const cpuAfter = mainThreadCpuMs(load.tenant.pid);
-      rounds.push({ floor, single, sixteen, cpuPerLogin: cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / 600 });
+    // Each round also runs the same logins against oidc-provider alone (bench/provider-alone.ts): what the library
+    // the tenant is built on costs before the tenant adds its store, Actions and pages. A floor, with no bar.
+    const alone = await startProviderAlone(path.join(WORK, `provider-alone-${Date.now()}`));
+    const rounds: Array<{ floor: HashFloor; single: CodeFlowFigures; sixteen: CodeFlowFigures; cpuPerLogin: number | undefined; alone: { single: CodeFlowFigures; sixteen: CodeFlowFigures; cpuPerLogin: number | undefined } }> = [];
+    /** 600 logins from 16 clients, and the main-thread CPU per login of the process that served them. */
+    const sixteenClients = async (pid: number, run: () => Promise<CodeFlowFigures>) => {
+      const before = mainThreadCpuMs(pid);
+      const figures = await run();
+      const after = mainThreadCpuMs(pid);
+      return { figures, cpuPerLogin: before === undefined || after === undefined ? undefined : (after - before) / 600 };
+    };
+    try {
+      for (let round = 0; round < LOGIN_ROUNDS; round++) {
+        const floor = await hashFloor();
+        const single = await codeFlowLogins(load, 1, 150);
+        const sixteen = await sixteenClients(load.tenant.pid, () => codeFlowLogins(load, 16, 600));
+        const aloneSingle = await codeFlowRun(alone, load.emails, 1, 150);
+        const aloneSixteen = await sixteenClients(alone.pid, () => codeFlowRun(alone, load.emails, 16, 600));
+        rounds.push({ floor, single, sixteen: sixteen.figures, cpuPerLogin: sixteen.cpuPerLogin, alone: { single: aloneSingle, sixteen: aloneSixteen.figures, cpuPerLogin: aloneSixteen.cpuPerLogin } });
+      }
+    } finally {
+      alone.close();
     }
     results.codeFlowLogins = rounds;
     const ms1 = (ns: number) => (ns / 1e6).toFixed(1);
@@ -177,6 +191,16 @@ void runCommand(async () => {
       bar: '≤ 4 ms',
       pass: measured ? cpu.ratio <= 4 : null,
     });
+    const aloneP99 = roundRatio(rounds.map((round) => round.alone.single.logins.p99Ns / hashCost(round)));
+    const aloneRate = roundRatio(rounds.map((round) => round.alone.sixteen.perSecond / round.floor.perSecond));
+    const aloneCpu = roundRatio(rounds.flatMap((round) => (round.alone.cpuPerLogin === undefined ? [] : [round.alone.cpuPerLogin])));
+    const aloneSingle = medianRound((round) => round.alone.single.logins.p99Ns / hashCost(round), (round) => round.alone.single);
+    const aloneSixteen = medianRound((round) => round.alone.sixteen.perSecond / round.floor.perSecond, (round) => round.alone.sixteen);
+    rows.push(
+      { case: 'oidc-provider alone, code flow, 1 client', figure: `median ${ms1(aloneSingle.logins.medianNs)} ms, p99 ${ms1(aloneSingle.logins.p99Ns)} ms`, baseline: 'hash + round trip, as above', ratio: `p99 ${formatRatio(aloneP99)}`, bar: '', pass: null },
+      { case: 'oidc-provider alone, 16 clients', figure: `${Math.round(aloneSixteen.perSecond)}/s, median ${ms1(aloneSixteen.logins.medianNs)} ms`, baseline: 'hash floor, as above', ratio: formatRatio(aloneRate), bar: '', pass: null },
+      { case: 'oidc-provider alone, main thread CPU per login', figure: aloneCpu.rounds.length > 0 ? `${aloneCpu.ratio.toFixed(1)} ms` : 'not measurable here (no /proc)', baseline: '16 clients, 600 logins a round', ratio: aloneCpu.rounds.length > 0 ? `${aloneCpu.min.toFixed(1)}–${aloneCpu.max.toFixed(1)} ms, ${aloneCpu.rounds.length} rounds` : '', bar: '', pass: null },
+    );
   } finally {
     await load.tenant.close();
   }

@@ -5,10 +5,11 @@
  * latency beside one bare HTTPS round trip to the same tenant. Used by `npm run bench` and by the test
  * that shows such a tenant answers every login.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import * as path from 'node:path';
+import { createInterface } from 'node:readline';
 import { PROJECT_ROOT } from '../lib/build-actions';
 import { seedUsers, spawnLocalTenant, type TenantProcess } from '@auth0-root-attributes/local-tenant';
 import { distribution, type Distribution } from './stats';
@@ -148,22 +149,49 @@ export interface CodeFlowFigures {
 /** Web apps the bench has made so far. */
 let apps = 0;
 
+/** Where the code-flow logins go: a tenant's domain, the CA it is trusted by, and a web app registered there. */
+export interface CodeFlowTarget {
+  domain: string;
+  caPath: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+const CALLBACK = 'https://127.0.0.1:1/callback';
+
 /**
  * Logins as an app makes them (authorization code with PKCE through the hosted login page, tokens verified),
  * with `concurrency` clients in a process of their own, beside a bare HTTPS round trip measured there too.
  */
 export async function codeFlowLogins(load: LoadTenant, concurrency: number, logins: number): Promise<CodeFlowFigures> {
   const token = await managementToken(load.tenant);
-  const callback = 'https://127.0.0.1:1/callback';
   // An app of its own for each run: the local tenant keeps client names unique.
   apps += 1;
-  const created = await send(load.tenant, 'POST', '/api/v2/clients', { name: `Bench web app ${apps} (${concurrency} client${concurrency === 1 ? '' : 's'})`, app_type: 'regular_web', token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code'], callbacks: [callback] }, token);
+  const created = await send(load.tenant, 'POST', '/api/v2/clients', { name: `Bench web app ${apps} (${concurrency} client${concurrency === 1 ? '' : 's'})`, app_type: 'regular_web', token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code'], callbacks: [CALLBACK] }, token);
   if (created.status !== 201) throw new Error(`could not create the bench's web app: ${created.status}`);
   const client = JSON.parse(created.body) as { client_id: string; client_secret: string };
-  const settings = { domain: load.tenant.domain, caPath: load.tenant.caPath, clientId: client.client_id, clientSecret: client.client_secret, callback, connection: CONNECTION, emails: load.emails, password: PASSWORD, concurrency, logins };
+  return codeFlowRun({ domain: load.tenant.domain, caPath: load.tenant.caPath, clientId: client.client_id, clientSecret: client.client_secret }, load.emails, concurrency, logins);
+}
+
+/** The code-flow client (code-flow-child.ts) against any target. */
+export async function codeFlowRun(target: CodeFlowTarget, emails: string[], concurrency: number, logins: number): Promise<CodeFlowFigures> {
+  const settings = { ...target, callback: CALLBACK, connection: CONNECTION, emails, password: PASSWORD, concurrency, logins };
   const output = await new Promise<string>((resolve, reject) => {
-    execFile(...scriptCommand('bench/code-flow-child.ts', [JSON.stringify(settings)]), { env: { ...process.env, NODE_EXTRA_CA_CERTS: load.tenant.caPath }, maxBuffer: 64 << 20 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    execFile(...scriptCommand('bench/code-flow-child.ts', [JSON.stringify(settings)]), { env: { ...process.env, NODE_EXTRA_CA_CERTS: target.caPath }, maxBuffer: 64 << 20 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
   });
   const result = JSON.parse(output) as { latenciesNs: number[]; failed: number; elapsedMs: number; roundTripNs: number[] };
   return { concurrency, logins: distribution(result.latenciesNs), perSecond: result.latenciesNs.length / (result.elapsedMs / 1000), failed: result.failed, roundTrip: distribution(result.roundTripNs) };
+}
+
+/** oidc-provider alone (provider-alone.ts) in a process of its own: the floor under the tenant's code flow. */
+export async function startProviderAlone(dir: string): Promise<CodeFlowTarget & { pid: number; close(): void }> {
+  const [command, args] = scriptCommand('bench/provider-alone.ts', [JSON.stringify({ dir })]);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  const ready = await new Promise<{ port: number; clientId: string; clientSecret: string; caPath: string }>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.startsWith('{')) resolve(JSON.parse(line) as { port: number; clientId: string; clientSecret: string; caPath: string });
+    });
+    child.once('exit', (code) => reject(new Error(`oidc-provider alone exited (${code ?? 'signal'}) before it listened`)));
+  });
+  return { domain: `localhost:${ready.port}`, caPath: ready.caPath, clientId: ready.clientId, clientSecret: ready.clientSecret, pid: child.pid ?? 0, close: () => child.kill() };
 }
