@@ -130,76 +130,86 @@ void runCommand(async () => {
     step(`logins as an app makes them (authorization code with PKCE through the hosted login page), 1 and 16 clients, in ${LOGIN_ROUNDS} rounds, each after the password-hash floor`);
     // Each round also runs the same logins against oidc-provider alone (bench/provider-alone.ts): what the library
     // the tenant is built on costs before the tenant adds its store, Actions and pages. A floor, with no bar.
-    const alone = await startProviderAlone(path.join(WORK, `provider-alone-${Date.now()}`));
-    const rounds: Array<{ floor: HashFloor; single: CodeFlowFigures; sixteen: CodeFlowFigures; cpuPerLogin: number | undefined; alone: { single: CodeFlowFigures; sixteen: CodeFlowFigures; cpuPerLogin: number | undefined } }> = [];
-    /** 600 logins from 16 clients, and the main-thread CPU per login of the process that served them. */
-    const sixteenClients = async (pid: number, run: () => Promise<CodeFlowFigures>) => {
+    const providerAlone = await startProviderAlone(path.join(WORK, `provider-alone-${Date.now()}`));
+    /** What one served side (the tenant, or oidc-provider alone) gave in a round. */
+    interface Served {
+      single: CodeFlowFigures;
+      sixteen: CodeFlowFigures;
+      /** Main-thread CPU per login over the 16 clients' logins; undefined without /proc. */
+      cpuPerLogin: number | undefined;
+    }
+    /** 150 logins from 1 client, then 600 from 16 with the serving process's main-thread CPU read around them. */
+    const serve = async (pid: number, run: (concurrency: number, logins: number) => Promise<CodeFlowFigures>): Promise<Served> => {
+      const single = await run(1, 150);
       const before = mainThreadCpuMs(pid);
-      const figures = await run();
+      const sixteen = await run(16, 600);
       const after = mainThreadCpuMs(pid);
-      return { figures, cpuPerLogin: before === undefined || after === undefined ? undefined : (after - before) / 600 };
+      return { single, sixteen, cpuPerLogin: before === undefined || after === undefined ? undefined : (after - before) / 600 };
     };
+    const rounds: Array<{ floor: HashFloor; tenant: Served; alone: Served }> = [];
     try {
       for (let round = 0; round < LOGIN_ROUNDS; round++) {
         const floor = await hashFloor();
-        const single = await codeFlowLogins(load, 1, 150);
-        const sixteen = await sixteenClients(load.tenant.pid, () => codeFlowLogins(load, 16, 600));
-        const aloneSingle = await codeFlowRun(alone, load.emails, 1, 150);
-        const aloneSixteen = await sixteenClients(alone.pid, () => codeFlowRun(alone, load.emails, 16, 600));
-        rounds.push({ floor, single, sixteen: sixteen.figures, cpuPerLogin: sixteen.cpuPerLogin, alone: { single: aloneSingle, sixteen: aloneSixteen.figures, cpuPerLogin: aloneSixteen.cpuPerLogin } });
+        const tenant = await serve(load.tenant.pid, (concurrency, logins) => codeFlowLogins(load, concurrency, logins));
+        rounds.push({ floor, tenant, alone: await serve(providerAlone.pid, (concurrency, logins) => codeFlowRun(providerAlone, load.emails, concurrency, logins)) });
       }
     } finally {
-      alone.close();
+      providerAlone.close();
     }
     results.codeFlowLogins = rounds;
     const ms1 = (ns: number) => (ns / 1e6).toFixed(1);
-    const medianRound = <T>(value: (round: (typeof rounds)[number]) => number, pick: (round: (typeof rounds)[number]) => T) => {
+    type Round = (typeof rounds)[number];
+    const medianRound = <T>(value: (round: Round) => number, pick: (round: Round) => T) => {
       const sorted = [...rounds].sort((a, b) => value(a) - value(b));
       return pick(sorted[Math.floor(sorted.length / 2)] ?? rounds[0]!);
     };
-    const hashCost = (round: (typeof rounds)[number]) => round.floor.single.medianNs + round.single.roundTrip.medianNs;
-    const p99Ratio = roundRatio(rounds.map((round) => round.single.logins.p99Ns / hashCost(round)));
-    const rateRatio = roundRatio(rounds.map((round) => round.sixteen.perSecond / round.floor.perSecond));
+    // The tenant's bare round trip is the one both sides are judged against.
+    const hashCost = (round: Round) => round.floor.single.medianNs + round.tenant.single.roundTrip.medianNs;
+    /** A side's three figures: p99 at 1 client and rate at 16 as ratios to the floor, CPU per login; each the median round, with the spread. */
+    const figuresOf = (side: (round: Round) => Served) => {
+      const p99 = (round: Round) => side(round).single.logins.p99Ns / hashCost(round);
+      const rate = (round: Round) => side(round).sixteen.perSecond / round.floor.perSecond;
+      return {
+        p99: roundRatio(rounds.map(p99)),
+        rate: roundRatio(rounds.map(rate)),
+        cpu: roundRatio(rounds.flatMap((round) => (side(round).cpuPerLogin === undefined ? [] : [side(round).cpuPerLogin as number]))),
+        single: medianRound(p99, (round) => ({ floor: round.floor, figures: side(round).single })),
+        sixteen: medianRound(rate, (round) => ({ floor: round.floor, figures: side(round).sixteen })),
+        failed: (pick: (served: Served) => CodeFlowFigures) => rounds.some((round) => pick(side(round)).failed > 0),
+      };
+    };
+    const failedText = (figures: CodeFlowFigures) => (figures.failed > 0 ? `, ${figures.failed} failed` : '');
+    const cpuCells = (cpu: ReturnType<typeof roundRatio>) =>
+      cpu.rounds.length > 0
+        ? { figure: `${cpu.ratio.toFixed(1)} ms`, ratio: `${cpu.min.toFixed(1)}–${cpu.max.toFixed(1)} ms, ${cpu.rounds.length} rounds` }
+        : { figure: 'not measurable here (no /proc)', ratio: '' };
+
     const floorRow = medianRound((round) => round.floor.perSecond, (round) => round.floor);
     rows.push({ case: 'password-hash floor (the tenant\'s scrypt)', figure: `${Math.round(floorRow.perSecond)}/s on every core`, baseline: `one hash ${ms1(floorRow.single.medianNs)} ms`, ratio: `median of ${LOGIN_ROUNDS} rounds`, bar: '', pass: null });
-    const single = medianRound((round) => round.single.logins.p99Ns / hashCost(round), (round) => round);
+    const tenant = figuresOf((round) => round.tenant);
     rows.push({
       case: 'code-flow logins, 1 client',
-      figure: `median ${ms1(single.single.logins.medianNs)} ms, p99 ${ms1(single.single.logins.p99Ns)} ms${single.single.failed > 0 ? `, ${single.single.failed} failed` : ''}`,
-      baseline: `hash ${ms1(single.floor.single.medianNs)} ms + round trip ${ms1(single.single.roundTrip.medianNs)} ms`,
-      ratio: `p99 ${formatRatio(p99Ratio)}`,
+      figure: `median ${ms1(tenant.single.figures.logins.medianNs)} ms, p99 ${ms1(tenant.single.figures.logins.p99Ns)} ms${failedText(tenant.single.figures)}`,
+      baseline: `hash ${ms1(tenant.single.floor.single.medianNs)} ms + round trip ${ms1(tenant.single.figures.roundTrip.medianNs)} ms`,
+      ratio: `p99 ${formatRatio(tenant.p99)}`,
       bar: 'p99 ≤ 3 × (hash + round trip), none failed',
-      pass: p99Ratio.ratio <= 3 && rounds.every((round) => round.single.failed === 0),
+      pass: tenant.p99.ratio <= 3 && !tenant.failed((served) => served.single),
     });
-    const sixteen = medianRound((round) => round.sixteen.perSecond / round.floor.perSecond, (round) => round);
     rows.push({
       case: 'code-flow logins, 16 clients',
-      figure: `${Math.round(sixteen.sixteen.perSecond)}/s, median ${ms1(sixteen.sixteen.logins.medianNs)} ms${sixteen.sixteen.failed > 0 ? `, ${sixteen.sixteen.failed} failed` : ''}`,
-      baseline: `hash floor ${Math.round(sixteen.floor.perSecond)}/s`,
-      ratio: formatRatio(rateRatio),
+      figure: `${Math.round(tenant.sixteen.figures.perSecond)}/s, median ${ms1(tenant.sixteen.figures.logins.medianNs)} ms${failedText(tenant.sixteen.figures)}`,
+      baseline: `hash floor ${Math.round(tenant.sixteen.floor.perSecond)}/s`,
+      ratio: formatRatio(tenant.rate),
       bar: '≥ 0.5 × hash floor, none failed',
-      pass: rateRatio.ratio >= 0.5 && rounds.every((round) => round.sixteen.failed === 0),
+      pass: tenant.rate.ratio >= 0.5 && !tenant.failed((served) => served.sixteen),
     });
     // The median round and the spread, as for the ratios (no round: no /proc to read the thread's CPU from).
-    const cpu = roundRatio(rounds.flatMap((round) => (round.cpuPerLogin === undefined ? [] : [round.cpuPerLogin])));
-    const measured = cpu.rounds.length > 0;
-    rows.push({
-      case: 'tenant main thread CPU per code-flow login',
-      figure: measured ? `${cpu.ratio.toFixed(1)} ms` : 'not measurable here (no /proc)',
-      baseline: '16 clients, 600 logins a round',
-      ratio: measured ? `${cpu.min.toFixed(1)}–${cpu.max.toFixed(1)} ms, ${cpu.rounds.length} rounds` : '',
-      bar: '≤ 4 ms',
-      pass: measured ? cpu.ratio <= 4 : null,
-    });
-    const aloneP99 = roundRatio(rounds.map((round) => round.alone.single.logins.p99Ns / hashCost(round)));
-    const aloneRate = roundRatio(rounds.map((round) => round.alone.sixteen.perSecond / round.floor.perSecond));
-    const aloneCpu = roundRatio(rounds.flatMap((round) => (round.alone.cpuPerLogin === undefined ? [] : [round.alone.cpuPerLogin])));
-    const aloneSingle = medianRound((round) => round.alone.single.logins.p99Ns / hashCost(round), (round) => round.alone.single);
-    const aloneSixteen = medianRound((round) => round.alone.sixteen.perSecond / round.floor.perSecond, (round) => round.alone.sixteen);
+    rows.push({ case: 'tenant main thread CPU per code-flow login', ...cpuCells(tenant.cpu), baseline: '16 clients, 600 logins a round', bar: '≤ 4 ms', pass: tenant.cpu.rounds.length > 0 ? tenant.cpu.ratio <= 4 : null });
+    const alone = figuresOf((round) => round.alone);
     rows.push(
-      { case: 'oidc-provider alone, code flow, 1 client', figure: `median ${ms1(aloneSingle.logins.medianNs)} ms, p99 ${ms1(aloneSingle.logins.p99Ns)} ms`, baseline: 'hash + round trip, as above', ratio: `p99 ${formatRatio(aloneP99)}`, bar: '', pass: null },
-      { case: 'oidc-provider alone, 16 clients', figure: `${Math.round(aloneSixteen.perSecond)}/s, median ${ms1(aloneSixteen.logins.medianNs)} ms`, baseline: 'hash floor, as above', ratio: formatRatio(aloneRate), bar: '', pass: null },
-      { case: 'oidc-provider alone, main thread CPU per login', figure: aloneCpu.rounds.length > 0 ? `${aloneCpu.ratio.toFixed(1)} ms` : 'not measurable here (no /proc)', baseline: '16 clients, 600 logins a round', ratio: aloneCpu.rounds.length > 0 ? `${aloneCpu.min.toFixed(1)}–${aloneCpu.max.toFixed(1)} ms, ${aloneCpu.rounds.length} rounds` : '', bar: '', pass: null },
+      { case: 'oidc-provider alone, code flow, 1 client', figure: `median ${ms1(alone.single.figures.logins.medianNs)} ms, p99 ${ms1(alone.single.figures.logins.p99Ns)} ms${failedText(alone.single.figures)}`, baseline: 'hash + round trip, as above', ratio: `p99 ${formatRatio(alone.p99)}`, bar: '', pass: null },
+      { case: 'oidc-provider alone, 16 clients', figure: `${Math.round(alone.sixteen.figures.perSecond)}/s, median ${ms1(alone.sixteen.figures.logins.medianNs)} ms${failedText(alone.sixteen.figures)}`, baseline: 'hash floor, as above', ratio: formatRatio(alone.rate), bar: '', pass: null },
+      { case: 'oidc-provider alone, main thread CPU per login', ...cpuCells(alone.cpu), baseline: '16 clients, 600 logins a round', bar: '', pass: null },
     );
   } finally {
     await load.tenant.close();
