@@ -64,7 +64,9 @@ describe('npm run deploy to the local tenant', () => {
 
     await inspect(async (api, tenant) => {
       const { actions } = (await api.call('GET', '/api/v2/actions/actions?page=0&per_page=100')).body as { actions: Action[] };
-      expect(actions.map((a) => a.name)).toEqual(['root-attributes-pre-user-registration', 'root-attributes-post-login']);
+      // Both actions and no other, in any order: a0deploy creates them concurrently (as it does connections, below).
+      // The order that matters, each trigger's bindings, is checked below.
+      expect(actions.map((a) => a.name).sort()).toEqual(['root-attributes-post-login', 'root-attributes-pre-user-registration']);
       for (const [name, file] of [['root-attributes-pre-user-registration', 'pre-user-registration'], ['root-attributes-post-login', 'post-login']] as const) {
         const action = actions.find((candidate) => candidate.name === name)!;
         expect(action.code).toBe(bundle(file));
